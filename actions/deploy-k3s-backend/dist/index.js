@@ -30879,20 +30879,19 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1772);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4926);
+/* harmony import */ var _sophia_kubernetes__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6713);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4508);
 
 
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
-    title: 'deploy-k3s-backend',
-    notRunOutputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
-});
+
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, { title: 'deploy-k3s-backend', notRunOutputs: _sophia_kubernetes__WEBPACK_IMPORTED_MODULE_1__/* .NOT_DEPLOYED_OUTPUTS */ .KO });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 4926:
+/***/ 4508:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30903,7066 +30902,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 28 modules
 var src = __nccwpck_require__(1772);
+// EXTERNAL MODULE: ../../packages/kubernetes/src/index.ts + 41 modules
+var kubernetes_src = __nccwpck_require__(6713);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var inputs_src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
-
-/**
- * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
- * offline). Other kinds are taken as namespaced until the deploy asks the server
- * (settleScopes in apply-order.ts), which settles cluster-scoped custom kinds.
- */
-const CLUSTER_SCOPED = new Set([
-    'APIService',
-    'CSIDriver',
-    'CSINode',
-    'ClusterRole',
-    'ClusterRoleBinding',
-    'CustomResourceDefinition',
-    'IngressClass',
-    'MutatingWebhookConfiguration',
-    'Namespace',
-    'Node',
-    'PersistentVolume',
-    'PriorityClass',
-    'RuntimeClass',
-    'StorageClass',
-    'ValidatingWebhookConfiguration',
-    'VolumeAttachment',
-]);
-/**
- * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
- * otherwise.
- */
-function isClusterScoped(kind) {
-    return CLUSTER_SCOPED.has(kind);
-}
-/**
- * The kinds whose controllers roll out a pod template in revisions: what a deploy watches, and
- * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
- */
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
-/** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
-function objects_isWorkload(object) {
-    return WORKLOAD_KINDS.includes(object.kind);
-}
-/**
- * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
- * match what was applied with what is live, and to name the object in logs.
- */
-function objects_objectKey(object) {
-    return (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
-}
-/**
- * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
- * and line (which locate the object, and where the namespace may not be settled yet) and for lines
- * under a workload already named with its namespace. Everywhere else `objectKey` names it.
- */
-function objects_kindAndName(object) {
-    return (0,inputs_src/* workloadKey */.f6)({ kind: object.kind, name: object.metadata.name });
-}
-// The spelling's one home is beside the parser that reads it back from the rollback's input.
-
-/** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
-function objects_refOf(object) {
-    const ref = { kind: object.kind, name: object.metadata.name };
-    if (object.metadata.namespace)
-        ref.namespace = object.metadata.namespace;
-    return ref;
-}
-/** The `kind/name` kubectl takes as a resource argument (`deployment/api`). */
-function resourceArg(ref) {
-    return `${ref.kind.toLowerCase()}/${ref.name}`;
-}
-/** True for a plain JSON object (not null, not an array): the guard every walk through untyped manifest data uses. */
-function objects_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
-function objects_clone(value) {
-    return structuredClone(value);
-}
-
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/utils.js
-/**
- * Test whether a string contains an integer number
- */
-function utils_isInteger(value) {
-  return INTEGER_REGEX.test(value);
-}
-const INTEGER_REGEX = /^-?[0-9]+$/;
-
-/**
- * Test whether a string contains a number
- * http://stackoverflow.com/questions/13340717/json-numbers-regular-expression
- */
-function isNumber(value) {
-  return NUMBER_REGEX.test(value);
-}
-const NUMBER_REGEX = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
-/**
- * Test whether a string can be safely represented with a number
- * without information loss.
- *
- * When approx is true, floating point numbers that lose a few digits but
- * are still approximately equal in value are considered safe too.
- * Integer numbers must still be exactly equal.
- */
-function isSafeNumber(value, config) {
-  if (utils_isInteger(value)) {
-    return Number.isSafeInteger(Number.parseInt(value, 10));
-  }
-  const num = Number.parseFloat(value);
-  // Reject unsafe integers written as floats, like '9007199254740992.0', which isInteger(value) misses.
-  if (Number.isInteger(num) && !Number.isSafeInteger(num)) {
-    return false;
-  }
-  const parsed = String(num);
-  if (value === parsed) {
-    return true;
-  }
-  const valueDigits = extractSignificantDigits(value);
-  const parsedDigits = extractSignificantDigits(parsed);
-  if (valueDigits === parsedDigits) {
-    return true;
-  }
-  if (config?.approx === true) {
-    // A floating point value is approximately equal when:
-    // 1. it has at least 14 digits
-    // 2. the first 14 digits are equal
-    const requiredDigits = 14;
-    if (parsedDigits.length >= requiredDigits && valueDigits.startsWith(parsedDigits.substring(0, requiredDigits))) {
-      return true;
-    }
-  }
-  return false;
-}
-let UnsafeNumberReason = /*#__PURE__*/function (UnsafeNumberReason) {
-  UnsafeNumberReason["underflow"] = "underflow";
-  UnsafeNumberReason["overflow"] = "overflow";
-  UnsafeNumberReason["truncate_integer"] = "truncate_integer";
-  UnsafeNumberReason["truncate_float"] = "truncate_float";
-  return UnsafeNumberReason;
-}({});
-
-/**
- * When the provided value is an unsafe number, describe what the reason is:
- * overflow, underflow, truncate_integer, or truncate_float.
- * Returns undefined when the value is safe.
- */
-function getUnsafeNumberReason(value) {
-  if (isSafeNumber(value, {
-    approx: false
-  })) {
-    return undefined;
-  }
-  if (utils_isInteger(value)) {
-    return UnsafeNumberReason.truncate_integer;
-  }
-  const num = Number.parseFloat(value);
-  if (!Number.isFinite(num)) {
-    return UnsafeNumberReason.overflow;
-  }
-  if (num === 0) {
-    return UnsafeNumberReason.underflow;
-  }
-  return UnsafeNumberReason.truncate_float;
-}
-
-/**
- * Convert a string into a number when it is safe to do so.
- * Throws an error otherwise, explaining the reason.
- */
-function toSafeNumberOrThrow(value, config) {
-  const number = Number.parseFloat(value);
-  const unsafeReason = getUnsafeNumberReason(value);
-  if (config?.approx === true ? unsafeReason && unsafeReason !== UnsafeNumberReason.truncate_float : unsafeReason) {
-    const unsafeReasonText = unsafeReason?.replace(/_\w+$/, '');
-    throw new Error(`Cannot safely convert to number: the value '${value}' would ${unsafeReasonText} and become ${number}`);
-  }
-  return number;
-}
-
-/**
- * Split a number into sign, digits, and exponent.
- * Leading zeros and non-canonical zeros are normalized.
- *
- * The value can be constructed again from a split number by inserting a dot
- * at the second character of the digits if there is more than one digit,
- * prepending it with the sign, and appending an "e" and the exponent as follows:
- *
- *     const reconstructed = `${sign}${digits[0]}.${digits.slice(1)}e${exponent}`
- *
- */
-function splitNumber(value) {
-  const match = value.match(/^(-?)(\d+(?:\.\d*)?)([eE]([+-]?\d+))?$/);
-  if (!match) {
-    throw new SyntaxError(`Invalid number: ${value}`);
-  }
-  const sign = match[1];
-  const digitsStr = match[2];
-  let exponent = match[4] !== undefined ? Number.parseInt(match[4], 10) : 0;
-  const dot = digitsStr.indexOf('.');
-  exponent += dot !== -1 ? dot - 1 : digitsStr.length - 1;
-  const coefficient = digitsStr.replace('.', '');
-  const {
-    start,
-    end
-  } = getSignificantDigitRange(coefficient);
-  exponent -= start;
-  const digits = coefficient.slice(start, end);
-
-  // normalize zero, for example normalizes 0e5 or -0 into 0
-  return digits.length > 0 ? {
-    sign,
-    digits,
-    exponent
-  } : {
-    sign: '',
-    digits: '0',
-    exponent: 0
-  };
-}
-
-/**
- * Compare two strings containing a numeric value
- * Returns 1 when a is larger than b, 0 when they are equal,
- * and -1 when a is smaller than b.
- */
-function utils_compareNumber(a, b) {
-  if (a === b) {
-    return 0;
-  }
-  const aa = splitNumber(a);
-  const bb = splitNumber(b);
-  const sign = aa.sign === '-' ? -1 : 1;
-  if (aa.sign !== bb.sign) {
-    return sign;
-  }
-  if (aa.digits === '0') {
-    return bb.digits === '0' ? 0 : -1;
-  }
-  if (bb.digits === '0') {
-    return 1;
-  }
-  if (aa.exponent !== bb.exponent) {
-    return aa.exponent > bb.exponent ? sign : aa.exponent < bb.exponent ? -sign : 0;
-  }
-  return aa.digits > bb.digits ? sign : aa.digits < bb.digits ? -sign : 0;
-}
-
-/**
- * Count the significant digits of a number.
- *
- * For example:
- *   '2.34' returns 3
- *   '-77' returns 2
- *   '0.003400' returns 2
- *   '120.5e+30' returns 4
- **/
-function utils_countSignificantDigits(value) {
-  const {
-    start,
-    end
-  } = getSignificantDigitRange(value);
-  const dot = value.indexOf('.');
-  if (dot === -1 || dot < start || dot > end) {
-    return end - start;
-  }
-  return end - start - 1;
-}
-
-/**
- * Get the significant digits of a number.
- *
- * For example:
- *   '2.34' returns '234'
- *   '-77' returns '77'
- *   '0.003400' returns '34'
- *   '120.5e+30' returns '1205'
- **/
-function extractSignificantDigits(value) {
-  const {
-    start,
-    end
-  } = getSignificantDigitRange(value);
-  const digits = value.substring(start, end);
-  const dot = digits.indexOf('.');
-  if (dot === -1) {
-    return digits;
-  }
-  return digits.substring(0, dot) + digits.substring(dot + 1);
-}
-
-/**
- * Returns the range (start to end) of the significant digits of a value.
- * Note that this range _may_ contain the decimal dot.
- *
- * For example:
- *
- *     getSignificantDigitRange('0.0325900') // { start: 3, end: 7 }
- *     getSignificantDigitRange('2.0300')    // { start: 0, end: 3 }
- *     getSignificantDigitRange('0.0')       // { start: 3, end: 3 }
- *
- */
-function getSignificantDigitRange(value) {
-  let start = 0;
-  if (value[0] === '-') {
-    start++;
-  }
-  while (value[start] === '0' || value[start] === '.') {
-    start++;
-  }
-  let end = value.lastIndexOf('e');
-  if (end === -1) {
-    end = value.lastIndexOf('E');
-  }
-  if (end === -1) {
-    end = value.length;
-  }
-  while ((value[end - 1] === '0' || value[end - 1] === '.') && end > start) {
-    end--;
-  }
-  return {
-    start,
-    end
-  };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/LosslessNumber.js
-
-
-// A shared symbol recognizes numbers from separate library copies where instanceof fails.
-const losslessNumberMarker = Symbol.for('lossless-json.LosslessNumber');
-
-/**
- * A lossless number. Stores its numeric value as string
- */
-class LosslessNumber {
-  // numeric value as string
-  value;
-
-  /**
-   * @deprecated Use the isLosslessNumber(value) function instead.
-   *
-   * Ordinary objects may also have an isLosslessNumber property, so this
-   * field cannot reliably identify lossless numbers.
-   */
-  isLosslessNumber = true;
-  get [losslessNumberMarker]() {
-    return true;
-  }
-  constructor(value) {
-    if (!isNumber(value)) {
-      throw new Error(`Invalid number (value: "${value}")`);
-    }
-    this.value = value;
-  }
-
-  /**
-   * Get the value of the LosslessNumber as number or bigint.
-   *
-   * - a number is returned for safe numbers and decimal values that only lose some insignificant digits
-   * - a bigint is returned for big integer numbers
-   * - an Error is thrown for values that will overflow or underflow
-   *
-   * Note that you can implement your own strategy for conversion by just getting the value as string
-   * via .toString(), and using util functions like isInteger, isSafeNumber, getUnsafeNumberReason,
-   * and toSafeNumberOrThrow to convert it to a numeric value.
-   */
-  valueOf() {
-    const unsafeReason = getUnsafeNumberReason(this.value);
-
-    // safe or truncate_float
-    if (unsafeReason === undefined || unsafeReason === UnsafeNumberReason.truncate_float) {
-      return Number.parseFloat(this.value);
-    }
-
-    // truncate_integer
-    if (utils_isInteger(this.value)) {
-      return BigInt(this.value);
-    }
-
-    // overflow or underflow
-    throw new Error(`Cannot safely convert to number: the value '${this.value}' would ${unsafeReason} and become ${Number.parseFloat(this.value)}`);
-  }
-
-  /**
-   * Get the value of the LosslessNumber as string.
-   */
-  toString() {
-    return this.value;
-  }
-
-  // Note: we do NOT implement a .toJSON() method, and you should not implement
-  // or use that, it cannot safely turn the numeric value in the string into
-  // stringified JSON since it has to be parsed into a number first.
-}
-
-/**
- * Test whether a value is a LosslessNumber
- */
-function isLosslessNumber(value) {
-  return value !== null && typeof value === 'object' && value[losslessNumberMarker] === true;
-}
-
-/**
- * Convert a number into a LosslessNumber if this is possible in a safe way
- * If the value has too many digits, or is NaN or Infinity, an error will be thrown
- */
-function toLosslessNumber(value) {
-  const maxDigits = 15;
-  if (countSignificantDigits(String(value)) > maxDigits) {
-    throw new Error(`Invalid number: contains more than 15 digits and is most likely truncated and unsafe by itself (value: ${value})`);
-  }
-  if (Number.isNaN(value)) {
-    throw new Error('Invalid number: NaN');
-  }
-  if (!Number.isFinite(value)) {
-    throw new Error(`Invalid number: ${value}`);
-  }
-  return new LosslessNumber(String(value));
-}
-
-/**
- * Compare two lossless numbers.
- * Returns 1 when a is larger than b, 0 when they are equal,
- * and -1 when a is smaller than b.
- */
-function compareLosslessNumber(a, b) {
-  return compareNumber(a.value, b.value);
-}
-//# sourceMappingURL=LosslessNumber.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/numberParsers.js
-
-
-function parseLosslessNumber(value) {
-  return new LosslessNumber(value);
-}
-function parseNumberAndBigInt(value) {
-  return isInteger(value) ? BigInt(value) : Number.parseFloat(value);
-}
-//# sourceMappingURL=numberParsers.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/revive.js
-
-/**
- * Revive a json object.
- * Applies the reviver function recursively on all values in the JSON object.
- * @param json   A JSON Object, Array, or value
- * @param reviver
- *              A reviver function invoked with arguments `key` and `value`,
- *              which must return a replacement value. The function context
- *              (`this`) is the Object or Array that contains the currently
- *              handled value.
- */
-function revive(json, reviver) {
-  return reviveValue({
-    '': json
-  }, '', json, reviver);
-}
-
-/**
- * Revive a value
- */
-function reviveValue(context, key, value, reviver) {
-  if (Array.isArray(value)) {
-    return reviver.call(context, key, reviveArray(value, reviver));
-  }
-  if (value && typeof value === 'object' && !isLosslessNumber(value)) {
-    // note the special case for LosslessNumber,
-    // we don't want to iterate over the internals of a LosslessNumber
-    return reviver.call(context, key, reviveObject(value, reviver));
-  }
-  return reviver.call(context, key, value);
-}
-
-/**
- * Revive the properties of an object
- */
-function reviveObject(object, reviver) {
-  for (const key of Object.keys(object)) {
-    const value = reviveValue(object, key, object[key], reviver);
-    if (value !== undefined) {
-      object[key] = value;
-    } else {
-      delete object[key];
-    }
-  }
-  return object;
-}
-
-/**
- * Revive the properties of an Array
- */
-function reviveArray(array, reviver) {
-  for (let i = 0; i < array.length; i++) {
-    const value = reviveValue(array, String(i), array[i], reviver);
-    if (value === undefined) {
-      // Remove the own property entirely, like native JSON.parse does: the
-      // position becomes a genuine hole (no own key, and `Object.keys` omits
-      // it) while the length stays unchanged. Assigning `array[i] = undefined`
-      // would leave an own property holding `undefined` instead.
-      delete array[i];
-    } else {
-      // Assign right away rather than after the loop: the reviver observes the
-      // holder through `this`, so later items must see the already revived
-      // values (e.g. a preceding `null` replacement).
-      array[i] = value;
-    }
-  }
-  return array;
-}
-//# sourceMappingURL=revive.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/parse.js
-
-
-/**
- * The LosslessJSON.parse() method parses a string as JSON, optionally transforming
- * the value produced by parsing.
- *
- * The parser is based on the parser of Tan Li Hou shared in
- * https://lihautan.com/json-parser-with-javascript/
- *
- * @param text
- * The string to parse as JSON. See the JSON object for a description of JSON syntax.
- *
- * @param [reviver]
- * If a function, prescribes how the value originally produced by parsing is
- * transformed, before being returned.
- *
- * @param [options=ParseOptions | NumberParserArgument]
- * Pass a custom number parser. Input is a string, and the output can be unknown
- * numeric value: number, bigint, LosslessNumber, or a custom BigNumber library.
- *
- * @returns Returns the Object corresponding to the given JSON text.
- *
- * @throws Throws a SyntaxError exception if the string to parse is not valid JSON.
- */
-function parse(text, reviver, options) {
-  const optionsObj = typeof options === 'function' ? {
-    parseNumber: options
-  } : options;
-  const parseNumber = optionsObj?.parseNumber ?? parseLosslessNumber;
-  const onDuplicateKey = optionsObj?.onDuplicateKey ?? throwDuplicateKey;
-  let i = 0;
-  const value = parseValue();
-  expectValue(value);
-  expectEndOfInput();
-  return reviver ? revive(value, reviver) : value;
-  function parseObject() {
-    if (text.charCodeAt(i) === codeOpeningBrace) {
-      i++;
-      skipWhitespace();
-      const object = {};
-      let initial = true;
-      while (i < text.length && text.charCodeAt(i) !== codeClosingBrace) {
-        if (!initial) {
-          eatComma();
-          skipWhitespace();
-        } else {
-          initial = false;
-        }
-        const start = i;
-        const key = parseString();
-        if (key === undefined) {
-          throwObjectKeyExpected();
-          return; // To make TS happy
-        }
-        skipWhitespace();
-        eatColon();
-        const value = parseValue();
-        if (value === undefined) {
-          throwObjectValueExpected();
-          return; // To make TS happy
-        }
-
-        // handle duplicate keys
-        // TODO: replace with hasOwn one day, when browser support is high enough
-        if (Object.prototype.hasOwnProperty.call(object, key) && !isDeepEqual(value, object[key])) {
-          // Note that we could also test `if(key in object) {...}`
-          // or `if (object[key] !== 'undefined') {...}`, but that is slower.
-          const returnedValue = onDuplicateKey({
-            key,
-            position: start + 1,
-            oldValue: object[key],
-            newValue: value
-          });
-          if (returnedValue !== undefined) {
-            setObjectKey(object, key, returnedValue);
-          }
-        } else {
-          setObjectKey(object, key, value);
-        }
-      }
-      if (text.charCodeAt(i) !== codeClosingBrace) {
-        throwObjectKeyOrEndExpected();
-      }
-      i++;
-      return object;
-    }
-  }
-  function parseArray() {
-    if (text.charCodeAt(i) === codeOpeningBracket) {
-      i++;
-      skipWhitespace();
-      const array = [];
-      let initial = true;
-      while (i < text.length && text.charCodeAt(i) !== codeClosingBracket) {
-        if (!initial) {
-          eatComma();
-        } else {
-          initial = false;
-        }
-        const value = parseValue();
-        expectArrayItem(value);
-        array.push(value);
-      }
-      if (text.charCodeAt(i) !== codeClosingBracket) {
-        throwArrayItemOrEndExpected();
-      }
-      i++;
-      return array;
-    }
-  }
-  function parseValue() {
-    skipWhitespace();
-    const value = parseString() ?? parseNumeric() ?? parseObject() ?? parseArray() ?? parseKeyword('true', true) ?? parseKeyword('false', false) ?? parseKeyword('null', null);
-    skipWhitespace();
-    return value;
-  }
-  function parseKeyword(name, value) {
-    if (text.slice(i, i + name.length) === name) {
-      i += name.length;
-      return value;
-    }
-  }
-  function skipWhitespace() {
-    while (isWhitespace(text.charCodeAt(i))) {
-      i++;
-    }
-  }
-  function parseString() {
-    if (text.charCodeAt(i) === codeDoubleQuote) {
-      i++;
-      let result = '';
-      while (i < text.length && text.charCodeAt(i) !== codeDoubleQuote) {
-        if (text.charCodeAt(i) === codeBackslash) {
-          const char = text[i + 1];
-          const escapeChar = escapeCharacters[char];
-          if (escapeChar !== undefined) {
-            result += escapeChar;
-            i++;
-          } else if (char === 'u') {
-            if (isHex(text.charCodeAt(i + 2)) && isHex(text.charCodeAt(i + 3)) && isHex(text.charCodeAt(i + 4)) && isHex(text.charCodeAt(i + 5))) {
-              result += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
-              i += 5;
-            } else {
-              throwInvalidUnicodeCharacter(i);
-            }
-          } else {
-            throwInvalidEscapeCharacter(i);
-          }
-        } else {
-          if (isValidStringCharacter(text.charCodeAt(i))) {
-            result += text[i];
-          } else {
-            throwInvalidCharacter(text[i]);
-          }
-        }
-        i++;
-      }
-      expectEndOfString();
-      i++;
-      return result;
-    }
-  }
-  function parseNumeric() {
-    const start = i;
-    if (text.charCodeAt(i) === codeMinus) {
-      i++;
-      expectDigit(start);
-    }
-    if (text.charCodeAt(i) === codeZero) {
-      i++;
-    } else if (isNonZeroDigit(text.charCodeAt(i))) {
-      i++;
-      while (isDigit(text.charCodeAt(i))) {
-        i++;
-      }
-    } else {
-      // A JSON number must have an integer part, so a leading dot like '.5'
-      // is not a number at all.
-      return undefined;
-    }
-    if (text.charCodeAt(i) === codeDot) {
-      i++;
-      expectDigit(start);
-      while (isDigit(text.charCodeAt(i))) {
-        i++;
-      }
-    }
-    if (text.charCodeAt(i) === codeLowercaseE || text.charCodeAt(i) === codeUppercaseE) {
-      i++;
-      if (text.charCodeAt(i) === codeMinus || text.charCodeAt(i) === codePlus) {
-        i++;
-      }
-      expectDigit(start);
-      while (isDigit(text.charCodeAt(i))) {
-        i++;
-      }
-    }
-    if (i > start) {
-      return parseNumber(text.slice(start, i));
-    }
-  }
-  function eatComma() {
-    if (text.charCodeAt(i) !== codeComma) {
-      throw new SyntaxError(`Comma ',' expected after value ${gotAt()}`);
-    }
-    i++;
-  }
-  function eatColon() {
-    if (text.charCodeAt(i) !== codeColon) {
-      throw new SyntaxError(`Colon ':' expected after property name ${gotAt()}`);
-    }
-    i++;
-  }
-  function expectValue(value) {
-    if (value === undefined) {
-      throw new SyntaxError(`JSON value expected ${gotAt()}`);
-    }
-  }
-  function expectArrayItem(value) {
-    if (value === undefined) {
-      throw new SyntaxError(`Array item expected ${gotAt()}`);
-    }
-  }
-  function expectEndOfInput() {
-    if (i < text.length) {
-      throw new SyntaxError(`Expected end of input ${gotAt()}`);
-    }
-  }
-  function expectDigit(start) {
-    if (!isDigit(text.charCodeAt(i))) {
-      const numSoFar = text.slice(start, i);
-      throw new SyntaxError(`Invalid number '${numSoFar}', expecting a digit ${gotAt()}`);
-    }
-  }
-  function expectEndOfString() {
-    if (text.charCodeAt(i) !== codeDoubleQuote) {
-      throw new SyntaxError(`End of string '"' expected ${gotAt()}`);
-    }
-  }
-  function throwObjectKeyExpected() {
-    throw new SyntaxError(`Quoted object key expected ${gotAt()}`);
-  }
-  function throwDuplicateKey({
-    key,
-    position
-  }) {
-    throw new SyntaxError(`Duplicate key '${key}' encountered at position ${position}`);
-  }
-  function throwObjectKeyOrEndExpected() {
-    throw new SyntaxError(`Quoted object key or end of object '}' expected ${gotAt()}`);
-  }
-  function throwArrayItemOrEndExpected() {
-    throw new SyntaxError(`Array item or end of array ']' expected ${gotAt()}`);
-  }
-  function throwInvalidCharacter(char) {
-    throw new SyntaxError(`Invalid character '${char}' ${pos()}`);
-  }
-  function throwInvalidEscapeCharacter(start) {
-    const chars = text.slice(start, start + 2);
-    throw new SyntaxError(`Invalid escape character '${chars}' ${pos()}`);
-  }
-  function throwObjectValueExpected() {
-    throw new SyntaxError(`Object value expected after ':' ${pos()}`);
-  }
-  function throwInvalidUnicodeCharacter(start) {
-    const chars = text.slice(start, start + 6);
-    throw new SyntaxError(`Invalid unicode character '${chars}' ${pos()}`);
-  }
-
-  // zero based character position
-  function pos() {
-    return `at position ${i}`;
-  }
-  function got() {
-    return i < text.length ? `but got '${text[i]}'` : 'but reached end of input';
-  }
-  function gotAt() {
-    return `${got()} ${pos()}`;
-  }
-}
-function setObjectKey(object, key, value) {
-  if (key === '__proto__') {
-    // Plain assignment would trigger the `__proto__` setter inherited from
-    // Object.prototype, changing the object's prototype instead of storing the
-    // key. Define an ordinary own property, like JSON.parse does.
-    Object.defineProperty(object, key, {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true
-    });
-  } else {
-    object[key] = value;
-  }
-}
-function isWhitespace(code) {
-  return code === codeSpace || code === codeNewline || code === codeTab || code === codeReturn;
-}
-function isHex(code) {
-  return code >= codeZero && code <= codeNine || code >= codeUppercaseA && code <= codeUppercaseF || code >= codeLowercaseA && code <= codeLowercaseF;
-}
-function isDigit(code) {
-  return code >= codeZero && code <= codeNine;
-}
-function isNonZeroDigit(code) {
-  return code >= codeOne && code <= codeNine;
-}
-function isValidStringCharacter(code) {
-  return code >= 0x20 && code <= 0x10ffff;
-}
-function isDeepEqual(a, b) {
-  if (a === b) {
-    return true;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => isDeepEqual(item, b[index]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    return keys.every(key => isDeepEqual(a[key], b[key]));
-  }
-  return false;
-}
-function isObject(value) {
-  return typeof value === 'object' && value !== null;
-}
-
-// map with all escape characters
-const escapeCharacters = {
-  '"': '"',
-  '\\': '\\',
-  '/': '/',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t'
-  // note that \u is handled separately in parseString()
-};
-const codeBackslash = 0x5c; // "\"
-const codeOpeningBrace = 0x7b; // "{"
-const codeClosingBrace = 0x7d; // "}"
-const codeOpeningBracket = 0x5b; // "["
-const codeClosingBracket = 0x5d; // "]"
-const codeSpace = 0x20; // " "
-const codeNewline = 0xa; // "\n"
-const codeTab = 0x9; // "\t"
-const codeReturn = 0xd; // "\r"
-const codeDoubleQuote = 0x0022; // "
-const codePlus = 0x2b; // "+"
-const codeMinus = 0x2d; // "-"
-const codeZero = 0x30;
-const codeOne = 0x31;
-const codeNine = 0x39;
-const codeComma = 0x2c; // ","
-const codeDot = 0x2e; // "." (dot, period)
-const codeColon = 0x3a; // ":"
-const codeUppercaseA = 0x41; // "A"
-const codeLowercaseA = 0x61; // "a"
-const codeUppercaseE = 0x45; // "E"
-const codeLowercaseE = 0x65; // "e"
-const codeUppercaseF = 0x46; // "F"
-const codeLowercaseF = 0x66; // "f"
-//# sourceMappingURL=parse.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/stringify.js
-
-
-
-/**
- * The LosslessJSON.stringify() method converts a JavaScript value to a JSON string,
- * optionally replacing values if a replacer function is specified, or
- * optionally including only the specified properties if a replacer array is specified.
- *
- * @param value
- * The value to convert to a JSON string.
- *
- * @param [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of String and Number objects that serve as a whitelist for
- * selecting the properties of the value object to be included in the JSON string.
- * If this value is null or not provided, all properties of the object are
- * included in the resulting JSON string.
- *
- * @param [space]
- * A String or Number object that's used to insert white space into the output
- * JSON string for readability purposes. If this is a Number, it indicates the
- * number of space characters to use as white space; this number is capped at 10
- * if it's larger than that. Values less than 1 indicate that no space should be
- * used. If this is a String, the string (or the first 10 characters of the string,
- * if it's longer than that) is used as white space. If this parameter is not
- * provided (or is null), no white space is used.
- *
- * @param [numberStringifiers]
- * An optional list with additional number stringifiers, for example to serialize
- * a BigNumber. The output of the function must be valid stringified JSON.
- * When `undefined` is returned, the property will be deleted from the object.
- * The difference with using a `replacer` is that the output of a `replacer`
- * must be JSON and will be stringified afterwards, whereas the output of the
- * `numberStringifiers` is already stringified JSON.
- *
- * @returns Returns the string representation of the JSON object.
- */
-function stringify(value, replacer, space, numberStringifiers) {
-  const resolvedSpace = resolveSpace(space);
-  const replacedValue = typeof replacer === 'function' ? replacer.call({
-    '': value
-  }, '', value) : value;
-  return stringifyValue(replacedValue, '');
-
-  /**
-   * Stringify a value
-   */
-  function stringifyValue(value, indent) {
-    if (Array.isArray(numberStringifiers)) {
-      const stringifier = numberStringifiers.find(item => item.test(value));
-      if (stringifier) {
-        const str = stringifier.stringify(value);
-        if (typeof str !== 'string' || !isNumber(str)) {
-          throw new Error(`Invalid JSON number: output of a number stringifier must be a string containing a JSON number (output: ${str})`);
-        }
-        return str;
-      }
-    }
-
-    // boolean, null, number, string, or date
-    if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string' || value === null || value instanceof Date || value instanceof Boolean || value instanceof Number || value instanceof String) {
-      return JSON.stringify(value);
-    }
-
-    // lossless number, the secret ingredient :)
-    if (isLosslessNumber(value)) {
-      return value.toString();
-    }
-
-    // BigInt
-    if (typeof value === 'bigint') {
-      return value.toString();
-    }
-
-    // Array
-    if (Array.isArray(value)) {
-      return stringifyArray(value, indent);
-    }
-
-    // Object (test lastly!)
-    if (value && typeof value === 'object') {
-      return stringifyObject(value, indent);
-    }
-    return undefined;
-  }
-
-  /**
-   * Stringify an array
-   */
-  function stringifyArray(array, indent) {
-    if (array.length === 0) {
-      return '[]';
-    }
-    const childIndent = resolvedSpace ? indent + resolvedSpace : undefined;
-    let str = resolvedSpace ? '[\n' : '[';
-    for (let i = 0; i < array.length; i++) {
-      const item = typeof replacer === 'function' ? replacer.call(array, String(i), array[i]) : array[i];
-      if (resolvedSpace) {
-        str += childIndent;
-      }
-      if (typeof item !== 'undefined' && typeof item !== 'function') {
-        const serialized = stringifyValue(item, childIndent);
-        // Values without a JSON representation (a symbol, or an object whose
-        // toJSON() returns undefined) become null inside an array.
-        str += serialized === undefined ? 'null' : serialized;
-      } else {
-        str += 'null';
-      }
-      if (i < array.length - 1) {
-        str += resolvedSpace ? ',\n' : ',';
-      }
-    }
-    str += resolvedSpace ? `\n${indent}]` : ']';
-    return str;
-  }
-
-  /**
-   * Stringify an object
-   */
-  function stringifyObject(object, indent) {
-    if (typeof object.toJSON === 'function') {
-      return stringifyValue(object.toJSON(), indent);
-    }
-
-    // A replacer array is a property whitelist: duplicates must not produce
-    // duplicate keys in the output.
-    const keys = Array.isArray(replacer) ? [...new Set(replacer.map(String))] : Object.keys(object);
-    if (keys.length === 0) {
-      return '{}';
-    }
-    const childIndent = resolvedSpace ? indent + resolvedSpace : undefined;
-    let first = true;
-    let str = resolvedSpace ? '{\n' : '{';
-    for (const key of keys) {
-      const value = typeof replacer === 'function' ? replacer.call(object, key, object[key]) : object[key];
-      if (includeProperty(key, value)) {
-        const serialized = stringifyValue(value, childIndent);
-        // Like JSON.stringify, omit properties that have no JSON
-        // representation (e.g. an object whose toJSON() returns undefined).
-        if (serialized === undefined) {
-          continue;
-        }
-        if (first) {
-          first = false;
-        } else {
-          str += resolvedSpace ? ',\n' : ',';
-        }
-        const keyStr = JSON.stringify(key);
-        str += resolvedSpace ? `${childIndent + keyStr}: ` : `${keyStr}:`;
-        str += serialized;
-      }
-    }
-    str += resolvedSpace ? `\n${indent}}` : '}';
-    return str;
-  }
-
-  /**
-   * Test whether to include a property in a stringified object or not.
-   */
-  function includeProperty(_key, value) {
-    return typeof value !== 'undefined' && typeof value !== 'function' && typeof value !== 'symbol';
-  }
-}
-
-/**
- * The number of spaces or characters a space is capped to, like JSON.stringify does
- */
-const MAX_SPACE_LENGTH = 10;
-
-/**
- * Resolve a JSON stringify space:
- * replace a number with a string containing that number of spaces
- */
-function resolveSpace(space) {
-  if (typeof space === 'number') {
-    // same rules as JSON.stringify: truncate towards zero, cap at 10,
-    // and treat anything below 1 (including NaN and negatives) as no indent
-    const count = Math.min(Math.trunc(space), MAX_SPACE_LENGTH);
-    return count >= 1 ? ' '.repeat(count) : undefined;
-  }
-  if (typeof space === 'string' && space !== '') {
-    return space.slice(0, MAX_SPACE_LENGTH);
-  }
-  return undefined;
-}
-//# sourceMappingURL=stringify.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/index.js
-
-
-
-
-
-
-
-
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/json.ts
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-/**
- * A number as kubectl holds it, from its decimal text: kubectl decodes objects into Go values with
- * apimachinery's JSON reader, which keeps an integer that fits int64 as an int64 and any other
- * number as a float64 (checked with `kubectl create --dry-run=client -o json`: 9007199254740993
- * stays exact, 99999999999999999999 becomes 100000000000000000000). A JS number holds integers
- * exactly only up to 2^53 (Number.MAX_SAFE_INTEGER), so an integer beyond it that fits int64 is a
- * BigInt (spec.activeDeadlineSeconds, securityContext.runAsUser, a CRD's int64 field); every other
- * number stays a number, so ordinary code keeps comparing replicas and ports as numbers.
- */
-function kubectlNumber(text) {
-    if (utils_isInteger(text) && !isSafeNumber(text)) {
-        const value = BigInt(text);
-        if (value >= INT64_MIN && value <= INT64_MAX)
-            return value;
-    }
-    return Number(text);
-}
-/**
- * A number of 16 digits or more (no integer beyond 2^53 is shorter) where JSON has values: after
- * `:`, `[` or `,` (and any whitespace), or as the whole text. Digit runs inside strings do not
- * count: a running pod's containerID is 64 hex digits and often holds a run of 16 decimal ones,
- * which sent nearly every read of a namespace's pods through the slower reader.
- */
-const LONG_NUMBER = /(?:^|[:,[])\s*-?\d{16}/;
-/**
- * Parses JSON kubectl printed (or an annotation it wrote) without losing int64 digits: integers
- * beyond 2^53 become BigInt (see kubectlNumber). Plain JSON.parse rounds 9007199254740993 to
- * ...992, and a deploy would then restore or report a value the cluster never held. Throws
- * SyntaxError as JSON.parse does. lossless-json is tens of times slower than JSON.parse, so text
- * without LONG_NUMBER takes JSON.parse.
- */
-function parseKubeJson(text) {
-    if (!LONG_NUMBER.test(text))
-        return JSON.parse(text);
-    return parse(text, null, kubectlNumber);
-}
-/**
- * JSON for kubectl and for comparisons: BigInt values are written as their exact digits, as
- * kubectl writes an int64 (JSON.stringify throws on a BigInt). Values without one take
- * JSON.stringify, which is faster.
- */
-function kubeJson(value) {
-    try {
-        return JSON.stringify(value);
-    }
-    catch (error) {
-        if (!(error instanceof TypeError))
-            throw error;
-        return stringify(value) ?? 'null';
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/pod-templates.ts
-
-const TEMPLATE_PATHS = {
-    Deployment: ['spec', 'template'],
-    StatefulSet: ['spec', 'template'],
-    DaemonSet: ['spec', 'template'],
-    ReplicaSet: ['spec', 'template'],
-    ReplicationController: ['spec', 'template'],
-    Job: ['spec', 'template'],
-    CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-/** The kinds that run pods, so placement and images reach every one of them. */
-function pod_templates_podTemplateLocation(kind) {
-    if (kind === 'Pod')
-        return { specPath: ['spec'], metadataPath: ['metadata'] };
-    const template = TEMPLATE_PATHS[kind];
-    return template ? { specPath: [...template, 'spec'], metadataPath: [...template, 'metadata'] } : undefined;
-}
-/** True for kinds that carry a pod template (or are a Pod): the objects images, placement and traceability apply to. */
-function runsPods(object) {
-    return pod_templates_podTemplateLocation(object.kind) !== undefined;
-}
-/** The value at `path`, or undefined as soon as a step is missing or not an object. Never throws. */
-function pod_templates_getPath(root, path) {
-    let current = root;
-    for (const key of path) {
-        if (current === null || typeof current !== 'object')
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-/** Walks down `path`, creating empty maps where nothing is yet, and returns the map at its end. */
-function ensureMap(root, path) {
-    let current = root;
-    for (const key of path) {
-        const next = current[key];
-        if (!objects_isRecord(next))
-            current[key] = {};
-        current = current[key];
-    }
-    return current;
-}
-/** Every container and init container of a pod spec, with its path for error messages. */
-function containersOf(object) {
-    const location = pod_templates_podTemplateLocation(object.kind);
-    if (!location)
-        return [];
-    const spec = pod_templates_getPath(object, location.specPath);
-    if (!objects_isRecord(spec))
-        return [];
-    const found = [];
-    for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
-        const list = spec[field];
-        if (!Array.isArray(list))
-            continue;
-        list.forEach((container, index) => {
-            if (objects_isRecord(container))
-                found.push({ container, path: [...location.specPath, field, index] });
-        });
-    }
-    return found;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
-
-/**
- * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
- * to it.
- */
-function formatProblem(problem) {
-    return `${problem.file}:${problem.line}: ${problem.message}`;
-}
-/**
- * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
- * when they were found: nothing, unless the server refused objects that could be checked only
- * after their namespace or CustomResourceDefinition was applied.
- */
-class ManifestError extends Error {
-    problems;
-    outcome;
-    constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
-        const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
-        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
-        this.problems = problems;
-        this.outcome = outcome;
-        this.name = 'ManifestError';
-    }
-}
-/**
- * The `namespace` input names a namespace the cluster does not have, and the manifests have more
- * problems found by the same check (other namespaces that do not exist, objects the server
- * refused): all are reported at once. An InputError naming the input, whose message lists every
- * problem; `problems` holds those at a file and line, for annotations on the manifests.
- */
-class NamespaceInputError extends inputs_src/* InputError */.dz {
-    problems;
-    constructor(message, problems) {
-        super('namespace', message);
-        this.problems = problems;
-        this.name = 'NamespaceInputError';
-    }
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-;// CONCATENATED MODULE: external "url"
-const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
-;// CONCATENATED MODULE: external "module"
-const external_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("module");
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs
-
-
-
-
-//#region rolldown:runtime
-var __require = /* @__PURE__ */ (0,external_module_namespaceObject.createRequire)(import.meta.url);
-
-//#endregion
-//#region src/utils.ts
-function cleanPath(path) {
-	let normalized = (0,external_path_.normalize)(path);
-	if (normalized.length > 1 && normalized[normalized.length - 1] === external_path_.sep) normalized = normalized.substring(0, normalized.length - 1);
-	return normalized;
-}
-const SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path, separator) {
-	return path.replace(SLASHES_REGEX, separator);
-}
-const WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path) {
-	return path === "/" || WINDOWS_ROOT_DIR_REGEX.test(path);
-}
-function normalizePath(path, options) {
-	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-	if (resolvePaths) path = (0,external_path_.resolve)(path);
-	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
-	if (path === ".") return "";
-	const needsSeperator = path[path.length - 1] !== pathSeparator;
-	return convertSlashes(needsSeperator ? path + pathSeparator : path, pathSeparator);
-}
-
-//#endregion
-//#region src/api/functions/join-path.ts
-function joinPathWithBasePath(filename, directoryPath) {
-	return directoryPath + filename;
-}
-function joinPathWithRelativePath(root, options) {
-	return function(filename, directoryPath) {
-		const sameRoot = directoryPath.startsWith(root);
-		if (sameRoot) return directoryPath.slice(root.length) + filename;
-		else return convertSlashes((0,external_path_.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
-	};
-}
-function joinPath(filename) {
-	return filename;
-}
-function joinDirectoryPath(filename, directoryPath, separator) {
-	return directoryPath + filename + separator;
-}
-function build$7(root, options) {
-	const { relativePaths, includeBasePath } = options;
-	return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath;
-}
-
-//#endregion
-//#region src/api/functions/push-directory.ts
-function pushDirectoryWithRelativePath(root) {
-	return function(directoryPath, paths) {
-		paths.push(directoryPath.substring(root.length) || ".");
-	};
-}
-function pushDirectoryFilterWithRelativePath(root) {
-	return function(directoryPath, paths, filters) {
-		const relativePath = directoryPath.substring(root.length) || ".";
-		if (filters.every((filter) => filter(relativePath, true))) paths.push(relativePath);
-	};
-}
-const pushDirectory = (directoryPath, paths) => {
-	paths.push(directoryPath || ".");
-};
-const pushDirectoryFilter = (directoryPath, paths, filters) => {
-	const path = directoryPath || ".";
-	if (filters.every((filter) => filter(path, true))) paths.push(path);
-};
-const empty$2 = () => {};
-function build$6(root, options) {
-	const { includeDirs, filters, relativePaths } = options;
-	if (!includeDirs) return empty$2;
-	if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
-	return filters && filters.length ? pushDirectoryFilter : pushDirectory;
-}
-
-//#endregion
-//#region src/api/functions/push-file.ts
-const pushFileFilterAndCount = (filename, _paths, counts, filters) => {
-	if (filters.every((filter) => filter(filename, false))) counts.files++;
-};
-const pushFileFilter = (filename, paths, _counts, filters) => {
-	if (filters.every((filter) => filter(filename, false))) paths.push(filename);
-};
-const pushFileCount = (_filename, _paths, counts, _filters) => {
-	counts.files++;
-};
-const pushFile = (filename, paths) => {
-	paths.push(filename);
-};
-const empty$1 = () => {};
-function build$5(options) {
-	const { excludeFiles, filters, onlyCounts } = options;
-	if (excludeFiles) return empty$1;
-	if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
-	else if (onlyCounts) return pushFileCount;
-	else return pushFile;
-}
-
-//#endregion
-//#region src/api/functions/get-array.ts
-const getArray = (paths) => {
-	return paths;
-};
-const getArrayGroup = () => {
-	return [""].slice(0, 0);
-};
-function build$4(options) {
-	return options.group ? getArrayGroup : getArray;
-}
-
-//#endregion
-//#region src/api/functions/group-files.ts
-const groupFiles = (groups, directory, files) => {
-	groups.push({
-		directory,
-		files,
-		dir: directory
-	});
-};
-const empty = () => {};
-function build$3(options) {
-	return options.group ? groupFiles : empty;
-}
-
-//#endregion
-//#region src/api/functions/resolve-symlink.ts
-const resolveSymlinksAsync = function(path, state, callback$1) {
-	const { queue, fs, options: { suppressErrors } } = state;
-	queue.enqueue();
-	fs.realpath(path, (error, resolvedPath) => {
-		if (error) return queue.dequeue(suppressErrors ? null : error, state);
-		fs.stat(resolvedPath, (error$1, stat) => {
-			if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-			if (stat.isDirectory() && isRecursive(path, resolvedPath, state)) return queue.dequeue(null, state);
-			callback$1(stat, resolvedPath);
-			queue.dequeue(null, state);
-		});
-	});
-};
-const resolveSymlinks = function(path, state, callback$1) {
-	const { queue, fs, options: { suppressErrors } } = state;
-	queue.enqueue();
-	try {
-		const resolvedPath = fs.realpathSync(path);
-		const stat = fs.statSync(resolvedPath);
-		if (stat.isDirectory() && isRecursive(path, resolvedPath, state)) return;
-		callback$1(stat, resolvedPath);
-	} catch (e) {
-		if (!suppressErrors) throw e;
-	}
-};
-function build$2(options, isSynchronous) {
-	if (!options.resolveSymlinks || options.excludeSymlinks) return null;
-	return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
-}
-function isRecursive(path, resolved, state) {
-	if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-	let parent = (0,external_path_.dirname)(path);
-	let depth = 1;
-	while (parent !== state.root && depth < 2) {
-		const resolvedPath = state.symlinks.get(parent);
-		const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
-		if (isSameRoot) depth++;
-		else parent = (0,external_path_.dirname)(parent);
-	}
-	state.symlinks.set(path, resolved);
-	return depth > 1;
-}
-function isRecursiveUsingRealPaths(resolved, state) {
-	return state.visited.includes(resolved + state.options.pathSeparator);
-}
-
-//#endregion
-//#region src/api/functions/invoke-callback.ts
-const onlyCountsSync = (state) => {
-	return state.counts;
-};
-const groupsSync = (state) => {
-	return state.groups;
-};
-const defaultSync = (state) => {
-	return state.paths;
-};
-const limitFilesSync = (state) => {
-	return state.paths.slice(0, state.options.maxFiles);
-};
-const onlyCountsAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.counts, state.options.suppressErrors);
-	return null;
-};
-const defaultAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.paths, state.options.suppressErrors);
-	return null;
-};
-const limitFilesAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
-	return null;
-};
-const groupsAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.groups, state.options.suppressErrors);
-	return null;
-};
-function report(error, callback$1, output, suppressErrors) {
-	if (error && !suppressErrors) callback$1(error, output);
-	else callback$1(null, output);
-}
-function build$1(options, isSynchronous) {
-	const { onlyCounts, group, maxFiles } = options;
-	if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
-	else if (group) return isSynchronous ? groupsSync : groupsAsync;
-	else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
-	else return isSynchronous ? defaultSync : defaultAsync;
-}
-
-//#endregion
-//#region src/api/functions/walk-directory.ts
-const readdirOpts = { withFileTypes: true };
-const walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-	state.queue.enqueue();
-	if (currentDepth < 0) return state.queue.dequeue(null, state);
-	const { fs } = state;
-	state.visited.push(crawlPath);
-	state.counts.directories++;
-	fs.readdir(crawlPath || ".", readdirOpts, (error, entries = []) => {
-		callback$1(entries, directoryPath, currentDepth);
-		state.queue.dequeue(state.options.suppressErrors ? null : error, state);
-	});
-};
-const walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-	const { fs } = state;
-	if (currentDepth < 0) return;
-	state.visited.push(crawlPath);
-	state.counts.directories++;
-	let entries = [];
-	try {
-		entries = fs.readdirSync(crawlPath || ".", readdirOpts);
-	} catch (e) {
-		if (!state.options.suppressErrors) throw e;
-	}
-	callback$1(entries, directoryPath, currentDepth);
-};
-function build(isSynchronous) {
-	return isSynchronous ? walkSync : walkAsync;
-}
-
-//#endregion
-//#region src/api/queue.ts
-/**
-* This is a custom stateless queue to track concurrent async fs calls.
-* It increments a counter whenever a call is queued and decrements it
-* as soon as it completes. When the counter hits 0, it calls onQueueEmpty.
-*/
-var Queue = class {
-	count = 0;
-	constructor(onQueueEmpty) {
-		this.onQueueEmpty = onQueueEmpty;
-	}
-	enqueue() {
-		this.count++;
-		return this.count;
-	}
-	dequeue(error, output) {
-		if (this.onQueueEmpty && (--this.count <= 0 || error)) {
-			this.onQueueEmpty(error, output);
-			if (error) {
-				output.controller.abort();
-				this.onQueueEmpty = void 0;
-			}
-		}
-	}
-};
-
-//#endregion
-//#region src/api/counter.ts
-var Counter = class {
-	_files = 0;
-	_directories = 0;
-	set files(num) {
-		this._files = num;
-	}
-	get files() {
-		return this._files;
-	}
-	set directories(num) {
-		this._directories = num;
-	}
-	get directories() {
-		return this._directories;
-	}
-	/**
-	* @deprecated use `directories` instead
-	*/
-	/* c8 ignore next 3 */
-	get dirs() {
-		return this._directories;
-	}
-};
-
-//#endregion
-//#region src/api/aborter.ts
-/**
-* AbortController is not supported on Node 14 so we use this until we can drop
-* support for Node 14.
-*/
-var Aborter = class {
-	aborted = false;
-	abort() {
-		this.aborted = true;
-	}
-};
-
-//#endregion
-//#region src/api/walker.ts
-var Walker = class {
-	root;
-	isSynchronous;
-	state;
-	joinPath;
-	pushDirectory;
-	pushFile;
-	getArray;
-	groupFiles;
-	resolveSymlink;
-	walkDirectory;
-	callbackInvoker;
-	constructor(root, options, callback$1) {
-		this.isSynchronous = !callback$1;
-		this.callbackInvoker = build$1(options, this.isSynchronous);
-		this.root = normalizePath(root, options);
-		this.state = {
-			root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
-			paths: [""].slice(0, 0),
-			groups: [],
-			counts: new Counter(),
-			options,
-			queue: new Queue((error, state) => this.callbackInvoker(state, error, callback$1)),
-			symlinks: /* @__PURE__ */ new Map(),
-			visited: [""].slice(0, 0),
-			controller: new Aborter(),
-			fs: options.fs || external_fs_namespaceObject
-		};
-		this.joinPath = build$7(this.root, options);
-		this.pushDirectory = build$6(this.root, options);
-		this.pushFile = build$5(options);
-		this.getArray = build$4(options);
-		this.groupFiles = build$3(options);
-		this.resolveSymlink = build$2(options, this.isSynchronous);
-		this.walkDirectory = build(this.isSynchronous);
-	}
-	start() {
-		this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
-		this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
-		return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
-	}
-	walk = (entries, directoryPath, depth) => {
-		const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
-		if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
-		const files = this.getArray(this.state.paths);
-		for (let i = 0; i < entries.length; ++i) {
-			const entry = entries[i];
-			if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
-				const filename = this.joinPath(entry.name, directoryPath);
-				this.pushFile(filename, files, this.state.counts, filters);
-			} else if (entry.isDirectory()) {
-				let path = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-				if (exclude && exclude(entry.name, path)) continue;
-				this.pushDirectory(path, paths, filters);
-				this.walkDirectory(this.state, path, path, depth - 1, this.walk);
-			} else if (this.resolveSymlink && entry.isSymbolicLink()) {
-				let path = joinPathWithBasePath(entry.name, directoryPath);
-				this.resolveSymlink(path, this.state, (stat, resolvedPath) => {
-					if (stat.isDirectory()) {
-						resolvedPath = normalizePath(resolvedPath, this.state.options);
-						if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path + pathSeparator)) return;
-						this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path + pathSeparator, depth - 1, this.walk);
-					} else {
-						resolvedPath = useRealPaths ? resolvedPath : path;
-						const filename = (0,external_path_.basename)(resolvedPath);
-						const directoryPath$1 = normalizePath((0,external_path_.dirname)(resolvedPath), this.state.options);
-						resolvedPath = this.joinPath(filename, directoryPath$1);
-						this.pushFile(resolvedPath, files, this.state.counts, filters);
-					}
-				});
-			}
-		}
-		this.groupFiles(this.state.groups, directoryPath, files);
-	};
-};
-
-//#endregion
-//#region src/api/async.ts
-function promise(root, options) {
-	return new Promise((resolve$1, reject) => {
-		callback(root, options, (err, output) => {
-			if (err) return reject(err);
-			resolve$1(output);
-		});
-	});
-}
-function callback(root, options, callback$1) {
-	let walker = new Walker(root, options, callback$1);
-	walker.start();
-}
-
-//#endregion
-//#region src/api/sync.ts
-function sync(root, options) {
-	const walker = new Walker(root, options);
-	return walker.start();
-}
-
-//#endregion
-//#region src/builder/api-builder.ts
-var APIBuilder = class {
-	constructor(root, options) {
-		this.root = root;
-		this.options = options;
-	}
-	withPromise() {
-		return promise(this.root, this.options);
-	}
-	withCallback(cb) {
-		callback(this.root, this.options, cb);
-	}
-	sync() {
-		return sync(this.root, this.options);
-	}
-};
-
-//#endregion
-//#region src/builder/index.ts
-let pm = null;
-/* c8 ignore next 6 */
-try {
-	__require.resolve("picomatch");
-	pm = __require("picomatch");
-} catch {}
-var Builder = class {
-	globCache = {};
-	options = {
-		maxDepth: Infinity,
-		suppressErrors: true,
-		pathSeparator: external_path_.sep,
-		filters: []
-	};
-	globFunction;
-	constructor(options) {
-		this.options = {
-			...this.options,
-			...options
-		};
-		this.globFunction = this.options.globFunction;
-	}
-	group() {
-		this.options.group = true;
-		return this;
-	}
-	withPathSeparator(separator) {
-		this.options.pathSeparator = separator;
-		return this;
-	}
-	withBasePath() {
-		this.options.includeBasePath = true;
-		return this;
-	}
-	withRelativePaths() {
-		this.options.relativePaths = true;
-		return this;
-	}
-	withDirs() {
-		this.options.includeDirs = true;
-		return this;
-	}
-	withMaxDepth(depth) {
-		this.options.maxDepth = depth;
-		return this;
-	}
-	withMaxFiles(limit) {
-		this.options.maxFiles = limit;
-		return this;
-	}
-	withFullPaths() {
-		this.options.resolvePaths = true;
-		this.options.includeBasePath = true;
-		return this;
-	}
-	withErrors() {
-		this.options.suppressErrors = false;
-		return this;
-	}
-	withSymlinks({ resolvePaths = true } = {}) {
-		this.options.resolveSymlinks = true;
-		this.options.useRealPaths = resolvePaths;
-		return this.withFullPaths();
-	}
-	withAbortSignal(signal) {
-		this.options.signal = signal;
-		return this;
-	}
-	normalize() {
-		this.options.normalizePath = true;
-		return this;
-	}
-	filter(predicate) {
-		this.options.filters.push(predicate);
-		return this;
-	}
-	onlyDirs() {
-		this.options.excludeFiles = true;
-		this.options.includeDirs = true;
-		return this;
-	}
-	exclude(predicate) {
-		this.options.exclude = predicate;
-		return this;
-	}
-	onlyCounts() {
-		this.options.onlyCounts = true;
-		return this;
-	}
-	crawl(root) {
-		return new APIBuilder(root || ".", this.options);
-	}
-	withGlobFunction(fn) {
-		this.globFunction = fn;
-		return this;
-	}
-	/**
-	* @deprecated Pass options using the constructor instead:
-	* ```ts
-	* new fdir(options).crawl("/path/to/root");
-	* ```
-	* This method will be removed in v7.0
-	*/
-	/* c8 ignore next 4 */
-	crawlWithOptions(root, options) {
-		this.options = {
-			...this.options,
-			...options
-		};
-		return new APIBuilder(root || ".", this.options);
-	}
-	glob(...patterns) {
-		if (this.globFunction) return this.globWithOptions(patterns);
-		return this.globWithOptions(patterns, ...[{ dot: true }]);
-	}
-	globWithOptions(patterns, ...options) {
-		const globFn = this.globFunction || pm;
-		/* c8 ignore next 5 */
-		if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
-		var isMatch = this.globCache[patterns.join("\0")];
-		if (!isMatch) {
-			isMatch = globFn(patterns, ...options);
-			this.globCache[patterns.join("\0")] = isMatch;
-		}
-		this.options.filters.push((path) => isMatch(path));
-		return this;
-	}
-};
-
-//#endregion
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(6444);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs
-
-
-
-
-
-//#region src/utils.ts
-const isReadonlyArray = Array.isArray;
-const BACKSLASHES = /\\/g;
-const DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
-const isWin = process.platform === "win32";
-const ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
-function getPartialMatcher(patterns, options = {}) {
-	const patternsCount = patterns.length;
-	const patternsParts = Array(patternsCount);
-	const matchers = Array(patternsCount);
-	let i, j;
-	for (i = 0; i < patternsCount; i++) {
-		const parts = splitPattern(patterns[i]);
-		patternsParts[i] = parts;
-		const partsCount = parts.length;
-		const partMatchers = Array(partsCount);
-		for (j = 0; j < partsCount; j++) partMatchers[j] = picomatch(parts[j], options);
-		matchers[i] = partMatchers;
-	}
-	return (input) => {
-		const inputParts = input.split("/");
-		if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input)) return true;
-		for (i = 0; i < patternsCount; i++) {
-			const patternParts = patternsParts[i];
-			const matcher = matchers[i];
-			const inputPatternCount = inputParts.length;
-			const minParts = Math.min(inputPatternCount, patternParts.length);
-			j = 0;
-			while (j < minParts) {
-				const part = patternParts[j];
-				if (part.includes("/")) return true;
-				if (!matcher[j](inputParts[j])) break;
-				if (!options.noglobstar && part === "**") return true;
-				j++;
-			}
-			if (j === inputPatternCount) return true;
-		}
-		return false;
-	};
-}
-/* node:coverage ignore next 2 */
-const WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
-const isRoot = isWin ? (p) => WIN32_ROOT_DIR.test(p) : (p) => p === "/";
-function buildFormat(cwd, root, absolute) {
-	if (cwd === root || root.startsWith(`${cwd}/`)) {
-		if (absolute) {
-			const start = cwd.length + +!isRoot(cwd);
-			return (p, isDir) => p.slice(start, isDir ? -1 : void 0) || ".";
-		}
-		const prefix = root.slice(cwd.length + 1);
-		if (prefix) return (p, isDir) => {
-			if (p === ".") return prefix;
-			const result = `${prefix}/${p}`;
-			return isDir ? result.slice(0, -1) : result;
-		};
-		return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
-	}
-	if (absolute) return (p) => external_path_.posix.relative(cwd, p) || ".";
-	return (p) => external_path_.posix.relative(cwd, `${root}/${p}`) || ".";
-}
-function buildRelative(cwd, root) {
-	if (root.startsWith(`${cwd}/`)) {
-		const prefix = root.slice(cwd.length + 1);
-		return (p) => `${prefix}/${p}`;
-	}
-	return (p) => {
-		const result = external_path_.posix.relative(cwd, `${root}/${p}`);
-		return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
-	};
-}
-function ensureNonDriveRelativePath(path) {
-	return path.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
-}
-const splitPatternOptions = { parts: true };
-function splitPattern(path) {
-	var _result$parts;
-	const result = picomatch.scan(path, splitPatternOptions);
-	return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path];
-}
-const ESCAPED_WIN32_BACKSLASHES = /\\(?![()[\]{}!+@])/g;
-function convertPosixPathToPattern(path) {
-	return escapePosixPath(path);
-}
-function convertWin32PathToPattern(path) {
-	return escapeWin32Path(path).replace(ESCAPED_WIN32_BACKSLASHES, "/");
-}
-/**
-* Converts a path to a pattern depending on the platform.
-* Identical to {@link escapePath} on POSIX systems.
-* @see {@link https://superchupu.dev/tinyglobby/documentation#convertPathToPattern}
-*/
-/* node:coverage ignore next 3 */
-const convertPathToPattern = (/* unused pure expression or super */ null && (isWin ? convertWin32PathToPattern : convertPosixPathToPattern));
-const POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
-const WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-const escapePosixPath = (path) => path.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-const escapeWin32Path = (path) => path.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-/**
-* Escapes a path's special characters depending on the platform.
-* @see {@link https://superchupu.dev/tinyglobby/documentation#escapePath}
-*/
-/* node:coverage ignore next */
-const escapePath = isWin ? escapeWin32Path : escapePosixPath;
-/**
-* Checks if a pattern has dynamic parts.
-*
-* Has a few minor differences with [`fast-glob`](https://github.com/mrmlnc/fast-glob) for better accuracy:
-*
-* - Doesn't necessarily return `false` on patterns that include `\`.
-* - Returns `true` if the pattern includes parentheses, regardless of them representing one single pattern or not.
-* - Returns `true` for unfinished glob extensions i.e. `(h`, `+(h`.
-* - Returns `true` for unfinished brace expansions as long as they include `,` or `..`.
-*
-* @see {@link https://superchupu.dev/tinyglobby/documentation#isDynamicPattern}
-*/
-function isDynamicPattern(pattern, options) {
-	if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
-	const scan = picomatch.scan(pattern);
-	return scan.isGlob || scan.negated;
-}
-function log(...tasks) {
-	console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
-}
-function ensureStringArray(value) {
-	return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
-}
-//#endregion
-//#region src/patterns.ts
-const PARENT_DIRECTORY = /^(\/?\.\.)+/;
-const ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
-function normalizePattern(pattern, opts, props, isIgnore) {
-	var _PARENT_DIRECTORY$exe;
-	const cwd = opts.cwd;
-	let result = pattern;
-	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
-	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
-	const escapedCwd = escapePath(cwd);
-	result = (0,external_path_.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? external_path_.posix.relative(escapedCwd, result) : external_path_.posix.normalize(result);
-	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
-	const parts = splitPattern(result);
-	if (parentDir) {
-		const n = (parentDir.length + 1) / 3;
-		let i = 0;
-		const cwdParts = escapedCwd.split("/");
-		while (i < n && parts[i + n] === cwdParts[cwdParts.length + i - n]) {
-			result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
-			i++;
-		}
-		const potentialRoot = external_path_.posix.join(cwd, parentDir.slice(i * 3));
-		if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
-			props.root = ensureNonDriveRelativePath(potentialRoot);
-			props.depthOffset = -n + i;
-		}
-	}
-	if (!isIgnore && props.depthOffset >= 0) {
-		var _props$commonPath;
-		(_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
-		const newCommonPath = [];
-		const length = Math.min(props.commonPath.length, parts.length);
-		for (let i = 0; i < length; i++) {
-			const part = parts[i];
-			if (part === "**" && !parts[i + 1]) {
-				newCommonPath.pop();
-				break;
-			}
-			if (i === parts.length - 1 || part !== props.commonPath[i] || isDynamicPattern(part)) break;
-			newCommonPath.push(part);
-		}
-		props.depthOffset = newCommonPath.length;
-		props.commonPath = newCommonPath;
-		props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? external_path_.posix.join(cwd, ...newCommonPath) : cwd);
-	}
-	return result;
-}
-function processPatterns(options, patterns, props) {
-	const matchPatterns = [];
-	const ignorePatterns = [];
-	for (const pattern of options.ignore) {
-		if (!pattern) continue;
-		if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
-	}
-	for (const pattern of patterns) {
-		if (!pattern) continue;
-		if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
-		else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
-	}
-	return {
-		match: matchPatterns,
-		ignore: ignorePatterns
-	};
-}
-//#endregion
-//#region src/crawler.ts
-function buildCrawler(options, patterns) {
-	const cwd = options.cwd;
-	const props = {
-		root: cwd,
-		depthOffset: 0
-	};
-	const processed = processPatterns(options, patterns, props);
-	if (options.debug) log("internal processing patterns:", processed);
-	const { absolute, caseSensitiveMatch, debug, dot, followSymbolicLinks, onlyDirectories } = options;
-	const root = props.root.replace(BACKSLASHES, "");
-	const matchOptions = {
-		dot,
-		nobrace: options.braceExpansion === false,
-		nocase: !caseSensitiveMatch,
-		noextglob: options.extglob === false,
-		noglobstar: options.globstar === false,
-		posix: true
-	};
-	const matcher = picomatch(processed.match, matchOptions);
-	const ignore = picomatch(processed.ignore, matchOptions);
-	const partialMatcher = getPartialMatcher(processed.match, matchOptions);
-	const format = buildFormat(cwd, root, absolute);
-	const excludeFormatter = absolute ? format : buildFormat(cwd, root, true);
-	const excludePredicate = (_, p) => {
-		const relativePath = excludeFormatter(p, true);
-		return relativePath !== "." && !partialMatcher(relativePath) || ignore(relativePath);
-	};
-	let maxDepth;
-	if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
-	const crawler = new Builder({
-		filters: [debug ? (p, isDirectory) => {
-			const path = format(p, isDirectory);
-			const matches = matcher(path) && !ignore(path);
-			if (matches) log(`matched ${path}`);
-			return matches;
-		} : (p, isDirectory) => {
-			const path = format(p, isDirectory);
-			return matcher(path) && !ignore(path);
-		}],
-		exclude: debug ? (_, p) => {
-			const skipped = excludePredicate(_, p);
-			log(`${skipped ? "skipped" : "crawling"} ${p}`);
-			return skipped;
-		} : excludePredicate,
-		fs: options.fs,
-		pathSeparator: "/",
-		relativePaths: !absolute,
-		resolvePaths: absolute,
-		includeBasePath: absolute,
-		resolveSymlinks: followSymbolicLinks,
-		excludeSymlinks: !followSymbolicLinks,
-		excludeFiles: onlyDirectories,
-		includeDirs: onlyDirectories || !options.onlyFiles,
-		maxDepth,
-		signal: options.signal
-	}).crawl(root);
-	if (options.debug) log("internal properties:", {
-		...props,
-		root
-	});
-	return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
-}
-//#endregion
-//#region src/index.ts
-function formatPaths(paths, mapper) {
-	if (mapper) for (let i = paths.length - 1; i >= 0; i--) paths[i] = mapper(paths[i]);
-	return paths;
-}
-const defaultOptions = {
-	caseSensitiveMatch: true,
-	debug: !!process.env.TINYGLOBBY_DEBUG,
-	expandDirectories: true,
-	followSymbolicLinks: true,
-	onlyFiles: true
-};
-function getOptions(options) {
-	const opts = Object.assign({}, options);
-	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-	opts.cwd = (opts.cwd instanceof URL ? (0,external_url_namespaceObject.fileURLToPath)(opts.cwd) : (0,external_path_.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
-	opts.ignore = ensureStringArray(opts.ignore);
-	opts.fs && (opts.fs = {
-		readdir: opts.fs.readdir || external_fs_.readdir,
-		readdirSync: opts.fs.readdirSync || external_fs_.readdirSync,
-		realpath: opts.fs.realpath || external_fs_.realpath,
-		realpathSync: opts.fs.realpathSync || external_fs_.realpathSync,
-		stat: opts.fs.stat || external_fs_.stat,
-		statSync: opts.fs.statSync || external_fs_.statSync
-	});
-	if (opts.debug) log("globbing with options:", opts);
-	return opts;
-}
-function getCrawler(globInput, inputOptions = {}) {
-	var _ref;
-	if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
-	const isModern = isReadonlyArray(globInput) || typeof globInput === "string";
-	const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
-	const options = getOptions(isModern ? inputOptions : globInput);
-	return patterns.length > 0 ? buildCrawler(options, patterns) : [];
-}
-async function glob(globInput, options) {
-	const [crawler, relative] = getCrawler(globInput, options);
-	return crawler ? formatPaths(await crawler.withPromise(), relative) : [];
-}
-function globSync(globInput, options) {
-	const [crawler, relative] = getCrawler(globInput, options);
-	return crawler ? formatPaths(crawler.sync(), relative) : [];
-}
-//#endregion
-
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8293);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
-
-
-/**
- * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
- * with go-yaml's own scalar rules (resolve.go). The `yaml` package's 1.1 schema is close, and
- * these tags make it exact where the two differ, each difference checked against `kubectl create
- * --dry-run=client -o json` in packages/kubernetes/test/kubectl-yaml.test.ts:
- * - integers with Go's base prefixes in either case (`0o17`, `0O17`, `0X1f`, `0B11`, signed too),
- *   which go-yaml hands to Go's strconv.ParseInt(s, 0, 64);
- * - no sexagesimal numbers (`1:30` stays a string) and no timestamps (`2001-12-14` stays the text
- *   as written): go-yaml v2 returns timestamps to an untyped target as their source string;
- * - `!!binary` decodes to the text of its bytes, as go-yaml does for an untyped target;
- * - an explicit `!!float` makes a number of any scalar that reads as one;
- * - an integer beyond 2^53 that fits int64 is kept exactly, as a BigInt (see kubectlNumber), as
- *   go-yaml reads it into an int64, where a JS number would round 9007199254740993.
- * Everything else of YAML 1.1 is the package's own: booleans `yes`/`no`/`on`/`off`/`y`/`n`,
- * `0755` as octal, `1_000`, merge keys `<<` (also a list of them; the first wins), and a key
- * written twice keeps its last value instead of being an error.
- */
-function goPrefixedInt(format, pattern, radix) {
-    return {
-        identify: (value) => typeof value === 'number' && Number.isInteger(value),
-        default: true,
-        tag: 'tag:yaml.org,2002:int',
-        format,
-        test: pattern,
-        resolve: (text) => {
-            const prefix = { 2: '0b', 8: '0o', 16: '0x' }[radix];
-            const value = BigInt(prefix + text.replace(/^[-+]?0[bBoOxX]/, '').replace(/_/g, ''));
-            return kubectlNumber(String(text.startsWith('-') ? -value : value));
-        },
-    };
-}
-/** The package's own integer tag, reading integers beyond 2^53 exactly (see kubectlNumber). */
-function exactInt(tag) {
-    return {
-        ...tag,
-        resolve: (text, onError, options) => kubectlNumber(String(tag.resolve(text, onError, { ...options, intAsBigInt: true }))),
-    };
-}
-const GO_PREFIXED_INTS = [
-    goPrefixedInt('BIN', /^[-+]?0[bB]_*[01][01_]*$/, 2),
-    goPrefixedInt('OCT', /^[-+]?0[oO]_*[0-7][0-7_]*$/, 8),
-    goPrefixedInt('HEX', /^[-+]?0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*$/, 16),
-];
-const BINARY_AS_TEXT = {
-    identify: () => false,
-    default: false,
-    tag: 'tag:yaml.org,2002:binary',
-    resolve: (text) => Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8'),
-};
-/** An explicit `!!float` on any number, quoted or not (`!!float "1"`), as go-yaml converts it. */
-const EXPLICIT_FLOAT = {
-    identify: () => false,
-    default: false,
-    tag: 'tag:yaml.org,2002:float',
-    resolve: (text) => Number(text.replace(/_/g, '')),
-};
-/**
- * The YAML 1.1 tags as kubectl's parser (sigs.k8s.io/yaml over go-yaml v2) reads plain scalars: timestamps and !!binary
- * stay strings, integers take Go's 0b/0o/0x forms and keep every digit, sexagesimal numbers are not numbers.
- */
-function kubectlTags(tags) {
-    const kept = tags
-        .filter((tag) => {
-        const { tag: name, format } = tag;
-        if (name === 'tag:yaml.org,2002:timestamp' || name === 'tag:yaml.org,2002:binary')
-            return false;
-        // The package's own prefixed integers are replaced by the Go ones; sexagesimal (TIME) goes.
-        if (name === 'tag:yaml.org,2002:int' && (format === 'BIN' || format === 'HEX' || format === 'TIME'))
-            return false;
-        if (name === 'tag:yaml.org,2002:float' && format === 'TIME')
-            return false;
-        return true;
-    })
-        .map((tag) => (tag.tag === 'tag:yaml.org,2002:int' ? exactInt(tag) : tag));
-    return [...GO_PREFIXED_INTS, ...kept, BINARY_AS_TEXT, EXPLICIT_FLOAT];
-}
-/** Options for the `yaml` package that read a manifest as kubectl does (see above). */
-const KUBECTL_YAML = {
-    version: '1.1',
-    merge: true,
-    uniqueKeys: false,
-    customTags: kubectlTags,
-};
-function isMergeKey(key) {
-    return (0,dist/* isScalar */.jn)(key) && typeof key.value === 'symbol';
-}
-/** The keys a merge value (`<<: *base`, `<<: {..}`, `<<: [*a, *b]`) brings into a map, as toJS spells them. */
-function mergedKeys(value, document) {
-    const node = (0,dist/* isAlias */.Vj)(value) ? value.resolve(document) : value;
-    if ((0,dist/* isSeq */.oP)(node))
-        return new Set(node.items.flatMap((item) => [...mergedKeys(item, document)]));
-    if (!(0,dist/* isMap */.jh)(node))
-        return new Set();
-    const object = node.toJS(document, { maxAliasCount: 100 });
-    return new Set(Object.keys(object));
-}
-/**
- * Makes the `yaml` package's merge keys give what go-yaml v2 gives (decode.go, `d.mapping`): go-yaml
- * sets a map's entries in the order written, a merge `<<` overwriting what came before it and
- * being overwritten by what comes after, so in `{name: a, <<: *base}` the base's name wins and of
- * two `<<` the later wins (within one `<<: [*a, *b]` the first still wins). The package lets an
- * explicit key win wherever it is written, and the first `<<`: so an explicit key some later `<<`
- * overwrites is dropped, and the order of the `<<` entries is reversed. Checked against kubectl
- * in packages/kubernetes/test/kubectl-yaml.test.ts.
- */
-function applyGoYamlMerges(document) {
-    (0,dist/* visit */.YR)(document, {
-        Map(_, map) {
-            const merges = map.items.filter((pair) => isMergeKey(pair.key));
-            if (merges.length === 0)
-                return;
-            // The last entry that sets each key, an explicit one or a merge.
-            const lastSetter = new Map();
-            for (const pair of map.items) {
-                if (isMergeKey(pair.key))
-                    for (const key of mergedKeys(pair.value, document))
-                        lastSetter.set(key, pair);
-                else if ((0,dist/* isScalar */.jn)(pair.key))
-                    lastSetter.set(String(pair.key.value), pair);
-            }
-            const kept = map.items.filter((pair) => isMergeKey(pair.key) ||
-                !(0,dist/* isScalar */.jn)(pair.key) ||
-                !isMergeKey(lastSetter.get(String(pair.key.value))?.key));
-            const reversed = kept.filter((pair) => isMergeKey(pair.key)).reverse();
-            map.items = kept.map((pair) => (isMergeKey(pair.key) ? reversed.shift() : pair));
-        },
-    });
-}
-/**
- * What go-yaml and sigs.k8s.io/yaml refuse in a document (checked against kubectl 1.27 to 1.33):
- * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), `.inf`
- * or `.nan`, which JSON cannot carry (`json: unsupported value`), and an alias whose anchor is
- * not set earlier in the same document (`yaml: unknown anchor 'd' referenced`): kubectl reads
- * each `---` document alone, so an anchor of another document is unknown.
- */
-function kubectlRefusals(document) {
-    const refusals = [];
-    const at = (node) => ((0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0);
-    (0,dist/* visit */.YR)(document, {
-        Pair(_, pair) {
-            if (isMergeKey(pair.key))
-                return;
-            if (pair.key === null || ((0,dist/* isScalar */.jn)(pair.key) && pair.key.value === null))
-                refusals.push({ offset: at(pair.value), message: 'a map key is null (empty, ~ or null): kubectl refuses it' });
-            else if ((0,dist/* isCollection */.P3)(pair.key))
-                refusals.push({ offset: at(pair.key), message: 'a map key is a list or a map: kubectl refuses it' });
-        },
-        Alias(_, alias) {
-            if (alias.resolve(document) === undefined)
-                refusals.push({
-                    offset: at(alias),
-                    message: `alias *${alias.source} names no anchor &${alias.source} set before it in this document: kubectl refuses it ("unknown anchor '${alias.source}' referenced"), as it reads each --- document alone; repeat the value, or set the anchor in this document`,
-                });
-        },
-        Scalar(_, scalar) {
-            if (typeof scalar.value === 'number' && !Number.isFinite(scalar.value))
-                refusals.push({
-                    offset: at(scalar),
-                    message: `${scalar.source ?? String(scalar.value)} reads as ${String(scalar.value)}, which JSON cannot carry: kubectl refuses it; quote it for a string`,
-                });
-        },
-    });
-    return refusals;
-}
-/**
- * go-yaml's values for the YAML 1.1 collection tags, for an untyped target: `!!set` a map of
- * nulls, `!!omap` a list of one-entry maps (the package gives a Set and a Map, which JSON loses).
- */
-function goYamlCollections(_key, value) {
-    if (value instanceof Set)
-        return Object.fromEntries([...value].map((item) => [String(item), null]));
-    if (value instanceof Map)
-        return [...value].map(([key, item]) => ({ [String(key)]: item }));
-    return value;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/string-fields.ts
-
-
-
-function resolved(node, document) {
-    return (0,dist/* isAlias */.Vj)(node) ? node.resolve(document) : node;
-}
-/** The pair of `map` that sets `key` as the object read spells it (String of the key read), merges (`<<`) included. */
-function pairFor(map, key, document) {
-    const own = map.items.filter((pair) => (0,dist/* isScalar */.jn)(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key);
-    if (own.length > 0)
-        return own[own.length - 1];
-    for (const pair of map.items) {
-        if (!(0,dist/* isScalar */.jn)(pair.key) || typeof pair.key.value !== 'symbol')
-            continue;
-        const source = resolved(pair.value, document);
-        const sources = (0,dist/* isSeq */.oP)(source) ? source.items.map((item) => resolved(item, document)) : [source];
-        for (const candidate of sources) {
-            const found = (0,dist/* isMap */.jh)(candidate) ? pairFor(candidate, key, document) : undefined;
-            if (found)
-                return found;
-        }
-    }
-    return undefined;
-}
-/** Where the field at `path` (as the object read spells it) is written in `document`. */
-function writtenField(document, path, lineAt) {
-    const segments = [];
-    let node = document.contents;
-    let line = (0,dist/* isScalar */.jn)(node) || (0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node) ? lineAt(node.range?.[0] ?? 0) : 1;
-    let keyText;
-    let key;
-    for (const step of path) {
-        node = resolved(node, document);
-        keyText = undefined;
-        key = undefined;
-        if ((0,dist/* isMap */.jh)(node)) {
-            const pair = pairFor(node, String(step), document);
-            if (pair && (0,dist/* isScalar */.jn)(pair.key)) {
-                keyText = pair.key.source ?? String(pair.key.value);
-                key = pair.key.value;
-                segments.push(keyText);
-                if (pair.key.range)
-                    line = lineAt(pair.key.range[0]);
-                node = pair.value;
-                continue;
-            }
-        }
-        else if ((0,dist/* isSeq */.oP)(node) && typeof step === 'number' && node.items[step] !== undefined) {
-            segments.push(String(step));
-            node = node.items[step];
-            const item = resolved(node, document);
-            if (((0,dist/* isScalar */.jn)(item) || (0,dist/* isMap */.jh)(item) || (0,dist/* isSeq */.oP)(item)) && item.range)
-                line = lineAt(item.range[0]);
-            continue;
-        }
-        segments.push(String(step));
-        node = undefined;
-    }
-    const value = resolved(node, document);
-    return {
-        path: segments.join('.'),
-        line,
-        ...(keyText !== undefined ? { keyText, key } : {}),
-        ...((0,dist/* isScalar */.jn)(value) && value.source !== undefined ? { valueText: value.source } : {}),
-    };
-}
-// Field names whose value, in every built-in kind, is a map of strings or a list of strings
-// (k8s.io/api types: metav1.LabelSelector.matchLabels, PodSpec.nodeSelector, Container.command
-// and args, Capabilities.add and drop, PolicyRule's lists, ServiceSpec's address lists...).
-const STRING_MAP_FIELDS = new Set(['matchLabels', 'nodeSelector']);
-const STRING_LIST_FIELDS = new Set([
-    'command',
-    'args',
-    'hostnames',
-    'nameservers',
-    'searches',
-    'externalIPs',
-    'loadBalancerSourceRanges',
-    'verbs',
-    'apiGroups',
-    'resources',
-    'resourceNames',
-    'nonResourceURLs',
-    'hosts',
-    'finalizers',
-]);
-// Lists of objects whose named fields are strings (EnvVar, Toleration, label and node selector
-// requirements, HTTPHeader, PodDNSConfigOption).
-const STRING_ITEM_FIELDS = {
-    env: ['name', 'value'],
-    tolerations: ['key', 'operator', 'value', 'effect'],
-    matchExpressions: ['key', 'operator'],
-    matchFields: ['key', 'operator'],
-    httpHeaders: ['name', 'value'],
-};
-/** Whether the object is of a kind Kubernetes defines (core, `apps`, `*.k8s.io`...), whose field types are known here. */
-function isBuiltIn(object) {
-    const group = typeof object.apiVersion === 'string' && object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
-    return !group.includes('.') || group.endsWith('.k8s.io');
-}
-/**
- * Every place of the object where the API server takes only strings: labels and annotations
- * (of the object and of every embedded metadata: pod and job templates, volume claim templates),
- * label and node selectors (matchLabels, a Service's selector, nodeSelector, the key, operator and
- * values of matchExpressions and matchFields), a ConfigMap's data and binaryData, a Secret's data
- * and stringData, container command, args and env, tolerations, capabilities, DNS settings, RBAC
- * rules, a Service's and an Ingress's address and host lists, finalizers. A custom resource gets
- * its own metadata only: its schema is the server's to know.
- */
-function stringPlaces(object) {
-    const places = [
-        { path: ['metadata', 'labels'], shape: 'map' },
-        { path: ['metadata', 'annotations'], shape: 'map' },
-        { path: ['metadata', 'finalizers'], shape: 'list' },
-    ];
-    if (object.apiVersion === 'v1' && object.kind === 'ConfigMap')
-        places.push({ path: ['data'], shape: 'map' }, { path: ['binaryData'], shape: 'map' });
-    if (object.apiVersion === 'v1' && object.kind === 'Secret')
-        places.push({ path: ['data'], shape: 'map' }, { path: ['stringData'], shape: 'map' });
-    if (object.apiVersion === 'v1' && object.kind === 'Service')
-        places.push({ path: ['spec', 'selector'], shape: 'map' });
-    if (!isBuiltIn(object))
-        return places;
-    const walk = (value, path) => {
-        if (Array.isArray(value)) {
-            value.forEach((item, index) => walk(item, [...path, index]));
-            return;
-        }
-        if (!objects_isRecord(value))
-            return;
-        for (const [field, inner] of Object.entries(value)) {
-            const at = [...path, field];
-            const parent = path[path.length - 1];
-            if (field === 'metadata' && path.length > 0 && objects_isRecord(inner))
-                places.push({ path: [...at, 'labels'], shape: 'map' }, { path: [...at, 'annotations'], shape: 'map' });
-            if (STRING_MAP_FIELDS.has(field) && objects_isRecord(inner))
-                places.push({ path: at, shape: 'map' });
-            else if (STRING_LIST_FIELDS.has(field) && Array.isArray(inner))
-                places.push({ path: at, shape: 'list' });
-            else if ((field === 'add' || field === 'drop') && parent === 'capabilities' && Array.isArray(inner))
-                places.push({ path: at, shape: 'list' });
-            else if (field in STRING_ITEM_FIELDS && Array.isArray(inner))
-                inner.forEach((item, index) => {
-                    for (const name of STRING_ITEM_FIELDS[field])
-                        if (objects_isRecord(item) && name in item)
-                            places.push({ path: [...at, index, name], shape: 'value' });
-                    if ((field === 'matchExpressions' || field === 'matchFields') && objects_isRecord(item) && Array.isArray(item.values))
-                        places.push({ path: [...at, index, 'values'], shape: 'list' });
-                });
-            else if (field === 'options' && parent === 'dnsConfig' && Array.isArray(inner))
-                inner.forEach((item, index) => {
-                    for (const name of ['name', 'value'])
-                        if (objects_isRecord(item) && name in item)
-                            places.push({ path: [...at, index, name], shape: 'value' });
-                });
-            walk(inner, at);
-        }
-    };
-    walk(object, []);
-    // metadata.finalizers is listed for custom resources and found again by the walk.
-    const seen = new Set();
-    return places.filter((place) => {
-        const key = JSON.stringify(place.path);
-        return !seen.has(key) && seen.add(key) !== undefined;
-    });
-}
-/** A value as read, for messages: its type and JSON (an integer beyond 2^53 is a number with all its digits). */
-function asRead(value) {
-    if (value === null)
-        return 'null';
-    return `${typeof value === 'bigint' ? 'number' : typeof value} ${kubeJson(value)}`;
-}
-const YAML_11 = 'kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1, yes, no, on, off, y and n are booleans and ~ and null are null';
-/**
- * Each place where a string is expected (stringPlaces) but YAML 1.1 read a number, a boolean or
- * an explicit null (`null`, `~`), and each key of a map of strings that YAML 1.1 read as
- * something whose text is not the key as written (`on:` becomes the key `true`, `0755:` the key
- * `493`; kubectl sends the converted text and the server takes it silently). The server refuses a
- * number or boolean where a string goes (`cannot unmarshal number into Go struct field ... of
- * type string`); found here, each is named with the path as written (`written`) and the fix.
- */
-function yaml11StringProblems(object, written) {
-    const found = [];
-    const checkValue = (path, value) => {
-        if (typeof value === 'string' || value === undefined)
-            return;
-        const field = written(path);
-        // An empty value is null too, but written so on purpose; only a written null is a surprise.
-        if (value === null && !field.valueText)
-            return;
-        if (typeof value === 'object' && value !== null)
-            return;
-        const quoted = field.valueText ?? kubeJson(value);
-        found.push({
-            path,
-            message: value === null
-                ? `${field.path} reads as null, not the text ${quoted}: ${YAML_11}, so the server never gets the text; quote it ("${quoted}")`
-                : `${field.path} reads as ${asRead(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`,
-        });
-    };
-    for (const place of stringPlaces(object)) {
-        let value = object;
-        for (const step of place.path)
-            value = objects_isRecord(value) || Array.isArray(value) ? value[step] : undefined;
-        if (place.shape === 'value')
-            checkValue(place.path, value);
-        else if (place.shape === 'list' && Array.isArray(value))
-            value.forEach((item, index) => checkValue([...place.path, index], item));
-        else if (place.shape === 'map' && objects_isRecord(value))
-            for (const [key, item] of Object.entries(value)) {
-                const field = written([...place.path, key]);
-                if (field.keyText !== undefined && typeof field.key !== 'string' && field.keyText !== key)
-                    found.push({
-                        path: [...place.path, key],
-                        message: `${field.path}: the key ${field.keyText} reads as ${asRead(field.key)}, so kubectl sends the key "${key}": ${YAML_11}; quote the key ("${field.keyText}")`,
-                    });
-                checkValue([...place.path, key], item);
-            }
-    }
-    return found;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
-
-
-
-
-
-
-
-
-
-
-/** The file names kustomize looks for in a directory (kustomize's konfig.RecognizedKustomizationFileNames). */
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-/** Whether a directory is a kustomization: kubectl renders it as a whole instead of reading its files. */
-function isKustomization(directory) {
-    return KUSTOMIZATION_FILES.some((name) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(directory, name)));
-}
-/**
- * `kubectl kustomize <directory>`: the manifests exactly as `kubectl apply -k` would build them,
- * by kubectl's own kustomize, so no second implementation can disagree with it. Runs on the
- * runner, where the files are, for either transport. Throws InputError with kubectl's message
- * when the kustomization does not build.
- */
-function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 'manifests') {
-    try {
-        // Not @actions/exec (3.0.0): it is promise-only, and loadManifests reads every manifest synchronously
-        // before any cluster is contacted; it would also echo `[command]kubectl kustomize ...` and kubectl's output to the job log
-        // itself (unless `silent`), where the error below already says what went wrong.
-        return (0,external_node_child_process_namespaceObject.execFileSync)(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    }
-    catch (error) {
-        const stderr = String(error.stderr ?? '').trim();
-        throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
-    }
-}
-const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
-/**
- * Files named by the patterns, in the order given, each once; a directory stands for its manifest
- * files, or for itself when it holds a kustomization (rendered whole by loadManifests).
- */
-function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
-    const files = [];
-    const seen = new Set();
-    const add = (path) => {
-        const absolute = (0,external_node_path_.resolve)(cwd, path);
-        if (!seen.has(absolute)) {
-            seen.add(absolute);
-            files.push(absolute);
-        }
-    };
-    for (const pattern of patterns) {
-        const direct = (0,external_node_path_.resolve)(cwd, pattern);
-        const kind = statKind(direct);
-        if (kind === 'file') {
-            add(direct);
-        }
-        else if (kind === 'directory' && isKustomization(direct)) {
-            add(direct);
-        }
-        else if (kind === 'directory') {
-            const inside = globSync('*', { cwd: direct, onlyFiles: true }).filter((name) => MANIFEST_EXTENSIONS.test(name));
-            if (inside.length === 0)
-                throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names directory "${pattern}", which holds no .yaml, .yml or .json file`);
-            inside.sort().forEach((name) => add((0,external_node_path_.join)(direct, name)));
-        }
-        else {
-            const matches = globSync(pattern, { cwd, onlyFiles: true, absolute: true, expandDirectories: false });
-            if (matches.length === 0)
-                throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names ${(0,inputs_src/* describeValue */.bp)(pattern)}, which matches no file in ${(0,inputs_src/* describeValue */.bp)(cwd)}`);
-            matches.sort().forEach(add);
-        }
-    }
-    if (files.length === 0)
-        throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" is required: name manifest files, directories or globs`);
-    return files;
-}
-function statKind(path) {
-    try {
-        const stat = (0,external_node_fs_.statSync)(path);
-        return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Reads, parses and validates every manifest before anything talks to a cluster. All problems of
- * all files are collected and thrown together, each with file and line.
- *
- * Throws, before any cluster is contacted: ManifestError (every problem of every file, at its file
- * and line), or InputError naming the input (`options.inputName`, default `manifests`) when a
- * pattern matches no file, none is given, or the files hold no object.
- */
-function loadManifests(options) {
-    const cwd = options.cwd ?? process.cwd();
-    const files = resolveManifestFiles(options.patterns, cwd, options.inputName);
-    const problems = [];
-    const manifests = [];
-    for (const path of files) {
-        const file = (0,external_node_path_.isAbsolute)(path) && !(0,external_node_path_.relative)(cwd, path).startsWith('..') ? (0,external_node_path_.relative)(cwd, path) : path;
-        // A kustomization's problems point at lines of its rendered output, under the directory's name.
-        const text = statKind(path) === 'directory'
-            ? renderKustomization(path, file, options.kubectl, options.inputName)
-            : (0,external_node_fs_.readFileSync)(path, 'utf8');
-        manifests.push(...parseManifestText(text, file, problems));
-    }
-    for (const manifest of manifests)
-        validateManifest(manifest, options.namespace, problems);
-    rejectDuplicates(manifests, problems);
-    if (problems.length > 0)
-        throw new ManifestError(problems);
-    // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
-    if (manifests.length === 0) {
-        const inputName = options.inputName ?? 'manifests';
-        throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => (0,inputs_src/* describeValue */.bp)(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
-    }
-    return manifests;
-}
-/**
- * The JSON objects of a file that is a stream of them back to back (`{..}{..}` or one per line,
- * as `jq -c` prints), each padded with the newlines before it so its lines stay the file's; or
- * undefined for anything else. kubectl reads a file whose first character is `{` as such a stream
- * (apimachinery's YAMLOrJSONDecoder), on every minor; the YAML reader would stop at the second.
- */
-function jsonStream(text) {
-    if (!text.trimStart().startsWith('{'))
-        return undefined;
-    const values = [];
-    let depth = 0;
-    let inString = false;
-    let start = -1;
-    for (let index = 0; index < text.length; index++) {
-        const char = text[index];
-        if (inString) {
-            if (char === '\\')
-                index++;
-            else if (char === '"')
-                inString = false;
-        }
-        else if (char === '"') {
-            inString = true;
-        }
-        else if (char === '{' || char === '[') {
-            if (depth === 0) {
-                if (char === '[')
-                    return undefined;
-                start = index;
-            }
-            depth++;
-        }
-        else if (char === '}' || char === ']') {
-            depth--;
-            if (depth === 0) {
-                const before = text.slice(0, start).split('\n').length - 1;
-                values.push('\n'.repeat(before) + text.slice(start, index + 1));
-            }
-        }
-        else if (depth === 0 && !/\s/.test(char)) {
-            return undefined;
-        }
-    }
-    return depth === 0 && values.length > 1 ? values : undefined;
-}
-/** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
-function parseManifestText(text, file, problems) {
-    const stream = jsonStream(text);
-    if (stream)
-        return stream.flatMap((value) => parseManifestText(value, file, problems));
-    const lineCounter = new dist/* LineCounter */.HN();
-    const documents = (0,dist/* parseAllDocuments */.hR)(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
-    const lineAt = (offset) => lineCounter.linePos(offset).line;
-    if (!Array.isArray(documents))
-        return [];
-    const manifests = [];
-    for (const [index, document] of documents.entries()) {
-        if (document.errors.length > 0) {
-            // The first error of a document is the real one; the rest usually follow from it.
-            const [error] = document.errors;
-            problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
-            continue;
-        }
-        // kubectl splits a file at `---` lines and reads each part with go-yaml, which refuses any
-        // directive and reads only the first document of a part (checked with kubectl 1.27 to 1.33).
-        if (document.directives.yaml.explicit || Object.keys(document.directives.tags).some((handle) => handle !== '!!')) {
-            problems.push({
-                file,
-                line: lineAt(document.range[0]),
-                message: 'a %YAML or %TAG directive: kubectl refuses any directive; remove the line',
-            });
-            continue;
-        }
-        if (document.contents === null || isEmptyScalar(document.contents))
-            continue;
-        const start = lineAt(document.contents.range[0]);
-        if (index > 0 && !document.directives.docStart) {
-            problems.push({
-                file,
-                line: start,
-                message: 'a document after "..." without a "---" line: kubectl ignores it; start it with ---',
-            });
-            continue;
-        }
-        const refusals = kubectlRefusals(document);
-        if (refusals.length > 0) {
-            for (const refusal of refusals)
-                problems.push({ file, line: lineAt(refusal.offset), message: refusal.message });
-            continue;
-        }
-        if (!(0,dist/* isMap */.jh)(document.contents)) {
-            problems.push({
-                file,
-                line: start,
-                message: 'a manifest document must be a mapping with apiVersion, kind and metadata',
-            });
-            continue;
-        }
-        applyGoYamlMerges(document);
-        const value = document.toJS({ maxAliasCount: 100, reviver: goYamlCollections });
-        const locate = (prefix) => (path) => lineOfPath(document, [...prefix, ...path], lineAt);
-        const spell = (prefix) => (path) => {
-            const field = writtenField(document, [...prefix, ...path], lineAt);
-            // Paths are the object's own: the list item's place in its List is not part of them.
-            return { ...field, path: field.path.split('.').slice(prefix.length).join('.') };
-        };
-        if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-            value.items.forEach((item, index) => {
-                const lineOf = locate(['items', index]);
-                if (!objects_isRecord(item)) {
-                    problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
-                    return;
-                }
-                manifests.push({
-                    object: typedListItem(value, item),
-                    file,
-                    line: lineOf([]),
-                    lineOf,
-                    writtenAt: spell(['items', index]),
-                });
-            });
-            continue;
-        }
-        manifests.push({ object: value, file, line: start, lineOf: locate([]), writtenAt: spell([]) });
-    }
-    return manifests;
-}
-/**
- * An item of a typed list (`ConfigMapList`, `apps/v1` `DeploymentList`) that names neither its
- * apiVersion nor its kind takes them from the list, as the API server leaves them out of the
- * items it lists; kubectl does the same (apimachinery's UnstructuredList decoding, checked with
- * kubectl 1.27 to 1.33). A plain `List` gives nothing: kubectl refuses such an item
- * (`apiVersion not set, kind not set`), and so does validateManifest.
- */
-function typedListItem(list, item) {
-    const unset = (value) => value === undefined || value === null || value === '';
-    if (list.kind === 'List' || !unset(item.apiVersion) || !unset(item.kind))
-        return item;
-    const { apiVersion: _apiVersion, kind: _kind, ...rest } = item;
-    return { apiVersion: list.apiVersion, kind: String(list.kind).slice(0, -'List'.length), ...rest };
-}
-function firstLine(message) {
-    return message.split('\n')[0];
-}
-function isEmptyScalar(node) {
-    return (0,dist/* isNode */.Ll)(node) && 'value' in node && node.value === null;
-}
-/** The line of the key that holds the field at `path` (or of the nearest written parent), as a reader would point at it. */
-function lineOfPath(document, path, lineAt) {
-    for (let length = path.length; length >= 0; length--) {
-        const parent = length > 0 ? document.getIn(path.slice(0, length - 1), true) : undefined;
-        if ((0,dist/* isMap */.jh)(parent)) {
-            const pair = parent.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === String(path[length - 1]));
-            if (pair && (0,dist/* isNode */.Ll)(pair.key) && pair.key.range)
-                return lineAt(pair.key.range[0]);
-        }
-        const node = document.getIn(path.slice(0, length), true);
-        if ((0,dist/* isNode */.Ll)(node) && node.range)
-            return lineAt(node.range[0]);
-    }
-    return 1;
-}
-/** Checks one object and settles its namespace: its own, else the `namespace` input, else `default`. */
-function validateManifest(manifest, namespace, problems) {
-    const { object, file } = manifest;
-    const problem = (path, message) => problems.push({ file, line: manifest.lineOf(path), message });
-    const before = problems.length;
-    if (typeof object.apiVersion !== 'string' || object.apiVersion.trim() === '')
-        problem(['apiVersion'], 'apiVersion is missing');
-    if (typeof object.kind !== 'string' || object.kind.trim() === '')
-        problem(['kind'], 'kind is missing');
-    if (!objects_isRecord(object.metadata)) {
-        problem(['metadata'], 'metadata.name is missing');
-        return;
-    }
-    const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
-    const name = object.metadata.name;
-    if ((name === undefined || name === null || name === '') && object.metadata.generateName) {
-        problem(['metadata', 'generateName'], 'metadata.generateName is set and metadata.name is not: kubectl apply cannot create an object without a name (it says "cannot use generate name with apply"); give it a name');
-    }
-    else if (name === undefined || name === null || name === '') {
-        problem(['metadata'], 'metadata.name is missing');
-    }
-    else if (typeof name !== 'string') {
-        problem(['metadata', 'name'], `metadata.name reads as ${asRead(name)}, not a name: kubectl reads YAML 1.1, where unquoted y, n, yes, no, on and off are booleans and 0755 is a number; quote it`);
-    }
-    else if (!validName(object.kind, name)) {
-        problem(['metadata', 'name'], `${what} "${name}" is not a valid DNS-1123 name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric)`);
-    }
-    if (problems.length > before)
-        return;
-    const written = (path) => manifest.writtenAt?.(path) ?? { path: path.join('.'), line: manifest.lineOf(path) };
-    const typed = yaml11StringProblems(object, written).map(({ path, message }) => ({
-        file,
-        line: written(path).line,
-        message,
-    }));
-    problems.push(...typed.sort((a, b) => a.line - b.line));
-    if (isClusterScoped(object.kind)) {
-        delete object.metadata.namespace;
-        return;
-    }
-    const own = object.metadata.namespace;
-    if (own !== undefined && (typeof own !== 'string' || !(0,inputs_src/* isDns1123Label */.z3)(own))) {
-        problem(['metadata', 'namespace'], `namespace "${String(own)}" is not a valid namespace name`);
-        return;
-    }
-    object.metadata.namespace = own || namespace || 'default';
-}
-/** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */
-function validName(kind, name) {
-    return kind === 'Service' || kind === 'Namespace' ? (0,inputs_src/* isDns1123Label */.z3)(name) : (0,inputs_src/* isDns1123Subdomain */.Pz)(name);
-}
-function rejectDuplicates(manifests, problems) {
-    const first = new Map();
-    for (const manifest of manifests) {
-        if (!objects_isRecord(manifest.object.metadata) || typeof manifest.object.metadata.name !== 'string')
-            continue;
-        const key = objects_objectKey(manifest.object);
-        const earlier = first.get(key);
-        if (earlier) {
-            problems.push({
-                file: manifest.file,
-                line: manifest.line,
-                message: `${objects_kindAndName(manifest.object)} is defined twice (first at ${earlier.file}:${earlier.line})`,
-            });
-        }
-        else {
-            first.set(key, manifest);
-        }
-    }
-}
-/** A manifest with its object replaced, keeping its source position (transforms return new objects). */
-function withObject(manifest, object) {
-    return { ...manifest, object };
-}
-/**
- * A deep copy of a manifest's object with the same source position, for transforms that must not change the object they
- * were given.
- */
-function copyManifest(manifest) {
-    return withObject(manifest, clone(manifest.object));
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/apply-order.ts
-
-/**
- * Helm's install order (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder): what
- * others use comes first (namespaces, policies, accounts, configuration, storage, definitions,
- * RBAC, services), then the workloads, then what routes to them. Kinds it does not list follow,
- * sorted by kind, as Helm sorts them.
- */
-const INSTALL_ORDER = [
-    'PriorityClass',
-    'Namespace',
-    'NetworkPolicy',
-    'ResourceQuota',
-    'LimitRange',
-    'PodSecurityPolicy',
-    'PodDisruptionBudget',
-    'ServiceAccount',
-    'Secret',
-    'SecretList',
-    'ConfigMap',
-    'StorageClass',
-    'PersistentVolume',
-    'PersistentVolumeClaim',
-    'CustomResourceDefinition',
-    'ClusterRole',
-    'ClusterRoleList',
-    'ClusterRoleBinding',
-    'ClusterRoleBindingList',
-    'Role',
-    'RoleList',
-    'RoleBinding',
-    'RoleBindingList',
-    'Service',
-    'DaemonSet',
-    'Pod',
-    'ReplicationController',
-    'ReplicaSet',
-    'Deployment',
-    'HorizontalPodAutoscaler',
-    'StatefulSet',
-    'Job',
-    'CronJob',
-    'IngressClass',
-    'Ingress',
-    'APIService',
-    'MutatingWebhookConfiguration',
-    'ValidatingWebhookConfiguration',
-];
-/** The manifests in install order; objects of one kind keep the order they were written in. */
-function sortForApply(manifests) {
-    const rank = (kind) => {
-        const at = INSTALL_ORDER.indexOf(kind);
-        return at < 0 ? INSTALL_ORDER.length : at;
-    };
-    return manifests
-        .map((manifest, index) => ({ manifest, index }))
-        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) ||
-        (rank(a.manifest.object.kind) === INSTALL_ORDER.length
-            ? a.manifest.object.kind.localeCompare(b.manifest.object.kind)
-            : 0) ||
-        a.index - b.index)
-        .map(({ manifest }) => manifest);
-}
-/** Kinds other objects cannot even be checked without: the namespace they live in, the definition of their kind. */
-function isFoundation(object) {
-    return object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition';
-}
-/** `group/Kind` of an object (`apps/Deployment`, `/ConfigMap` for the core group). */
-function groupKindOf(object) {
-    const slash = object.apiVersion.lastIndexOf('/');
-    return `${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
-}
-/** `group/Kind` a CustomResourceDefinition serves. */
-function definedGroupKind(definition) {
-    const spec = definition.spec;
-    const names = objects_isRecord(spec) && objects_isRecord(spec.names) ? spec.names : undefined;
-    return typeof spec?.group === 'string' && typeof names?.kind === 'string' ? `${spec.group}/${names.kind}` : undefined;
-}
-/** Splits objects (already in install order) given which foundations are live. */
-function planApply(objects, liveFoundations) {
-    const live = new Set(liveFoundations.map(objects_objectKey));
-    const foundations = objects.filter(isFoundation);
-    const newNamespaces = new Set(foundations
-        .filter((object) => object.kind === 'Namespace' && !live.has(objects_objectKey(object)))
-        .map((object) => object.metadata.name));
-    const newKinds = new Set(foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
-        .map(definedGroupKind)
-        .filter((groupKind) => groupKind !== undefined));
-    const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
-        newKinds.has(groupKindOf(object));
-    const rest = objects.filter((object) => !isFoundation(object));
-    return {
-        foundations,
-        checkable: rest.filter((object) => !needsFoundation(object)),
-        deferred: rest.filter(needsFoundation),
-    };
-}
-/**
- * The objects with their scope as the server decides it, not as a static list of kinds guesses:
- * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
- * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
- * server's cluster-scoped `group/Kind`s (from Kubectl.servedApis); a CustomResourceDefinition
- * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
- * that kind yet.
- */
-function settleScopes(objects, clusterScoped) {
-    const scoped = new Set(clusterScoped);
-    for (const definition of objects.filter((object) => object.kind === 'CustomResourceDefinition')) {
-        const groupKind = definedGroupKind(definition);
-        if (groupKind === undefined)
-            continue;
-        if (definition.spec?.scope === 'Cluster')
-            scoped.add(groupKind);
-        else
-            scoped.delete(groupKind);
-    }
-    return objects.map((object) => {
-        if (object.metadata.namespace === undefined || !scoped.has(groupKindOf(object)))
-            return object;
-        const metadata = { ...object.metadata };
-        delete metadata.namespace;
-        return { ...object, metadata };
-    });
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/served-kinds.ts
-
-
-/**
- * The manifests whose kind or apiVersion the server does not serve, each at its file and line with
- * what to do. kubectl itself only says `unable to recognize ... no matches for kind` (from its REST
- * mapping) and names no object; this check reads the same discovery first, so the deploy can stop
- * before anything changes. A CustomResourceDefinition in the same set makes its kind, at each of
- * its `served` versions, count as served: it is created before the objects of that kind.
- */
-function unservedKindProblems(manifests, served) {
-    const fromSet = new Map();
-    for (const { object } of manifests) {
-        if (object.kind !== 'CustomResourceDefinition')
-            continue;
-        const groupKind = definedGroupKind(object);
-        if (groupKind === undefined)
-            continue;
-        const group = groupKind.slice(0, groupKind.lastIndexOf('/'));
-        const versions = Array.isArray(object.spec?.versions) ? object.spec.versions : [];
-        const names = fromSet.get(groupKind) ?? new Set();
-        for (const version of versions)
-            if (objects_isRecord(version) && typeof version.name === 'string' && version.served !== false)
-                names.add(`${group}/${version.name}`);
-        fromSet.set(groupKind, names);
-    }
-    const problems = [];
-    for (const { object, file, line } of manifests) {
-        const groupKind = groupKindOf(object);
-        const name = objects_kindAndName(object);
-        const definedHere = fromSet.get(groupKind);
-        if (definedHere !== undefined) {
-            if (!definedHere.has(object.apiVersion))
-                problems.push({
-                    file,
-                    line,
-                    message: `${name}: apiVersion ${object.apiVersion} is not a served version of the CustomResourceDefinition in this set (it serves ${[...definedHere].join(', ') || 'none'})`,
-                });
-            continue;
-        }
-        if (served.kinds.has(groupKind) && served.groupVersions.has(object.apiVersion))
-            continue;
-        const elsewhere = [...served.kinds.values()].filter((kind) => kind.kind === object.kind);
-        if (served.kinds.has(groupKind) || elsewhere.length > 0) {
-            const serves = [...new Set(elsewhere.map((kind) => kind.apiVersion))].join(', ');
-            problems.push({
-                file,
-                line,
-                message: `${name}: apiVersion ${object.apiVersion} is not served by this cluster; it serves ${object.kind} as ${serves}`,
-            });
-        }
-        else if (groupKind.startsWith('/') || !object.apiVersion.includes('.')) {
-            problems.push({
-                file,
-                line,
-                message: `${name}: kind ${object.kind} in ${object.apiVersion} is not served by this cluster (the API version may have been removed)`,
-            });
-        }
-        else {
-            problems.push({
-                file,
-                line,
-                message: `${name}: kind ${object.kind} (${object.apiVersion}) is not served by this cluster: its CustomResourceDefinition is not installed and not in this manifest set; install its CRD first or add it to the manifests`,
-            });
-        }
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
-
-
-/**
- * The label recommended by Kubernetes ("Recommended Labels") naming the tool that manages an object; every object a
- * deploy applies carries it with MANAGED_BY_VALUE.
- */
-const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-/** This suite's value of MANAGED_BY_LABEL. */
-const MANAGED_BY_VALUE = 'sophia-deploy';
-/** The commit (GITHUB_SHA) a workload was deployed from, on the object and its pod template. */
-const COMMIT_ANNOTATION = 'sophia.ai/commit';
-/** The URL of the run that deployed a workload, on the object and its pod template. */
-const RUN_URL_ANNOTATION = 'sophia.ai/run-url';
-/** The annotation `kubectl rollout history` shows as CHANGE-CAUSE; the deploy writes the commit and run there. */
-const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
-/** The repository part of an image reference: registry and path, without tag or digest. */
-function imageRepository(image) {
-    const withoutDigest = image.split('@')[0];
-    const lastSlash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/**
- * Replaces container images named in `images`. A key matches a container whose image repository
- * (tag and digest ignored) equals it, or, failing that, a container of that name.
- */
-function substituteImages(object, images) {
-    const result = objects_clone(object);
-    const substitutions = [];
-    const matchedKeys = new Set();
-    if (images.size === 0)
-        return { object: result, substitutions, matchedKeys: [] };
-    for (const { container, path } of containersOf(result)) {
-        const current = typeof container.image === 'string' ? container.image : '';
-        const name = typeof container.name === 'string' ? container.name : '';
-        const key = images.has(imageRepository(current)) ? imageRepository(current) : images.has(name) ? name : undefined;
-        if (key === undefined)
-            continue;
-        matchedKeys.add(key);
-        const replacement = images.get(key);
-        if (replacement !== current) {
-            container.image = replacement;
-            substitutions.push({ path: [...path, 'image'], container: name, from: current, to: replacement, key });
-        }
-    }
-    return { object: result, substitutions, matchedKeys: [...matchedKeys] };
-}
-/** Marks the object, and the pods it runs, as deployed by this suite, so they can be found and cleaned up later. */
-function addManagedByLabel(object) {
-    const result = objects_clone(object);
-    result.metadata.labels = { ...(result.metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
-    const location = pod_templates_podTemplateLocation(result.kind);
-    if (location && result.kind !== 'Pod' && objects_isRecord(pod_templates_getPath(result, location.metadataPath.slice(0, -1)))) {
-        const metadata = ensureMap(result, location.metadataPath);
-        metadata.labels = { ...(metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
-    }
-    return result;
-}
-/**
- * Records which commit and run produced the object. Only object metadata changes, never the pod
- * template, so redeploying the same images does not restart pods just because the run differs.
- */
-function addTraceAnnotations(object, trace) {
-    const result = objects_clone(object);
-    const annotations = { ...(result.metadata.annotations ?? {}) };
-    if (trace.commit)
-        annotations[COMMIT_ANNOTATION] = trace.commit;
-    if (trace.runUrl)
-        annotations[RUN_URL_ANNOTATION] = trace.runUrl;
-    if (trace.changeCause)
-        annotations[CHANGE_CAUSE_ANNOTATION] = trace.changeCause;
-    result.metadata.annotations = annotations;
-    return result;
-}
-/** See Placement.node. */
-const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
-/** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
-function transforms_tolerationFor(taint) {
-    return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
-}
-/**
- * Whether a toleration lets a pod onto a node with this taint, as the scheduler decides it
- * (k8s.io/api core/v1 Toleration.ToleratesTaint): an empty effect matches every effect, an empty
- * key matches every key, `Exists` matches any value, `Equal` (the default operator) the same value,
- * `Lt`/`Gt` a taint value below/above the toleration's when both are integers; any other operator
- * matches nothing. The API server refuses an empty key with any operator but `Exists`
- * (pkg/apis/core/validation ValidateTolerations), so such a toleration never reaches a node.
- */
-function transforms_tolerates(toleration, taint) {
-    if (toleration.effect && toleration.effect !== taint.effect)
-        return false;
-    if (toleration.key && toleration.key !== taint.key)
-        return false;
-    const [wanted, actual] = [toleration.value ?? '', taint.value ?? ''];
-    switch (toleration.operator ?? '') {
-        case '':
-        case 'Equal':
-            return wanted === actual;
-        case 'Exists':
-            return true;
-        case 'Lt':
-        case 'Gt':
-            // strconv.ParseInt(value, 10, 64): an optional sign and decimal digits.
-            if (!INTEGER.test(wanted) || !INTEGER.test(actual))
-                return false;
-            return toleration.operator === 'Lt' ? BigInt(actual) < BigInt(wanted) : BigInt(actual) > BigInt(wanted);
-        default:
-            return false;
-    }
-}
-const INTEGER = /^[+-]?\d+$/;
-/**
- * Pins every pod template of the object to the placement. A nodeSelector that already asks for
- * the same label with a different value, or a nodeName, contradicts it: that is reported with
- * its path and nothing is changed, because silently overriding the manifest hides a real mistake.
- */
-function injectPlacement(object, placement) {
-    const result = objects_clone(object);
-    const location = pod_templates_podTemplateLocation(result.kind);
-    if (!location)
-        return { object: result, conflicts: [] };
-    const spec = ensureMap(result, location.specPath);
-    const { key, value } = placement.nodeSelector;
-    const conflicts = [];
-    const selector = objects_isRecord(spec.nodeSelector) ? spec.nodeSelector : {};
-    if (key in selector && String(selector[key]) !== value) {
-        conflicts.push({
-            path: [...location.specPath, 'nodeSelector', key],
-            message: `${objects_kindAndName(result)} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
-        });
-    }
-    if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
-        conflicts.push({
-            path: [...location.specPath, 'nodeName'],
-            message: `${objects_kindAndName(result)} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
-        });
-    }
-    if (conflicts.length > 0)
-        return { object: objects_clone(object), conflicts };
-    spec.nodeSelector = { ...selector, [key]: value };
-    if (placement.node) {
-        const metadata = ensureMap(result, [...location.specPath.slice(0, -1), 'metadata']);
-        const annotations = objects_isRecord(metadata.annotations) ? metadata.annotations : {};
-        metadata.annotations = { ...annotations, [PLACEMENT_NODE_ANNOTATION]: placement.node };
-    }
-    if (placement.taint) {
-        const wanted = transforms_tolerationFor(placement.taint);
-        const existing = Array.isArray(spec.tolerations) ? spec.tolerations : [];
-        if (!existing.some((toleration) => transforms_tolerates(toleration, placement.taint) && toleration.effect === wanted.effect)) {
-            spec.tolerations = [...existing, wanted];
-        }
-    }
-    return { object: result, conflicts };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/prepare.ts
-
-
-
-/**
- * Runs every transform over every manifest. Placement conflicts are collected with file and line
- * and thrown together before anything reaches the cluster.
- */
-function prepareManifests(manifests, options) {
-    const problems = [];
-    const usedImages = new Set();
-    const prepared = manifests.map((manifest) => {
-        let object = manifest.object;
-        if (options.images) {
-            const substituted = substituteImages(object, options.images);
-            substituted.matchedKeys.forEach((key) => usedImages.add(key));
-            object = substituted.object;
-        }
-        object = addManagedByLabel(object);
-        if (options.trace)
-            object = addTraceAnnotations(object, options.trace);
-        if (options.placement) {
-            const placed = injectPlacement(object, options.placement);
-            for (const conflict of placed.conflicts)
-                problems.push({ file: manifest.file, line: manifest.lineOf(conflict.path), message: conflict.message });
-            object = placed.object;
-        }
-        return withObject(manifest, object);
-    });
-    if (problems.length > 0)
-        throw new ManifestError(problems, 'placement');
-    for (const key of options.images?.keys() ?? []) {
-        if (!usedImages.has(key))
-            options.warn?.(`Input "images" names "${key}", but no container in the manifests uses that image or has that name`);
-    }
-    return prepared;
-}
-
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
-
-
-
-
-
-
-/** Milliseconds a kubectl sent SIGTERM by `close()` has to exit before it is sent SIGKILL. */
-const CLOSE_KILL_AFTER_MS = 2000;
-/**
- * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
- * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
- * `close()` removes both.
- */
-class LocalKubectlTransport {
-    where;
-    dir;
-    kubeconfigPath;
-    binary;
-    env;
-    /** kubectl processes not yet exited: a stopped watch or an aborted run may still be ending. */
-    children = new Set();
-    constructor(options) {
-        const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
-        (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
-        this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
-        (0,external_node_fs_.chmodSync)(this.dir, 0o700);
-        this.kubeconfigPath = (0,external_node_path_.join)(this.dir, 'kubeconfig');
-        (0,external_node_fs_.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
-        this.binary = options.kubectl ?? 'kubectl';
-        this.where = `${this.binary} on the runner`;
-        this.env = {
-            ...(options.env ?? process.env),
-            KUBECONFIG: this.kubeconfigPath,
-            KUBECACHEDIR: (0,external_node_path_.join)(this.dir, 'cache'),
-            HOME: (options.env ?? process.env).HOME ?? this.dir,
-        };
-    }
-    /** The private 0600 kubeconfig file kubectl reads (inside the 0700 working directory). */
-    get kubeconfigFile() {
-        return this.kubeconfigPath;
-    }
-    /**
-     * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
-     * Rejects when kubectl cannot be started, and with `signal.reason` once `signal` is aborted
-     * (kubectl is sent SIGTERM: Node's `spawn` option `signal`).
-     */
-    run(args, stdin, signal) {
-        return new Promise((resolvePromise, reject) => {
-            if (signal?.aborted)
-                return reject(signal.reason);
-            // Not @actions/exec (3.0.0): it hands back no child process, and has no AbortSignal, kill or
-            // timeout option (its `delay` only bounds the wait for stdio after exit), so a run or watch could
-            // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
-            // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
-            // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
-            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal }));
-            const stdout = [];
-            const stderr = [];
-            child.stdout.on('data', (chunk) => stdout.push(chunk));
-            child.stderr.on('data', (chunk) => stderr.push(chunk));
-            child.on('error', (error) => {
-                if (signal?.aborted)
-                    return reject(signal.reason);
-                const binary = (0,inputs_src/* describeValue */.bp)(this.binary);
-                reject(new Error(error.code === 'ENOENT'
-                    ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
-                    : `kubectl binary ${binary} cannot be run (input "kubectl": ${error.code ?? error.message})`));
-            });
-            child.on('close', (code) => resolvePromise({
-                stdout: Buffer.concat(stdout).toString('utf8'),
-                stderr: Buffer.concat(stderr).toString('utf8'),
-                code: code ?? 1,
-            }));
-            child.stdin.on('error', () => undefined);
-            child.stdin.end(stdin ?? '');
-        });
-    }
-    stream(args, onLine, signal) {
-        const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal }));
-        // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
-        child.on('error', () => undefined);
-        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
-        return {
-            stop: () => {
-                if (child.exitCode === null && child.signalCode === null)
-                    child.kill();
-            },
-        };
-    }
-    track(child) {
-        this.children.add(child);
-        child.on('exit', () => this.children.delete(child));
-        // An aborted run also emits 'error' (AbortError) while kubectl is still ending: only a child
-        // that never started (no pid) is gone on an error.
-        child.on('error', () => {
-            if (child.pid === undefined)
-                this.children.delete(child);
-        });
-        return child;
-    }
-    /**
-     * Ends every kubectl still running (SIGTERM, then SIGKILL after CLOSE_KILL_AFTER_MS), waits for each
-     * to exit, then removes the working
-     * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
-     * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
-     * cache into the directory, and removing a directory while a file appears in it fails with
-     * ENOTEMPTY. Throws only what removing the directory throws (after Node's own retries).
-     */
-    async close() {
-        await Promise.all([...this.children].map((child) => new Promise((resolveExit) => {
-            if (child.exitCode !== null || child.signalCode !== null)
-                return resolveExit();
-            // kubectl ends on SIGTERM at once; one that does not is killed after CLOSE_KILL_AFTER_MS.
-            const kill = setTimeout(() => child.kill('SIGKILL'), CLOSE_KILL_AFTER_MS);
-            child.once('exit', () => {
-                clearTimeout(kill);
-                resolveExit();
-            });
-            child.kill();
-        })));
-        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true, maxRetries: 3 });
-    }
-}
-/**
- * kubectl on the server. `kubectl-command` (such as `sudo -n k3s kubectl`) is a shell prefix used
- * as written, so it runs as `sh -c '<kubectl-command> "$@"'` with the arguments passed as
- * positional parameters: they are quoted by the SSH layer and never parsed as shell syntax.
- * Manifests travel on stdin, never in the command line.
- */
-class RemoteKubectlTransport {
-    shell;
-    kubectlCommand;
-    where;
-    constructor(shell, kubectlCommand) {
-        this.shell = shell;
-        this.kubectlCommand = kubectlCommand;
-        this.where = `"${kubectlCommand}" on ${shell.host}`;
-    }
-    /**
-     * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
-     * resolves with exit code and output whatever the code; rejects with `signal.reason` once `signal` is aborted.
-     */
-    run(args, stdin, signal) {
-        return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin, signal);
-    }
-    /** Closes the SSH session. */
-    close() {
-        return this.shell.close();
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl.ts
-
-
-/** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
-class KubectlError extends Error {
-    args;
-    result;
-    constructor(args, result, where) {
-        super(`kubectl ${summarizeArgs(args)} failed (exit ${result.code}, ${where}): ${errorText(result)}`);
-        this.args = args;
-        this.result = result;
-        this.name = 'KubectlError';
-    }
-}
-/**
- * Server-side apply refused to take fields another field manager owns. Kept apart from other
- * failures because the fix is a decision (who owns the field), not a retry. `object` is set
- * when the apply was of one object (kubectl's message does not say which object of several).
- */
-class ApplyConflictError extends Error {
-    fieldManager;
-    conflicts;
-    object;
-    constructor(fieldManager, conflicts, object) {
-        super(conflictMessage(fieldManager, conflicts, object));
-        this.fieldManager = fieldManager;
-        this.conflicts = conflicts;
-        this.object = object;
-        this.name = 'ApplyConflictError';
-    }
-    /** The field managers that own the contested fields, as the server names them. */
-    get managers() {
-        return [...new Set(this.conflicts.map((conflict) => conflict.manager))];
-    }
-    /** One line per other manager: its name and the fields it owns. */
-    get details() {
-        return conflictDetails(this.conflicts);
-    }
-}
-/** One line per conflict: the other manager's name and the fields it owns. */
-function conflictDetails(conflicts) {
-    return conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
-}
-/** Says whose fields, held by whom, and the three ways out (the server's own advice, in the suite's inputs). */
-function conflictMessage(fieldManager, conflicts, object) {
-    const owners = conflicts
-        .map((conflict) => `${conflict.fields.join(', ')} (field manager "${conflict.manager}"${conflict.subresource ? ` through the ${conflict.subresource} subresource` : ''})`)
-        .join('; ');
-    return (`${object ? `${object}: ` : ''}fields owned by another field manager, which the suite's field manager "${fieldManager}" ` +
-        `would take: ${owners}. Another tool or a person (kubectl edit, scale, set) wrote them: ` +
-        'remove these fields from the manifest, stop managing them elsewhere, or take them over with the input ' +
-        'force-conflicts: true.');
-}
-const REQUEST_TIMEOUT = '60s';
-function summarizeArgs(args) {
-    return args.filter((arg) => !arg.startsWith('-o') && arg !== 'json').join(' ');
-}
-function errorText(result) {
-    const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-12).join('\n');
-    return text || '(no output)';
-}
-/**
- * Manifests for kubectl's stdin: one JSON `v1 List`, which every kubectl reads whole. JSON
- * documents separated by `---` are read only by kubectl 1.33 and later (1.27 to 1.32 stop at the
- * first with "invalid character '-' in numeric literal"), and YAML would have to be written in
- * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type. Integers beyond 2^53 are
- * written with all their digits, as `kubectl apply -f` sends them.
- */
-function manifestStream(objects) {
-    return kubeJson({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
-}
-function itemsOf(parsed) {
-    if (!objects_isRecord(parsed))
-        return [];
-    if (Array.isArray(parsed.items) && typeof parsed.kind === 'string' && parsed.kind.endsWith('List')) {
-        return parsed.items;
-    }
-    return [parsed];
-}
-function namespaceArgs(namespace) {
-    return namespace ? ['--namespace', namespace] : [];
-}
-/**
- * Every kubectl call of the suite goes through here, whatever the transport, so both transports
- * behave the same and are tested the same.
- */
-class Kubectl {
-    transport;
-    trace;
-    signal;
-    /**
-     * `signal`: the run's cancel. Once it is aborted, every call of this Kubectl rejects with the
-     * signal's reason, and the kubectl processes it started (runs and watches) are ended.
-     */
-    constructor(transport, trace = () => undefined, signal) {
-        this.transport = transport;
-        this.trace = trace;
-        this.signal = signal;
-    }
-    /**
-     * The same connection, its calls no longer stopped by the cancel: for putting back what a
-     * cancelled run had changed (a failed deploy's restore, a node's label), which has to go on
-     * after the cancel to leave the cluster as a failed deploy leaves it.
-     */
-    withoutSignal() {
-        return this.signal ? new Kubectl(this.transport, this.trace) : this;
-    }
-    /** Where kubectl runs, for messages (`kubectl on the runner`, `"k3s kubectl" on host:22`). */
-    get where() {
-        return this.transport.where;
-    }
-    /**
-     * Runs kubectl with `args`, bounded by `--request-timeout=60s` per API request.
-     * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`;
-     *   the cancel signal's reason once it is aborted (kubectl is ended).
-     */
-    async run(args, options = {}) {
-        this.signal?.throwIfAborted();
-        this.trace(`kubectl ${args.join(' ')}`);
-        // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
-        const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin, this.signal);
-        if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
-            throw new KubectlError(args, result, this.where);
-        return result;
-    }
-    /**
-     * Runs kubectl with `-o json` and parses the output with integers beyond 2^53 kept exact; undefined when kubectl
-     * printed nothing (`--ignore-not-found`).
-     * @throws KubectlError as `run`, or Error when the output is not JSON.
-     */
-    async json(args, options = {}) {
-        const result = await this.run([...args, '-o', 'json'], options);
-        const text = result.stdout.trim();
-        if (text === '')
-            return undefined;
-        try {
-            return parseKubeJson(text);
-        }
-        catch {
-            throw new Error(`kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`);
-        }
-    }
-    /**
-     * The namespace kubectl gives objects that name none: the current context's, else `default`
-     * (kubectl's rule). Read from kubectl itself, so over SSH it is the server's kubeconfig that counts.
-     */
-    async contextNamespace() {
-        const result = await this.run([
-            'config',
-            'view',
-            '--minify',
-            '--output',
-            'jsonpath={.contexts[0].context.namespace}',
-        ]);
-        return result.stdout.trim() || 'default';
-    }
-    /**
-     * What the server serves, read from its discovery: every kind with the `apiVersion` kubectl
-     * prefers for it and its scope (`kubectl api-resources`: kubectl decides an object's scope from
-     * the same REST mapping), and the served group-versions. api-resources lists each kind at its
-     * preferred version only, so every served group-version is read too (`kubectl api-versions`),
-     * unless each of `asked` (the apiVersions the caller will look up) is the preferred version of
-     * some kind: then `groupVersions` holds the preferred versions, which answer for every asked
-     * one, and the second kubectl process is saved. The api-resources table is read
-     * from the right (APIVERSION, NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33)
-     * because SHORTNAMES may be empty.
-     * @throws KubectlError as `run`.
-     */
-    async servedApis(asked) {
-        const resources = await this.run(['api-resources', '--no-headers']);
-        const kinds = new Map();
-        for (const line of resources.stdout.split('\n')) {
-            const columns = line.trim().split(/\s+/);
-            if (columns.length < 4)
-                continue;
-            const [apiVersion, namespaced, kind] = columns.slice(-3);
-            const slash = apiVersion.lastIndexOf('/');
-            const groupKind = `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`;
-            if (!kinds.has(groupKind))
-                kinds.set(groupKind, { kind, apiVersion, namespaced: namespaced === 'true' });
-        }
-        const preferred = new Set([...kinds.values()].map((kind) => kind.apiVersion));
-        if (asked && [...asked].every((version) => preferred.has(version)))
-            return { kinds, groupVersions: preferred };
-        const versions = await this.run(['api-versions']);
-        const groupVersions = new Set(versions.stdout
-            .split('\n')
-            .map((line) => line.trim())
-            .filter(Boolean));
-        return { kinds, groupVersions };
-    }
-    /**
-     * Reports every `kind` object of the namespace as kubectl's watch sees it (`kubectl get <kind>
-     * --watch`: the current objects first, then each change), until stopped. The output is
-     * `-o jsonpath={@}`, which prints each object as one line of compact JSON (`-o json` spreads
-     * one over many lines). kubectl watches one resource type per process ("you may only specify a
-     * single resource type"). Undefined when the transport cannot stream (kubectl over SSH); lines
-     * that are not an object are skipped, and a watch that ends just stops reporting, so callers
-     * keep polling beside it.
-     */
-    watch(kind, namespace, onObject) {
-        if (!this.transport.stream || this.signal?.aborted)
-            return undefined;
-        const args = ['get', kind, ...namespaceArgs(namespace), '--watch', '--output', 'jsonpath={@}{"\\n"}'];
-        this.trace(`kubectl ${args.join(' ')}`);
-        return this.transport.stream(args, (line) => {
-            try {
-                const parsed = parseKubeJson(line);
-                if (objects_isRecord(parsed) && objects_isRecord(parsed.metadata))
-                    onObject(parsed);
-            }
-            catch {
-                // Not an object line (a warning kubectl printed to stdout): nothing to report.
-            }
-        }, this.signal);
-    }
-    /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
-    async get(ref, options = {}) {
-        const args = ['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
-        if (options.managedFields)
-            args.push('--show-managed-fields');
-        return this.json(args);
-    }
-    /**
-     * Every object of a kind (`kubectl get <kind>`), in one namespace, all namespaces, or the context's default,
-     * optionally filtered by a label selector; a `v1 List` is unwrapped into its items.
-     * @throws KubectlError as `run`.
-     */
-    async list(kind, options = {}) {
-        const args = ['get', kind];
-        if (options.allNamespaces)
-            args.push('--all-namespaces');
-        else
-            args.push(...namespaceArgs(options.namespace));
-        if (options.selector)
-            args.push('--selector', options.selector);
-        return itemsOf(await this.json(args));
-    }
-    /** The live state of each object named in `objects` (missing ones are simply absent). */
-    async getLive(objects, options = {}) {
-        if (objects.length === 0)
-            return [];
-        const args = ['get', '--filename', '-', '--ignore-not-found'];
-        if (options.managedFields)
-            args.push('--show-managed-fields');
-        return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
-    }
-    /** Applies the objects in one call and returns what the server made of them (dry run: what it would make). */
-    async apply(objects, options) {
-        if (objects.length === 0)
-            return [];
-        const args = ['apply', '--filename', '-', `--field-manager=${options.fieldManager}`];
-        if (options.serverSide)
-            args.push('--server-side');
-        if (options.serverSide && options.forceConflicts)
-            args.push('--force-conflicts');
-        if (options.dryRun)
-            args.push('--dry-run=server');
-        try {
-            return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
-        }
-        catch (error) {
-            const conflicts = error instanceof KubectlError ? fieldConflicts(error.result.stderr) : [];
-            if (conflicts.length > 0)
-                throw new ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,inputs_src/* workloadKey */.f6)(objects_refOf(objects[0])) : undefined);
-            throw error;
-        }
-    }
-    /**
-     * Waits until each CustomResourceDefinition is Established, the point from which the server
-     * serves its kind (`kubectl wait --for=condition=Established`, as installers such as Helm do).
-     */
-    async waitEstablished(definitions, timeoutSeconds = 60) {
-        if (definitions.length === 0)
-            return;
-        await this.run([
-            'wait',
-            '--for=condition=Established',
-            `--timeout=${timeoutSeconds}s`,
-            ...definitions.map((definition) => `customresourcedefinition/${definition.metadata.name}`),
-        ]);
-    }
-    /**
-     * `kubectl rollout undo`, to the previous revision or to `toRevision`; returns kubectl's one-line answer.
-     * @throws KubectlError (for example, no such revision).
-     */
-    async rolloutUndo(ref, toRevision) {
-        const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
-        if (toRevision !== undefined)
-            args.push(`--to-revision=${toRevision}`);
-        return (await this.run(args)).stdout.trim();
-    }
-    /**
-     * `kubectl rollout history` as kubectl prints it (a table of revisions and change causes), for the log.
-     * @throws KubectlError as `run`.
-     */
-    async rolloutHistory(ref) {
-        return (await this.run(['rollout', 'history', resourceArg(ref), ...namespaceArgs(ref.namespace)])).stdout;
-    }
-    /**
-     * Sets the annotations on the object, replacing existing values (`--overwrite`).
-     * @throws KubectlError as `run`.
-     */
-    async annotate(ref, annotations) {
-        const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
-        await this.run(['annotate', resourceArg(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
-    }
-    /**
-     * Sets a label on a node, replacing any value it had (`--overwrite`).
-     * @throws KubectlError as `run`.
-     */
-    async labelNode(node, label) {
-        await this.run(['label', 'node', node, `${label.key}=${label.value}`, '--overwrite']);
-    }
-    /**
-     * Removes the label `key` from a node (`kubectl label node <node> key-`).
-     * @throws KubectlError as `run`.
-     */
-    async unlabelNode(node, key) {
-        await this.run(['label', 'node', node, `${key}-`]);
-    }
-    /** Removes the taint with this key and effect (`kubectl taint node <node> key:Effect-`). */
-    async untaintNode(node, taint) {
-        const [keyAndValue, effect] = [taint.slice(0, taint.lastIndexOf(':')), taint.slice(taint.lastIndexOf(':') + 1)];
-        await this.run(['taint', 'node', node, `${keyAndValue.split('=')[0]}:${effect}-`]);
-    }
-    /**
-     * Sets a taint on a node, replacing one with the same key and effect (`--overwrite`).
-     * @throws KubectlError as `run`.
-     */
-    async taintNode(node, taint) {
-        const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
-        await this.run(['taint', 'node', node, spec, '--overwrite']);
-    }
-    /** Ends the transport: removes the local kubeconfig directory, or closes the SSH session. */
-    close() {
-        return this.transport.close();
-    }
-}
-/**
- * The conflicts a refused server-side apply names, merged per managedFields entry (manager,
- * subresource, operation); empty when the failure was
- * something else. The server writes (apimachinery's merge.Conflicts, one block per object)
- * `Apply failed with 1 conflict: conflict with "m": .data.a`, or for several
- * `conflicts with "m" [with subresource "scale"] [using apps/v1]:` followed by `- .path` lines,
- * then advice to ignore.
- */
-function fieldConflicts(stderr) {
-    const byManager = new Map();
-    let fields;
-    for (const raw of stderr.split('\n')) {
-        const line = raw.trim();
-        const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?( using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
-        if (owner) {
-            const [, manager, subresource, using, inline] = owner;
-            const operation = using ? 'Update' : 'Apply';
-            const key = `${manager}\n${subresource ?? ''}\n${operation}`;
-            const conflict = byManager.get(key) ?? {
-                manager,
-                ...(subresource ? { subresource } : {}),
-                operation,
-                fields: [],
-            };
-            byManager.set(key, conflict);
-            fields = conflict.fields;
-            if (inline)
-                fields.push(inline);
-        }
-        else if (fields && /^- \./.test(line)) {
-            fields.push(line.slice(2));
-        }
-        else {
-            fields = undefined;
-        }
-    }
-    return [...byManager.values()].map((conflict) => ({ ...conflict, fields: [...new Set(conflict.fields)] }));
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollout.ts
-
-
-/** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
-const rollout_REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
-/** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
-const BLOCKING_REASONS = new Set([
-    'ImagePullBackOff',
-    'ErrImagePull',
-    'CrashLoopBackOff',
-    'Unschedulable',
-    'InvalidImageName',
-    'CreateContainerConfigError',
-    'CreateContainerError',
-]);
-/**
- * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
- * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
- * (`kubectl rollout status` refuses such workloads for the same reason).
- */
-function updatesOnDelete(workload) {
-    const strategy = workload.spec?.updateStrategy;
-    return ((workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
-        objects_isRecord(strategy) &&
-        strategy.type === 'OnDelete');
-}
-/**
- * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
- * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
- */
-function rollout_rolloutTimings(timeoutMs) {
-    const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
-    return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function num(value, fallback = 0) {
-    return typeof value === 'number' ? value : fallback;
-}
-function conditionsOf(object) {
-    return Array.isArray(object.status?.conditions) ? object.status.conditions : [];
-}
-/** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
-function workloadProgress(workload) {
-    const name = objects_objectKey(workload);
-    const status = workload.status ?? {};
-    const generation = num(workload.metadata.generation, 0);
-    if (num(status.observedGeneration, -1) < generation)
-        return { done: false, message: `${name}: waiting for the controller to see the new spec` };
-    const spec = workload.spec ?? {};
-    if (workload.kind === 'Deployment') {
-        const deadline = conditionsOf(workload).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-        if (deadline)
-            return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
-        // A paused Deployment records the new template but starts no rollout until resumed: like
-        // OnDelete, there is nothing to wait for (or undo) yet.
-        if (spec.paused === true) {
-            const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
-            return { done: true, message: paused, note: paused };
-        }
-        const replicas = num(spec.replicas, 1);
-        const updated = num(status.updatedReplicas);
-        const total = num(status.replicas);
-        const available = num(status.availableReplicas);
-        if (updated < replicas)
-            return { done: false, message: `${name}: ${updated} of ${replicas} updated replicas` };
-        if (total > updated)
-            return { done: false, message: `${name}: ${total - updated} old replicas pending termination` };
-        if (available < updated)
-            return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
-        return { done: true, message: `${name} successfully rolled out` };
-    }
-    const onDelete = updatesOnDelete(workload);
-    const podsBehind = workload.kind === 'StatefulSet'
-        ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
-        : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
-    const kept = onDelete && podsBehind
-        ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
-        : undefined;
-    if (workload.kind === 'StatefulSet') {
-        const replicas = num(spec.replicas, 1);
-        const ready = num(status.readyReplicas);
-        const updated = num(status.updatedReplicas);
-        // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
-        const rollingUpdate = objects_isRecord(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
-        const partition = objects_isRecord(rollingUpdate) ? num(rollingUpdate.partition) : 0;
-        if (ready < replicas)
-            return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
-        if (!onDelete &&
-            status.updateRevision &&
-            status.currentRevision !== status.updateRevision &&
-            updated < replicas - partition) {
-            return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
-        }
-        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
-    }
-    const desired = num(status.desiredNumberScheduled);
-    const updated = num(status.updatedNumberScheduled);
-    const available = num(status.numberAvailable);
-    if (onDelete) {
-        if (available < desired)
-            return { done: false, message: `${name}: ${available} of ${desired} pods available` };
-        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
-    }
-    if (updated < desired)
-        return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
-    if (available < desired)
-        return { done: false, message: `${name}: ${available} of ${desired} updated pods available` };
-    return { done: true, message: `${name} successfully rolled out` };
-}
-/** `matchLabels` and `matchExpressions` as kubectl's `--selector` syntax. */
-function rollout_selectorString(selector) {
-    if (!isRecord(selector))
-        return '';
-    const parts = [];
-    for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
-        parts.push(`${key}=${value}`);
-    for (const expression of selector.matchExpressions ??
-        []) {
-        const values = (expression.values ?? []).join(',');
-        if (expression.operator === 'In')
-            parts.push(`${expression.key} in (${values})`);
-        else if (expression.operator === 'NotIn')
-            parts.push(`${expression.key} notin (${values})`);
-        else if (expression.operator === 'Exists')
-            parts.push(expression.key);
-        else if (expression.operator === 'DoesNotExist')
-            parts.push(`!${expression.key}`);
-    }
-    return parts.join(',');
-}
-function ownedBy(object, owner) {
-    const refs = object.metadata.ownerReferences ?? [];
-    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
-}
-/** The Deployment's ReplicaSet for its current revision (the one its new pods belong to). */
-function currentReplicaSet(deployment, replicaSets) {
-    const revision = deployment.metadata.annotations?.[rollout_REVISION_ANNOTATION];
-    const owned = replicaSets.filter((rs) => rs.kind !== 'Pod' && ownedBy(rs, deployment));
-    return owned.find((rs) => rs.metadata.annotations?.[rollout_REVISION_ANNOTATION] === revision);
-}
-/** The pods running the workload's newest template: the ones whose trouble means the new revision is bad. */
-function newPodsOf(workload, replicaSets, pods) {
-    if (workload.kind === 'Deployment') {
-        const rs = currentReplicaSet(workload, replicaSets);
-        return rs ? pods.filter((pod) => ownedBy(pod, rs)) : [];
-    }
-    const owned = pods.filter((pod) => ownedBy(pod, workload));
-    const updateRevision = workload.status?.updateRevision;
-    if (workload.kind === 'StatefulSet' && typeof updateRevision === 'string') {
-        return owned.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === updateRevision);
-    }
-    return owned;
-}
-/** Why a pod is not running: waiting reasons of its containers, and Unschedulable when no node takes it. */
-function podProblems(pod) {
-    const problems = [];
-    const status = pod.status ?? {};
-    for (const condition of status.conditions ?? []) {
-        if (condition.type === 'PodScheduled' && condition.status === 'False' && condition.reason) {
-            problems.push({ reason: condition.reason, message: condition.message });
-        }
-    }
-    for (const field of ['initContainerStatuses', 'containerStatuses']) {
-        for (const container of status[field] ?? []) {
-            const waiting = container.state?.waiting;
-            if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
-                problems.push({
-                    reason: waiting.reason,
-                    message: waiting.message ? `container ${container.name}: ${waiting.message}` : `container ${container.name}`,
-                });
-            }
-        }
-    }
-    return problems;
-}
-/** The stable name of the workload's current pod template: it survives the renumbering an undo does. */
-function templateOf(workload, replicaSets) {
-    if (workload.kind === 'Deployment')
-        return currentReplicaSet(workload, replicaSets)?.metadata.labels?.['pod-template-hash'];
-    const update = workload.status?.updateRevision;
-    return typeof update === 'string' ? update : undefined;
-}
-/**
- * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
- * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
- * its stable template identity.
- */
-async function controllerRevisionOf(kubectl, workload) {
-    return controllerRevisionIn(workload, await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace }));
-}
-/** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
-function controllerRevisionIn(workload, objects) {
-    const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
-    const current = rollout_currentControllerRevision(workload, owned);
-    return current ? { revision: String(current.revision), template: current.metadata.name } : {};
-}
-/**
- * Whether a ControllerRevision records the workload's pod template as it is now. A DaemonSet's
- * status has no `updateRevision`, so its revision is found by content, as `kubectl rollout undo`
- * does (k8s.io/kubectl polymorphichelpers/rollback.go, daemonSetMatch: the revision's data is the
- * patch `{spec: {template: {..., $patch: replace}}}` of the template it recorded).
- */
-function recordsTemplate(revision, workload) {
-    const data = objects_isRecord(revision.data) && objects_isRecord(revision.data.spec) ? revision.data.spec.template : undefined;
-    if (!objects_isRecord(data))
-        return false;
-    const { $patch: _patch, ...template } = data;
-    return (0,external_node_util_.isDeepStrictEqual)(template, workload.spec?.template);
-}
-/**
- * The workload's current ControllerRevision among its own: the one `status.updateRevision` names
- * (StatefulSets), else the one recording its live template, else the newest. Not simply the
- * newest: after a failed apply the newest is the failed revision, not the one the workload had.
- */
-function rollout_currentControllerRevision(workload, owned) {
-    const updateRevision = workload.status?.updateRevision;
-    if (typeof updateRevision === 'string')
-        return owned.find((revision) => revision.metadata.name === updateRevision);
-    return (owned.find((revision) => recordsTemplate(revision, workload)) ??
-        [...owned].sort((a, b) => num(b.revision) - num(a.revision))[0]);
-}
-/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
-async function revisionNumberOf(kubectl, workload) {
-    if (workload.kind === 'Deployment')
-        return revisionOf(workload);
-    return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
-}
-/**
- * A workload's revision as the object alone tells it: a Deployment's revision annotation; a StatefulSet's or
- * DaemonSet's status.updateRevision; else its metadata.generation. Undefined when none is set yet.
- */
-function revisionOf(workload) {
-    if (workload.kind === 'Deployment')
-        return workload.metadata.annotations?.[rollout_REVISION_ANNOTATION];
-    const update = workload.status?.updateRevision;
-    if (typeof update === 'string')
-        return update;
-    return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
-}
-const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions';
-/**
- * One read of a namespace's workloads, ReplicaSets, pods and ControllerRevisions, shared by every
- * workload watched in it during a poll: the cost of watching stays one kubectl call per namespace
- * per poll, however many workloads roll out at once (the revision numbers of StatefulSets and
- * DaemonSets come from the same read).
- */
-class NamespaceSnapshots {
-    kubectl;
-    maxAgeMs;
-    cache = new Map();
-    /** Each namespace's last full read that succeeded. */
-    lastRead = new Map();
-    constructor(kubectl, maxAgeMs) {
-        this.kubectl = kubectl;
-        this.maxAgeMs = maxAgeMs;
-    }
-    /**
-     * The namespace's objects (SNAPSHOT_KINDS), read once per `maxAgeMs` and shared by every caller in that time;
-     * undefined namespace means the context's default.
-     * @throws KubectlError from the read.
-     */
-    read(namespace) {
-        const key = namespace ?? '';
-        const cached = this.cache.get(key);
-        if (cached && Date.now() - cached.at < this.maxAgeMs)
-            return cached.items;
-        const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
-        this.cache.set(key, { at: Date.now(), items });
-        items.then((read) => this.lastRead.set(key, read), () => this.cache.delete(key));
-        return items;
-    }
-    /**
-     * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
-     * has just shown them all rolled out, beside what their revision numbers and pod templates need:
-     * ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets. A watch event
-     * is the server's object at a resourceVersion newer than any earlier read, so the verdict loses
-     * nothing by it, and the verdict of workloads that are done needs no pods, the largest list of a
-     * namespace. The ReplicaSets and ControllerRevisions come from the last full read when it already
-     * showed every one of these workloads at its present generation with the controller having
-     * observed it: the controllers create and number a generation's ReplicaSet or ControllerRevision
-     * before they record its observedGeneration (k8s.io/kubernetes pkg/controller/deployment sync.go,
-     * statefulset and daemonset controllers), and that read lists them after the workloads; else
-     * from one read of those two kinds.
-     */
-    seed(workloads) {
-        const byNamespace = new Map();
-        for (const workload of workloads) {
-            const key = workload.metadata.namespace ?? '';
-            byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
-        }
-        for (const [key, seeded] of byNamespace) {
-            const earlier = this.lastRead.get(key);
-            const numbering = (objects) => objects.filter((object) => object.kind === 'ReplicaSet' || object.kind === 'ControllerRevision');
-            const items = earlier && seeded.every((workload) => observedIn(workload, earlier))
-                ? Promise.resolve([...seeded, ...numbering(earlier)])
-                : this.kubectl
-                    .list('replicasets,controllerrevisions', { namespace: key || undefined })
-                    .then((listed) => [...seeded, ...listed]);
-            this.cache.set(key, { at: Date.now(), items });
-            items.catch(() => this.cache.delete(key));
-        }
-    }
-}
-/** Whether `objects` hold the workload at its present generation, with the controller having observed that generation. */
-function observedIn(workload, objects) {
-    const generation = num(workload.metadata.generation, -1);
-    const earlier = objects.find((object) => object.kind === workload.kind && object.metadata.uid === workload.metadata.uid);
-    return (earlier !== undefined &&
-        generation >= 0 &&
-        num(earlier.metadata.generation, -2) === generation &&
-        num(earlier.status?.observedGeneration, -1) >= generation);
-}
-/**
- * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
- * workload kind and namespace) shows every workload still being waited for as rolled out, so a
- * deploy ends at most one small read after its last pod is ready instead of up to a poll interval later.
- * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
- * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
- * Without a watch (kubectl over SSH) the waits are plain polls.
- */
-class RolloutWakeUp {
-    onWake;
-    latest = new Map();
-    pending;
-    streams = [];
-    sleepers = new Set();
-    allDone = false;
-    /** Counts the moments the watch saw everything done; each wakes every sleeper once. */
-    wakes = 0;
-    constructor(kubectl, refs, onWake = () => undefined) {
-        this.onWake = onWake;
-        this.pending = new Set(refs.map(inputs_src/* workloadKey */.f6));
-        const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
-        for (const ref of watched.values()) {
-            const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
-            if (stream)
-                this.streams.push(stream);
-        }
-    }
-    /** How many wake-ups have happened: a poller passes the count it last saw to `sleep`. */
-    get count() {
-        return this.wakes;
-    }
-    /** The workload's wait is over: it no longer holds the others' wake-up back. */
-    settled(ref) {
-        this.pending.delete((0,inputs_src/* workloadKey */.f6)(ref));
-        this.check();
-    }
-    /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
-    sleep(ms, seen) {
-        if (this.wakes > seen)
-            return Promise.resolve();
-        return new Promise((resolve) => {
-            const wake = () => {
-                clearTimeout(timer);
-                this.sleepers.delete(wake);
-                resolve();
-            };
-            const timer = setTimeout(wake, ms);
-            this.sleepers.add(wake);
-        });
-    }
-    /**
-     * Ends every watch stream and wakes every sleeper, so the watch loop ends at once (on timeout, failure or
-     * cancellation).
-     */
-    stop() {
-        for (const stream of this.streams)
-            stream.stop();
-        for (const wake of [...this.sleepers])
-            wake();
-    }
-    seen(object) {
-        const key = objects_objectKey(object);
-        if (!this.pending.has(key))
-            return;
-        this.latest.set(key, object);
-        this.check();
-    }
-    check() {
-        const done = this.pending.size > 0 &&
-            [...this.pending].every((key) => {
-                const object = this.latest.get(key);
-                return object !== undefined && workloadProgress(object).done;
-            });
-        // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
-        if (done && !this.allDone) {
-            this.wakes++;
-            this.onWake([...this.pending].map((key) => this.latest.get(key)));
-            for (const wake of [...this.sleepers])
-                wake();
-        }
-        this.allDone = done;
-    }
-}
-async function readWorkload(snapshots, ref) {
-    const items = await snapshots.read(ref.namespace);
-    const workload = items.find((item) => item.kind === ref.kind && item.metadata.name === ref.name);
-    if (!workload)
-        return { replicaSets: [], pods: [] };
-    const replicaSets = items.filter((item) => item.kind === 'ReplicaSet' && ownedBy(item, workload));
-    const owners = workload.kind === 'Deployment' ? replicaSets : [workload];
-    const pods = items.filter((item) => item.kind === 'Pod' && owners.some((owner) => ownedBy(item, owner)));
-    return { workload, replicaSets, pods };
-}
-/** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
-async function diagnose(kubectl, ref) {
-    const { workload, replicaSets, pods } = await readWorkload(new NamespaceSnapshots(kubectl, 0), ref);
-    if (!workload)
-        return { conditions: [], pods: [], events: [] };
-    const newPods = newPodsOf(workload, replicaSets, pods);
-    const involved = new Set([
-        workload.metadata.name,
-        ...replicaSets.map((rs) => rs.metadata.name),
-        ...newPods.map((pod) => pod.metadata.name),
-    ]);
-    const events = (await kubectl.list('events', { namespace: ref.namespace }).catch(() => []))
-        .filter((event) => involved.has(String(event.involvedObject?.name)))
-        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
-        .slice(-10)
-        .map((event) => ({
-        object: objects_kindAndName({
-            kind: String(event.involvedObject.kind),
-            metadata: { name: String(event.involvedObject.name) },
-        }),
-        type: event.type,
-        reason: event.reason,
-        message: event.message,
-        count: event.count,
-    }));
-    return {
-        conditions: conditionsOf(workload).map(({ type, status, reason, message }) => ({ type, status, reason, message })),
-        pods: newPods.map((pod) => ({
-            name: pod.metadata.name,
-            node: pod.spec?.nodeName || undefined,
-            phase: pod.status?.phase,
-            reasons: podProblems(pod).map((problem) => problem.message ? `${problem.reason}: ${problem.message}` : problem.reason),
-        })),
-        events,
-    };
-}
-function eventTime(event) {
-    return String(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? '');
-}
-/**
- * Waits for one workload. Unlike `kubectl rollout status`, it fails as soon as a new pod has been
- * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
- * than only when the progress deadline (ten minutes by default) runs out.
- */
-async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2), wakeUp) {
-    try {
-        return await pollRollout(kubectl, ref, options, snapshots, wakeUp);
-    }
-    finally {
-        wakeUp?.settled(ref);
-    }
-}
-async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
-    const started = Date.now();
-    const interval = options.pollIntervalMs ?? 2000;
-    const failFastAfter = options.failFastAfterMs ?? 30_000;
-    const blockedSince = new Map();
-    const name = (0,inputs_src/* workloadKey */.f6)(ref);
-    let lastMessage = '';
-    let revision;
-    let template;
-    let latest;
-    const numbered = async () => {
-        if (!latest || latest.kind === 'Deployment')
-            return { revision, template };
-        const workload = latest;
-        const found = await snapshots
-            .read(ref.namespace)
-            .then((objects) => controllerRevisionIn(workload, objects))
-            .catch(() => ({}));
-        return { revision: found.revision ?? revision, template: found.template ?? template };
-    };
-    const fail = async (reason) => ({
-        ref,
-        ok: false,
-        ...(await numbered()),
-        reason,
-        diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
-        elapsedMs: Date.now() - started,
-    });
-    for (;;) {
-        const wakesSeen = wakeUp?.count ?? 0;
-        const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
-        if (!workload)
-            return fail(`${name} no longer exists`);
-        latest = workload;
-        revision = revisionOf(workload);
-        template = templateOf(workload, replicaSets);
-        const progress = workloadProgress(workload);
-        if (progress.failure)
-            return fail(progress.failure);
-        if (progress.done) {
-            options.log?.(progress.message);
-            return {
-                ref,
-                ok: true,
-                ...(await numbered()),
-                ...(progress.note ? { note: progress.note } : {}),
-                elapsedMs: Date.now() - started,
-            };
-        }
-        const now = Date.now();
-        const stuck = [];
-        for (const pod of newPodsOf(workload, replicaSets, pods)) {
-            const blocking = podProblems(pod).filter((problem) => BLOCKING_REASONS.has(problem.reason));
-            if (blocking.length === 0) {
-                blockedSince.delete(pod.metadata.name);
-                continue;
-            }
-            const since = blockedSince.get(pod.metadata.name) ?? now;
-            blockedSince.set(pod.metadata.name, since);
-            if (now - since >= failFastAfter) {
-                const detail = blocking
-                    .map((problem) => (problem.message ? `${problem.reason} (${problem.message})` : problem.reason))
-                    .join(', ');
-                stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
-            }
-        }
-        if (stuck.length > 0) {
-            const { revision: number } = await numbered();
-            return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
-        }
-        if (progress.message !== lastMessage) {
-            options.log?.(progress.message);
-            lastMessage = progress.message;
-        }
-        if (now - started >= options.timeoutMs) {
-            return fail(`${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`);
-        }
-        const wait = Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1);
-        await (wakeUp ? wakeUp.sleep(wait, wakesSeen) : sleep(wait));
-    }
-}
-/**
- * Waits for all workloads at once: total time is the slowest one's, not the sum. The kubectl
- * processes it starts do not grow with the number of workloads: one watch per workload kind and
- * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
- */
-async function rollout_watchRollouts(kubectl, refs, options) {
-    if (refs.length === 0)
-        return [];
-    const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
-    const wakeUp = new RolloutWakeUp(kubectl, refs, (workloads) => snapshots.seed(workloads));
-    // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
-    const stop = () => wakeUp.stop();
-    kubectl.signal?.addEventListener('abort', stop, { once: true });
-    try {
-        return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
-    }
-    finally {
-        kubectl.signal?.removeEventListener('abort', stop);
-        wakeUp.stop();
-    }
-}
-/** Diagnostics as Markdown, for the log group and the job summary alike. */
-function formatDiagnostics(result) {
-    const lines = [`#### ${(0,inputs_src/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
-    const diagnostics = result.diagnostics;
-    if (!diagnostics)
-        return lines.join('\n');
-    if (diagnostics.conditions.length > 0) {
-        lines.push('Conditions:');
-        for (const c of diagnostics.conditions)
-            lines.push(`- ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
-        lines.push('');
-    }
-    if (diagnostics.pods.length > 0) {
-        lines.push('New pods:');
-        for (const pod of diagnostics.pods) {
-            lines.push(`- ${pod.name} (${pod.phase ?? 'unknown phase'}${pod.node ? ` on ${pod.node}` : ''})${pod.reasons.length ? `: ${pod.reasons.join('; ')}` : ''}`);
-        }
-        lines.push('');
-    }
-    if (diagnostics.events.length > 0) {
-        lines.push('Recent events:');
-        for (const event of diagnostics.events) {
-            lines.push(`- ${event.object} ${event.type ?? ''} ${event.reason ?? ''}: ${event.message ?? ''}${event.count && event.count > 1 ? ` (x${event.count})` : ''}`);
-        }
-        lines.push('');
-    }
-    return lines.join('\n');
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/diff.ts
-
-
-
-
-/**
- * The object as a person compares two versions of it: without the fields the server owns (they
- * change on every write and say nothing about intent: managedFields, resourceVersion, uid,
- * creationTimestamp, generation, selfLink, status, kubectl's last-applied annotation), and with a
- * Secret's values replaced by keyed fingerprints (see redactSecretValues). Undefined for undefined.
- */
-function intentOf(object) {
-    if (!object)
-        return undefined;
-    const copy = objects_clone(object);
-    for (const field of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
-        delete copy.metadata[field];
-    if (copy.metadata.annotations) {
-        delete copy.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
-        if (Object.keys(copy.metadata.annotations).length === 0)
-            delete copy.metadata.annotations;
-    }
-    delete copy.status;
-    if (copy.kind === 'Secret')
-        redactSecretValues(copy);
-    return copy;
-}
-// Keyed per process, so a fingerprint shows that a value changed without letting anyone test guesses against it.
-const FINGERPRINT_KEY = (0,external_node_crypto_.randomBytes)(32);
-/** Secret values never reach a log or summary: each becomes a keyed fingerprint that differs exactly when the value does. */
-function redactSecretValues(secret) {
-    const data = (secret.data ?? {});
-    const stringData = (secret.stringData ?? {});
-    const values = {};
-    for (const [key, value] of Object.entries(data))
-        values[key] = Buffer.from(String(value), 'base64').toString('utf8');
-    for (const [key, value] of Object.entries(stringData))
-        values[key] = String(value);
-    delete secret.stringData;
-    if (Object.keys(values).length === 0)
-        return;
-    secret.data = Object.fromEntries(Object.entries(values).map(([key, value]) => [
-        key,
-        `(redacted ${(0,external_node_crypto_.createHmac)('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 8)})`,
-    ]));
-}
-function lines(object) {
-    const value = intentOf(object);
-    return value === undefined ? [] : (0,dist/* stringify */.As)(value, { sortMapEntries: true }).trimEnd().split('\n');
-}
-/**
- * A unified-style diff of the live object against what the server would make of the manifest,
- * so a dry run shows the intent of a deploy, not just that something differs.
- */
-function objectDiff(live, intended) {
-    const before = lines(live);
-    const after = lines(intended);
-    const table = Array.from({ length: before.length + 1 }, () => new Array(after.length + 1).fill(0));
-    for (let i = before.length - 1; i >= 0; i--) {
-        for (let j = after.length - 1; j >= 0; j--) {
-            table[i][j] = before[i] === after[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
-        }
-    }
-    const out = [];
-    let i = 0;
-    let j = 0;
-    while (i < before.length || j < after.length) {
-        if (i < before.length && j < after.length && before[i] === after[j]) {
-            out.push(`  ${before[i]}`);
-            i++;
-            j++;
-        }
-        else if (i < before.length && (j >= after.length || table[i + 1][j] >= table[i][j + 1])) {
-            out.push(`- ${before[i++]}`);
-        }
-        else {
-            out.push(`+ ${after[j++]}`);
-        }
-    }
-    return collapseContext(out);
-}
-/** Keeps two lines of context around changes so large unchanged objects do not drown the change. */
-function collapseContext(out, context = 2) {
-    const changed = out.map((line) => !line.startsWith('  '));
-    const keep = out.map((_, index) => changed.slice(Math.max(0, index - context), index + context + 1).some(Boolean));
-    const result = [];
-    let skipping = false;
-    out.forEach((line, index) => {
-        if (keep[index]) {
-            result.push(line);
-            skipping = false;
-        }
-        else if (!skipping) {
-            result.push('  ...');
-            skipping = true;
-        }
-    });
-    return result.join('\n');
-}
-/**
- * True when the live object already holds what `intended` says, compared on the fields apply owns (server-set metadata
- * and status left out, keys sorted): the deploy then skips the apply and reports the object unchanged. An absent live
- * object never matches.
- */
-function sameIntent(live, intended) {
-    return kubeJson(sortKeys(intentOf(live))) === kubeJson(sortKeys(intentOf(intended)));
-}
-function sortKeys(value) {
-    if (Array.isArray(value))
-        return value.map(sortKeys);
-    if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.keys(value)
-            .sort()
-            .map((key) => [key, sortKeys(value[key])]));
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
-
-
-
-/**
- * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
- * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
- * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
- * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
- * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
- * operation and time right after the undo, and any later write under that manager changes it.
- */
-const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
-function entriesOf(object) {
-    const entries = object?.metadata.managedFields;
-    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
-}
-/**
- * What identifies one write of a manager: the server sets an entry's time when that manager
- * writes, and leaves it when others take fields from it (as annotating a workload after the undo
- * does), so the fields are left out. Two writes by one manager within one second look alike.
- */
-function fingerprint(entry) {
-    const { manager, operation, subresource, time } = entry;
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify({ manager, operation, subresource, time }))
-        .digest('hex')
-        .slice(0, 16);
-}
-function writesTemplate(entry) {
-    const fields = entry.fieldsV1;
-    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
-}
-/**
- * The annotation recording an undo just done: the Update entries that changed between `before`
- * and `after` and own the pod template (what an undo writes; controllers write status and
- * annotations, never the template).
- */
-function undoRecord(before, after) {
-    const earlier = new Set(entriesOf(before).map(fingerprint));
-    const written = entriesOf(after).filter((entry) => entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)));
-    if (written.length === 0)
-        return {};
-    return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
-}
-/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
-function recordedUndo(object) {
-    return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
-}
-/**
- * The field paths an entry owns, in the server's conflict notation (apimachinery's
- * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
- * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
- */
-function ownedPaths(fields, prefix = '', paths = new Set()) {
-    if (!objects_isRecord(fields))
-        return paths;
-    for (const [key, child] of Object.entries(fields)) {
-        if (key === '.')
-            continue;
-        const value = key.slice(2);
-        let element;
-        if (key.startsWith('f:'))
-            element = `.${value}`;
-        else if (key.startsWith('k:')) {
-            const keyFields = JSON.parse(value);
-            element = `[${Object.keys(keyFields)
-                .sort()
-                .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
-                .join(',')}]`;
-        }
-        else if (key.startsWith('v:'))
-            element = `[=${value}]`;
-        else
-            element = `[${value}]`;
-        paths.add(prefix + element);
-        ownedPaths(child, prefix + element, paths);
-    }
-    return paths;
-}
-/**
- * Whether the fields of one conflict are this suite's to take back: each managedFields entry
- * that holds them (same manager, operation and subresource, owning one of the fields) is one its
- * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
- * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
- * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
- * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
- */
-function undoneBySuite(live, conflict) {
-    const holders = live.flatMap((object) => entriesOf(object)
-        .filter((entry) => entry.manager === conflict.manager &&
-        entry.operation === conflict.operation &&
-        (entry.subresource ?? '') === (conflict.subresource ?? ''))
-        .filter((entry) => {
-        const owned = ownedPaths(entry.fieldsV1);
-        return conflict.fields.some((field) => owned.has(field));
-    })
-        .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
-    const ours = holders.length > 0 &&
-        holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
-    return ours ? [...new Set(holders.map(({ object }) => objects_objectKey(object)))] : undefined;
-}
-/**
- * Server-side apply that decides conflicts from facts: fields whose only other writer is a
- * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION), or that this suite's field manager
- * wrote with a client-side apply (`server-side: false`), are taken back; fields another
- * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
- * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
- */
-async function applyOwningFields(kubectl, objects, options, ownership) {
-    try {
-        return await kubectl.apply(objects, options);
-    }
-    catch (error) {
-        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
-            throw error;
-        if (ownership.forceConflicts) {
-            ownership.log(`Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`);
-            return kubectl.apply(objects, { ...options, forceConflicts: true });
-        }
-        const live = await kubectl.getLive(objects, { managedFields: true });
-        // The suite's own manager conflicts with its Apply only through Update entries: a deploy with
-        // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
-        // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
-        // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
-        const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
-        const undoneIn = new Map();
-        for (const conflict of error.conflicts) {
-            const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
-            if (objects)
-                undoneIn.set(conflict, objects);
-        }
-        const undone = [...undoneIn.keys()];
-        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
-        if (others.length > 0)
-            throw new ApplyConflictError(error.fieldManager, others, error.object);
-        if (ownClientSide.length > 0)
-            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`);
-        if (undone.length > 0)
-            ownership.log(`Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`);
-        return kubectl.apply(objects, { ...options, forceConflicts: true });
-    }
-}
-/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
-async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
-    const before = await kubectl.get(ref, { managedFields: true });
-    await kubectl.rolloutUndo(ref, toRevision);
-    const after = await kubectl.get(ref, { managedFields: true });
-    const record = { ...annotations, ...undoRecord(before, after) };
-    if (Object.keys(record).length > 0)
-        await kubectl.annotate(ref, record);
-}
-/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
-function autoscaledKey(autoscaler) {
-    const target = autoscaler.spec?.scaleTargetRef;
-    if (!objects_isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
-        return undefined;
-    return (0,inputs_src/* workloadKey */.f6)({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
-}
-/**
- * The field manager a workload's replicas are handed to before the suite stops applying them, so
- * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
- * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
- * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
- * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
- */
-const REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
-/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
-function boundsOf(autoscaler) {
-    const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
-    const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
-    return { min, max };
-}
-function ownsReplicas(object, fieldManager) {
-    return entriesOf(object).some((entry) => entry.manager === fieldManager &&
-        !entry.subresource &&
-        objects_isRecord(entry.fieldsV1) &&
-        objects_isRecord(entry.fieldsV1['f:spec']) &&
-        'f:replicas' in entry.fieldsV1['f:spec']);
-}
-/**
- * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
- * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
- * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
- * - a workload the deploy creates starts with its manifest's replicas, brought within the
- *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
- *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
- * - a live workload is applied without `spec.replicas`; where the suite's field manager still
- *   owns them (it created the workload, or applied it before the autoscaler existed), they are
- *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
- *   apply leaves the count as it is;
- * - with client-side apply (`serverSide` false) a live workload is applied with `spec.replicas`
- *   at its LIVE count instead: kubectl's three-way merge deletes a field that is in the
- *   last-applied-configuration annotation and missing from the new object (kubectl apply,
- *   "How apply calculates differences and merges changes"), which would reset the workload to
- *   1 replica; the live count makes the patch leave replicas as they are, and the annotation
- *   keeps a count, so no later apply deletes it. No handover is needed then (managedFields do
- *   not decide client-side apply). An autoscaler's scale between the read and the apply is put
- *   back to the count read, and the autoscaler corrects it at its next sync.
- * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
- * objects by objectKey, with their managedFields.
- */
-function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager, serverSide) {
-    const bounds = new Map();
-    for (const autoscaler of autoscalers) {
-        const key = autoscaledKey(autoscaler);
-        if (key !== undefined)
-            bounds.set(key, boundsOf(autoscaler));
-    }
-    const decided = { objects: [], yielded: [], started: [], handovers: [] };
-    for (const object of objects) {
-        const key = objects_objectKey(object);
-        const range = bounds.get(key);
-        const replicas = object.spec?.replicas;
-        const current = live.get(key);
-        if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
-            decided.objects.push(object);
-        }
-        else if (current === undefined) {
-            const start = Math.min(range.max, Math.max(range.min, replicas));
-            decided.started.push({ key, replicas: start });
-            decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
-        }
-        else {
-            if (replicas !== undefined)
-                decided.yielded.push(key);
-            if (!serverSide) {
-                const spec = { ...object.spec };
-                if (typeof current.spec?.replicas === 'number')
-                    spec.replicas = current.spec.replicas;
-                else
-                    delete spec.replicas;
-                decided.objects.push({ ...object, spec });
-                continue;
-            }
-            if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
-                decided.handovers.push({
-                    apiVersion: current.apiVersion,
-                    kind: current.kind,
-                    metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
-                    spec: { replicas: current.spec.replicas },
-                });
-            const spec = { ...object.spec };
-            delete spec.replicas;
-            decided.objects.push({ ...object, spec });
-        }
-    }
-    return decided;
-}
-
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var reporting_src = __nccwpck_require__(6094);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
-
-/**
- * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
- * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
- * renumbered the same way without any history. So a failed revision is recorded twice on the
- * workload: by the number it had, and by its pod template (ReplicaSet pod-template-hash,
- * ControllerRevision name), which never changes. Deploys (on an automatic rollback) and the
- * rollback action (with mark-failed) both write these; `rollback` with `to: previous` skips them.
- */
-const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
-/**
- * The annotation holding failed pod template names (comma-separated), for workloads whose revision numbers move on
- * (StatefulSet and DaemonSet revisions are ControllerRevision names).
- */
-const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
-/** A comma-separated annotation as its entries; missing or empty is none. */
-function failed_revisions_annotationList(object, key) {
-    return (object?.metadata.annotations?.[key] ?? '')
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean);
-}
-/**
- * What a workload records as failed. Read it before a `kubectl rollout undo`: the undo replaces a
- * Deployment's annotations with the ones its old ReplicaSet carried, which would silently drop
- * failures recorded since, so the lists read before are the truth to write back.
- */
-function failed_revisions_readFailedRevisions(workload) {
-    return {
-        numbers: failed_revisions_annotationList(workload, FAILED_REVISIONS_ANNOTATION),
-        templates: failed_revisions_annotationList(workload, FAILED_TEMPLATES_ANNOTATION),
-    };
-}
-/** A comma-separated list with the value added once; numbers sort numerically. */
-function mergeList(existing, value) {
-    const merged = [...new Set(value ? [...existing, value] : existing)];
-    return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
-}
-/** Writes `known` (read before the undo) plus the revision that failed, by number and by template. */
-async function failed_revisions_recordFailedRevision(kubectl, ref, known, failed) {
-    await kubectl.annotate(ref, {
-        [FAILED_REVISIONS_ANNOTATION]: mergeList(known.numbers, failed.number),
-        [FAILED_TEMPLATES_ANNOTATION]: mergeList(known.templates, failed.template),
-    });
-}
-/** Writes `known` back exactly (an empty list removes its annotation), undoing what a rollout undo replaced. */
-async function failed_revisions_restoreFailedRevisions(kubectl, ref, known) {
-    const lists = [
-        [FAILED_REVISIONS_ANNOTATION, known.numbers],
-        [FAILED_TEMPLATES_ANNOTATION, known.templates],
-    ];
-    const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
-    await kubectl.run([
-        'annotate',
-        resourceArg(ref),
-        ...(ref.namespace ? ['--namespace', ref.namespace] : []),
-        ...changes,
-        '--overwrite',
-    ]);
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/restore.ts
-
-
-
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-/** The field sets `manager` owns on the object through server-side apply (operation Apply). */
-function appliedFields(object, manager) {
-    const entries = object?.metadata.managedFields;
-    if (!Array.isArray(entries))
-        return [];
-    return entries
-        .filter(objects_isRecord)
-        .filter((entry) => entry.manager === manager && entry.operation === 'Apply' && !entry.subresource)
-        .map((entry) => (objects_isRecord(entry.fieldsV1) ? entry.fieldsV1 : {}));
-}
-/** The union of two field sets; a set that owns a whole value (empty) absorbs the other's children. */
-function unionFields(a, b) {
-    if (Object.keys(a).length === 0 || Object.keys(b).length === 0)
-        return {};
-    const result = { ...a };
-    for (const [key, value] of Object.entries(b)) {
-        const mine = result[key];
-        result[key] = objects_isRecord(mine) && objects_isRecord(value) ? unionFields(mine, value) : value;
-    }
-    return result;
-}
-function parseElement(key) {
-    try {
-        return parseKubeJson(key.slice(2));
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A list item matches a `k:` element when each of the element's key fields has its value. */
-function matchesKey(item, key) {
-    return (objects_isRecord(item) &&
-        objects_isRecord(key) &&
-        Object.entries(key).every(([field, value]) => (0,external_node_util_.isDeepStrictEqual)(item[field], value)));
-}
-/**
- * The part of `value` the field set covers: what a manager owning `fields` would have to apply
- * to hold `value`. Fields absent from `value` are left out.
- */
-function projectFields(value, fields) {
-    const children = Object.keys(fields).filter((key) => key !== '.');
-    if (children.length === 0)
-        return value;
-    if (objects_isRecord(value)) {
-        const result = {};
-        for (const key of children) {
-            if (!key.startsWith('f:'))
-                continue;
-            const name = key.slice(2);
-            if (name in value)
-                result[name] = projectFields(value[name], objects_isRecord(fields[key]) ? fields[key] : {});
-        }
-        return result;
-    }
-    if (Array.isArray(value)) {
-        const chosen = [];
-        value.forEach((item, index) => {
-            for (const key of children) {
-                const sub = objects_isRecord(fields[key]) ? fields[key] : {};
-                if (key.startsWith('k:') && matchesKey(item, parseElement(key))) {
-                    const keyFields = parseElement(key);
-                    chosen.push({ ...keyFields, ...projectFields(item, sub) });
-                    return;
-                }
-                if (key.startsWith('v:') && (0,external_node_util_.isDeepStrictEqual)(item, parseElement(key))) {
-                    chosen.push(item);
-                    return;
-                }
-                if (key === `i:${index}`) {
-                    chosen.push(projectFields(item, sub));
-                    return;
-                }
-            }
-        });
-        return chosen;
-    }
-    return value;
-}
-/**
- * What to apply to put an object back as it was before a deploy, or why it cannot be. With
- * server-side apply: the object's values from before the deploy, for every field `manager`
- * applied before the deploy or applies now (fields this deploy added are left out, so the
- * server removes them; fields nobody of the suite applied are not touched, so what other
- * managers wrote stays theirs). With client-side apply: the last-applied configuration the object
- * carried before, which kubectl's three-way merge turns back into that state.
- *
- * A Secret applied with `stringData` is owned as `stringData` (the server stores it in `data`): its
- * earlier values are read back from `data`, as text where they are text.
- */
-function restoreIntent(before, after, options) {
-    if (!options.serverSide) {
-        const lastApplied = before.metadata.annotations?.[LAST_APPLIED];
-        if (!lastApplied)
-            return { reason: 'it carried no last-applied configuration before this run' };
-        return { intent: parseKubeJson(lastApplied) };
-    }
-    const sets = [...appliedFields(before, options.fieldManager), ...appliedFields(after, options.fieldManager)];
-    if (sets.length === 0)
-        return { reason: `field manager ${options.fieldManager} applies none of its fields` };
-    const fields = sets.reduce(unionFields);
-    const source = secretWithStringData(before, fields);
-    const projected = projectFields(source, fields);
-    const metadata = objects_isRecord(projected.metadata) ? projected.metadata : {};
-    return {
-        intent: {
-            ...projected,
-            apiVersion: before.apiVersion,
-            kind: before.kind,
-            metadata: {
-                ...metadata,
-                name: before.metadata.name,
-                ...(before.metadata.namespace ? { namespace: before.metadata.namespace } : {}),
-            },
-        },
-    };
-}
-function secretWithStringData(object, fields) {
-    const owned = fields['f:stringData'];
-    if (object.kind !== 'Secret' || !objects_isRecord(owned) || !objects_isRecord(object.data))
-        return object;
-    const stringData = {};
-    for (const key of Object.keys(owned)) {
-        const name = key.slice(2);
-        const encoded = object.data[name];
-        if (typeof encoded !== 'string')
-            continue;
-        const bytes = Buffer.from(encoded, 'base64');
-        const text = bytes.toString('utf8');
-        if (Buffer.from(text, 'utf8').equals(bytes))
-            stringData[name] = text;
-    }
-    return { ...object, stringData };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rounded-integers.ts
-
-
-/**
- * Where the cluster holds another value than `intended` at an integer beyond 2^53 (a BigInt, see
- * kubectlNumber), as dotted paths the way manifest problems name fields (`spec.limits.0.max`),
- * each with the value written and the value found (`absent` when the cluster has none).
- */
-function roundedIntegers(intended, live, path = '') {
-    if (typeof intended === 'bigint') {
-        if (typeof live === 'bigint' && live === intended)
-            return [];
-        return [{ path, written: intended.toString(), found: live === undefined ? 'absent' : kubeJson(live) }];
-    }
-    const join = (key) => (path ? `${path}.${key}` : String(key));
-    if (Array.isArray(intended))
-        return intended.flatMap((item, index) => roundedIntegers(item, Array.isArray(live) ? live[index] : undefined, join(index)));
-    if (objects_isRecord(intended))
-        return Object.entries(intended).flatMap(([key, value]) => roundedIntegers(value, objects_isRecord(live) ? live[key] : undefined, join(key)));
-    return [];
-}
-/**
- * Why a client-side apply left `live` with other integers than `intended`, naming the object and
- * each field; undefined when every integer beyond 2^53 arrived whole. kubectl's client-side apply
- * computes the patch of a custom resource as a JSON merge patch whose numbers pass through Go's
- * float64 (checked against kubectl 1.27 to 1.33: changing a field to 9007199254740993 stores
- * 9007199254740992, to ...995 stores ...996); creating the object, built-in kinds (strategic merge
- * patch) and server-side apply keep every digit. `what` says what the value was meant to be:
- * `written in the manifest`, `it had before the deploy`.
- */
-function roundedIntegersReason(ref, intended, live, what) {
-    if (!live)
-        return undefined;
-    const rounded = roundedIntegers(intended, live);
-    if (rounded.length === 0)
-        return undefined;
-    const fields = rounded.map((field) => `${field.path} is ${field.found}, not ${field.written}`).join('; ');
-    return `${(0,inputs_src/* workloadKey */.f6)(ref)}: ${fields} (the value ${what}): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-changes.ts
-
-
-
-
-/** The value as JSON.stringify can write it: an int64 beyond 2^53 (a BigInt, see kubectlNumber) as its digits. */
-function jsonSafe(value) {
-    if (typeof value === 'bigint')
-        return value.toString();
-    if (Array.isArray(value))
-        return value.map(jsonSafe);
-    if (objects_isRecord(value))
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
-    return value;
-}
-function keyedByName(list) {
-    if (!list.every((item) => objects_isRecord(item) && typeof item.name === 'string'))
-        return undefined;
-    const byName = new Map(list.map((item) => [item.name, item]));
-    return byName.size === list.length ? byName : undefined;
-}
-function walk(before, after, path, out) {
-    if (before === undefined && after === undefined)
-        return;
-    if (before === undefined) {
-        out.push({ path, op: 'add', after: jsonSafe(after) });
-        return;
-    }
-    if (after === undefined) {
-        out.push({ path, op: 'remove', before: jsonSafe(before) });
-        return;
-    }
-    if (objects_isRecord(before) && objects_isRecord(after)) {
-        for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
-            walk(before[key], after[key], path ? `${path}.${key}` : key, out);
-        return;
-    }
-    if (Array.isArray(before) && Array.isArray(after)) {
-        const beforeNames = keyedByName(before);
-        const afterNames = keyedByName(after);
-        if (beforeNames && afterNames) {
-            for (const name of [...new Set([...beforeNames.keys(), ...afterNames.keys()])])
-                walk(beforeNames.get(name), afterNames.get(name), `${path}[name=${name}]`, out);
-            return;
-        }
-        if (before.length === after.length) {
-            before.forEach((item, index) => walk(item, after[index], `${path}[${index}]`, out));
-            return;
-        }
-    }
-    if (kubeJson(before) !== kubeJson(after))
-        out.push({ path, op: 'replace', before: jsonSafe(before), after: jsonSafe(after) });
-}
-/**
- * The fields that differ between the live object and what the server's dry run made of the
- * manifest, each with its value before and after (see FieldChange); `[]` when they mean the same.
- * Secret values appear only as fingerprints that differ exactly when the values do.
- */
-function fieldChanges(live, intended) {
-    const out = [];
-    walk(intentOf(live), intentOf(intended), '', out);
-    return out;
-}
-/** The images of every container (init and ephemeral ones too) of an object that runs pods, by container name. */
-function imagesOf(object) {
-    const images = new Map();
-    if (!object)
-        return images;
-    for (const { container } of containersOf(object))
-        if (typeof container.name === 'string' && typeof container.image === 'string')
-            images.set(container.name, container.image);
-    return images;
-}
-/** The containers of an object whose image the deploy would change or start; `[]` for objects that run no pods. */
-function imageChanges(live, intended) {
-    const before = imagesOf(live);
-    return [...imagesOf(intended)]
-        .filter(([name, image]) => before.get(name) !== image)
-        .map(([container, to]) => ({
-        workload: objects_objectKey(intended),
-        container,
-        ...(before.has(container) ? { from: before.get(container) } : {}),
-        to,
-    }));
-}
-/** Field and image changes of one object for a dry run's report (deployManifests fills AppliedObject with them). */
-function plannedChanges(live, intended) {
-    return { changes: live ? fieldChanges(live, intended) : [], images: imageChanges(live, intended) };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
- * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
- * error stopped it after the companion's change or the first real apply (then `report.interrupted`
- * says what, and what stayed changed). Its message names what failed and what was put back;
- * `report` says what happened, for outputs and summary. A refusal before anything changed is
- * thrown as its own error (see deployManifests).
- */
-class DeployFailedError extends reporting_src/* ReportedError */.SS {
-    constructor(message, report) {
-        super(message, report);
-        this.name = 'DeployFailedError';
-    }
-}
-function classify(before, after) {
-    if (!before)
-        return 'created';
-    return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
-}
-function byKey(objects) {
-    return new Map(objects.map((object) => [objects_objectKey(object), object]));
-}
-/**
- * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
- * or a ControllerRevision for StatefulSets and DaemonSets) that a rollout undo can go back from.
- * metadata.generation also moves for spec changes that make no revision (`replicas`, `strategy`,
- * `minReadySeconds`); undoing those would return the workload to an older release.
- */
-function templateChanged(before, after) {
-    return before !== undefined && !(0,external_node_util_.isDeepStrictEqual)(before.spec?.template, after.spec?.template);
-}
-/**
- * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
- * The live state is read first so the report can say created / configured / unchanged and the
- * rollback knows each workload's revision from before the run.
- *
- * The server's discovery is read first: an object of a kind or apiVersion it does not serve (and
- * no CustomResourceDefinition of the set defines) stops the deploy with a ManifestError naming the
- * object, its file and line before anything changes (unservedKindProblems); and which objects are
- * cluster-scoped is decided from it (settleScopes), so a cluster-scoped custom kind is not given
- * a namespace.
- *
- * The guarantee: the API server checks every object (a server-side dry run: validation,
- * admission, field conflicts) before any workload, configuration or other object changes. An
- * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
- * exists is checked right after those are created (and the definitions Established); if the
- * server refuses it then, the deploy stops with only those new namespaces and definitions
- * written, and says so.
- *
- * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
- * server refused; also when only this set's new namespaces and definitions had been written, its
- * `outcome` saying so), InputError / NamespaceInputError (the `namespace` input names no
- * namespace), KubectlError or any other error of the connection. From the companion's change or
- * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
- * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
- * the failed-deploy restore runs as for a failed rollout (with rollback-on-failure) and
- * `report.interrupted` says what stopped the deploy and what stayed changed.
- */
-async function deployManifests(kubectl, manifests, settings) {
-    const log = settings.log ?? (() => undefined);
-    const prepared = await prepareDeploy(kubectl, manifests, settings);
-    const { objects, plan, before, sources, applyOptions, ownership } = prepared;
-    const report = {
-        dryRun: settings.dryRun,
-        applied: [],
-        revisions: {},
-        changed: [],
-        rollouts: [],
-        rolledBack: false,
-        rollbacks: [],
-        restored: [],
-    };
-    if (settings.dryRun) {
-        report.applied = dryRunApplied(prepared);
-        return report;
-    }
-    const companion = settings.companion;
-    // What has been changed so far: an error from here on must say it, and put it back.
-    const progress = { companionMade: false, applyBegun: false, foundations: [] };
-    const undoCompanion = async () => {
-        for (const line of (await companion?.undo()) ?? [])
-            log(line);
-    };
-    const makeCompanion = async () => {
-        // Marked before: a change made halfway is taken back too.
-        progress.companionMade = companion !== undefined;
-        for (const line of (await companion?.make()) ?? [])
-            log(line);
-    };
-    try {
-        return await applyAndWatch();
-    }
-    catch (error) {
-        if (error instanceof DeployFailedError)
-            throw error;
-        const changedNothing = !progress.companionMade && !progress.applyBegun;
-        // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
-        const refusedDeferred = error instanceof ManifestError || error instanceof inputs_src/* InputError */.dz;
-        if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
-            throw error;
-        throw await stoppedAfterChange(prepared, report, progress, error);
-    }
-    async function applyAndWatch() {
-        const after = await applyAll();
-        progress.after = after;
-        return watchAndJudge(after);
-    }
-    async function applyAll() {
-        // Only field ownership changes (the count is the live one), so nothing else is begun yet.
-        if (prepared.replicaHandovers.length > 0)
-            await kubectl.apply(prepared.replicaHandovers, { serverSide: true, fieldManager: REPLICAS_HANDOVER_MANAGER });
-        if (plan.deferred.length === 0) {
-            await makeCompanion();
-            // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
-            progress.applyBegun = true;
-            return applyOwningFields(kubectl, objects, applyOptions, ownership);
-        }
-        // Counted as written before the call returns: kubectl may have created some before it failed.
-        progress.applyBegun = true;
-        progress.foundations = plan.foundations;
-        const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
-        await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-        const foundationNames = plan.foundations.map(objects_objectKey).join(', ');
-        log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
-        await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`, settings.namespace);
-        const rest = objects.filter((object) => !isFoundation(object));
-        await makeCompanion();
-        return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
-    }
-    async function watchAndJudge(after) {
-        const intended = byKey(objects);
-        for (const object of after) {
-            const action = classify(before.get(objects_objectKey(object)), object);
-            const rounded = settings.serverSide
-                ? undefined
-                : roundedIntegersReason(objects_refOf(object), intended.get(objects_objectKey(object)), object, 'written in the manifest');
-            report.applied.push({ ...objects_refOf(object), action, ...(rounded ? { rounded } : {}) });
-            log(`${objects_objectKey(object)} ${action}`);
-            if (rounded)
-                (settings.warn ?? log)(rounded);
-        }
-        const workloads = after.filter(objects_isWorkload);
-        report.changed = workloads
-            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
-            .map(objects_objectKey);
-        report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
-            timeoutMs: settings.rolloutTimeoutMs,
-            pollIntervalMs: settings.pollIntervalMs,
-            failFastAfterMs: settings.failFastAfterMs,
-            log,
-        });
-        for (const rollout of report.rollouts)
-            if (rollout.revision)
-                report.revisions[(0,inputs_src/* workloadKey */.f6)(rollout.ref)] = rollout.revision;
-        const failed = report.rollouts.filter((rollout) => !rollout.ok);
-        if (failed.length === 0)
-            return report;
-        const reasons = failed.map((rollout) => rollout.reason ?? (0,inputs_src/* workloadKey */.f6)(rollout.ref)).join('; ');
-        if (!settings.rollbackOnFailure) {
-            throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
-        }
-        const changed = workloads.filter((object) => {
-            const previous = before.get(objects_objectKey(object));
-            return !previous || templateChanged(previous, object);
-        });
-        // Putting back goes on if the run is cancelled meanwhile: the cluster is left as a failed deploy leaves it.
-        const restoring = kubectl.withoutSignal();
-        try {
-            await undoCompanion();
-            // Configuration first, so the pods the undo brings back start with the configuration they had.
-            report.restored = await restoreConfigured(restoring, after, before, settings);
-            await rollBack(restoring, changed, before, report, settings);
-        }
-        catch (error) {
-            if (error instanceof DeployFailedError)
-                throw error;
-            throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
-        }
-        report.rolledBack =
-            report.rollbacks.some((record) => record.result === 'restored') ||
-                report.restored.some((record) => !record.skipped);
-        throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
-    }
-}
-/**
- * The DeployFailedError of a deploy that an error stopped after it had begun changing the
- * cluster: the companion's change is taken back; what the cluster shows now is read to say what
- * was applied and changed (the apply that failed may have written part of the set); with
- * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
- * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
- * Returns the error to throw: the DeployFailedError, or `error` itself for a cancel after which
- * the cluster shows nothing changed (as a cancel before the apply is reported).
- */
-async function stoppedAfterChange(prepared, report, progress, error) {
-    const { objects, before } = prepared;
-    // A cancel stops the deploy, not the putting back: its own calls are not tied to the cancel.
-    const kubectl = prepared.kubectl.withoutSignal();
-    const cancelled = prepared.kubectl.signal?.aborted === true;
-    const settings = cancelled
-        ? { ...prepared.settings, ...restoreTimingsAfterCancel(prepared.settings) }
-        : prepared.settings;
-    const log = settings.log ?? (() => undefined);
-    const reason = messageOf(error);
-    const interruption = { reason, notPutBack: [] };
-    report.interrupted = interruption;
-    log(`The deploy stopped after changing the cluster: ${reason}`);
-    if (cancelled && settings.onCancelled) {
-        try {
-            await settings.onCancelled({ ...report, interrupted: { ...interruption, puttingBack: true } });
-        }
-        catch (publishError) {
-            log(`What the cancel had done so far could not be published: ${messageOf(publishError)}`);
-        }
-    }
-    const companion = settings.companion;
-    if (progress.companionMade && companion) {
-        try {
-            for (const line of await companion.undo())
-                log(line);
-        }
-        catch (undoError) {
-            interruption.notPutBack.push(`${companion.what ?? 'the change made beside the manifests'} was not taken back: ${messageOf(undoError)}`);
-        }
-    }
-    let after = progress.after;
-    let read = false;
-    if (!after) {
-        try {
-            // The apply that failed may have written part of the set: what the cluster shows now says which.
-            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objects_objectKey(live)), live));
-            read = true;
-        }
-        catch (readError) {
-            after = progress.foundations;
-            interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
-        }
-    }
-    // A cancel that lands as the apply starts may stop kubectl before it wrote anything: the read-back
-    // then shows the deploy changed nothing, and it is reported as a cancel before any change.
-    if (cancelled && read && after.length === 0 && !progress.companionMade) {
-        log('The cluster shows nothing this run changed: the deploy was cancelled before it changed anything');
-        return error;
-    }
-    if (report.applied.length === 0)
-        report.applied = after.map((object) => ({
-            ...objects_refOf(object),
-            action: classify(before.get(objects_objectKey(object)), object),
-        }));
-    const workloads = after.filter(objects_isWorkload);
-    if (report.changed.length === 0)
-        report.changed = workloads
-            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
-            .map(objects_objectKey);
-    if (!settings.rollbackOnFailure) {
-        interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
-        return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`, report);
-    }
-    const changed = workloads.filter((object) => {
-        const previous = before.get(objects_objectKey(object));
-        return !previous || templateChanged(previous, object);
-    });
-    try {
-        report.restored = await restoreConfigured(kubectl, after, before, settings);
-        await rollBack(kubectl, changed, before, report, settings);
-    }
-    catch (restoreError) {
-        interruption.notPutBack.push(`putting back what this run changed failed: ${messageOf(restoreError)}`);
-    }
-    report.rolledBack =
-        report.rollbacks.some((record) => record.result === 'restored') ||
-            report.restored.some((record) => !record.skipped);
-    const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
-    return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`, report);
-}
-/**
- * How long a cancelled deploy waits for the revisions it put back: GitHub's runner sends SIGTERM
- * 7.5 s after the cancel's SIGINT
- * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation), and
- * the outputs and summary must be written before that; a rollout still going on is reported as
- * not seen to finish.
- */
-const RESTORE_WAIT_AFTER_CANCEL_MS = 3000;
-function restoreTimingsAfterCancel(settings) {
-    const rolloutTimeoutMs = Math.min(settings.rolloutTimeoutMs, RESTORE_WAIT_AFTER_CANCEL_MS);
-    return { rolloutTimeoutMs, pollIntervalMs: Math.min(settings.pollIntervalMs ?? 2000, rolloutTimeoutMs / 10) };
-}
-/**
- * Whether the run changed an object, read after an apply that failed partway: created, or a
- * workload whose spec moved (its status moves its resourceVersion on its own), or any other
- * object whose resourceVersion moved.
- */
-function changedByRun(before, live) {
-    if (!before)
-        return true;
-    if (before.metadata.resourceVersion === live.metadata.resourceVersion)
-        return false;
-    return !objects_isWorkload(live) || before.metadata.generation !== live.metadata.generation;
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-/**
- * Reads the manifests against the cluster and has the server check them, without changing it: a
- * kind or apiVersion the server does not serve stops here (ManifestError); cluster-scoped kinds
- * lose their namespace; replicas an autoscaler owns are left out (with a warning); the live state
- * and the apply plan are read, and every object the server can check now is checked (preflight:
- * its refusals are thrown as preflight throws them).
- *
- * Reads that do not depend on each other run at once, each kubectl being mostly start-up time:
- * discovery beside the live autoscalers of the workloads' namespaces, and the read of the live
- * objects beside the server's dry run when no autoscaler scales a workload of the set (only then
- * does what is applied depend on the live objects). A failed check is thrown before a failed read.
- */
-async function prepareDeploy(kubectl, manifests, settings) {
-    const log = settings.log ?? (() => undefined);
-    const sorted = sortForApply(manifests);
-    // Workloads of the apps group are namespaced whatever discovery says, so their namespaces are
-    // known before it; a workload kind of another group waits for its scope to be settled.
-    const early = sorted.every(({ object }) => !objects_isWorkload(object) || groupKindOf(object).startsWith('apps/'));
-    const earlyAutoscalers = early
-        ? liveAutoscalers(kubectl, sorted.map(({ object }) => object))
-        : undefined;
-    // Awaited below only if discovery lets the deploy go on: a refusal must not be an unhandled rejection.
-    earlyAutoscalers?.catch(() => undefined);
-    const served = await kubectl.servedApis(manifests.map(({ object }) => object.apiVersion));
-    const unserved = unservedKindProblems(manifests, served);
-    if (unserved.length > 0)
-        throw new ManifestError(unserved, 'API');
-    const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
-    const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
-    // Where each object was written, to put the server's refusal of it on its file and line.
-    const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
-    const autoscalers = [
-        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
-        ...(await (earlyAutoscalers ?? liveAutoscalers(kubectl, written))),
-    ];
-    const targets = new Set(autoscalers.map(autoscaledKey));
-    const scaled = written.filter((object) => objects_isWorkload(object) && targets.has(objects_objectKey(object)));
-    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
-    const liveFoundations = await kubectl.getLive(written.filter(isFoundation), { managedFields: true });
-    // Objects that wait for a namespace or kind this deploy creates cannot exist yet: only the
-    // checkable ones are read (the split does not depend on replicas, so the written objects give it).
-    const liveRead = kubectl.getLive(planApply(written, liveFoundations).checkable, { managedFields: true });
-    liveRead.catch(() => undefined);
-    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(scaled.length > 0 ? await liveRead : []), settings.fieldManager, settings.serverSide);
-    const objects = autoscaled.objects;
-    const yielding = settings.serverSide ? 'replicas is left out of the apply' : 'replicas is applied at its live count';
-    for (const workload of autoscaled.yielded)
-        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: ${yielding} so the deploy does not fight the autoscaler`);
-    for (const { key, replicas } of autoscaled.started)
-        log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
-    const unchecked = {
-        kubectl,
-        settings,
-        objects,
-        plan: planApply(objects, liveFoundations),
-        sources,
-        applyOptions: { serverSide: settings.serverSide, fieldManager: settings.fieldManager },
-        ownership: { forceConflicts: settings.forceConflicts ?? false, log },
-        replicaHandovers: autoscaled.handovers,
-    };
-    const [checked, live] = await Promise.allSettled([preflight(unchecked, byKey(liveFoundations)), liveRead]);
-    if (checked.status === 'rejected')
-        throw checked.reason;
-    if (live.status === 'rejected')
-        throw live.reason;
-    return { ...unchecked, before: byKey([...liveFoundations, ...live.value]), checked: checked.value };
-}
-/**
- * The server-side dry run of every object the server can check before anything is written: the
- * foundations, the objects whose namespace and kind exist, and the objects in a namespace this
- * set creates, checked in a stand-in namespace (standInChecks). A refusal is reported as
- * serverCheck reports it, at the object's own file, line and namespace. Only custom resources
- * whose CustomResourceDefinition the set creates stay unchecked (the server cannot know their
- * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
- * server's dry run would leave them, in their own namespaces.
- */
-async function preflight(prepared, liveFoundations) {
-    const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
-    const standIns = await standInChecks(kubectl, plan, liveFoundations);
-    const checkSources = new Map(sources);
-    for (const { original, standIn } of standIns)
-        checkSources.set(objects_objectKey(standIn), sources.get(objects_objectKey(original)));
-    const ownKey = new Map(standIns.map(({ original, standIn }) => [(0,inputs_src/* workloadKey */.f6)(objects_refOf(standIn)), original]));
-    let checked;
-    try {
-        checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable, ...standIns.map(({ standIn }) => standIn)], checkSources, applyOptions, ownership, 'nothing was applied', settings.namespace);
-    }
-    catch (error) {
-        if (!(error instanceof ManifestError) || standIns.length === 0)
-            throw error;
-        // A refusal of a stand-in names the object by its own namespace, where the manifest puts it.
-        const problems = error.problems.map((problem) => {
-            const key = [...ownKey.keys()].find((standInKey) => problem.message.startsWith(`${standInKey}:`));
-            if (key === undefined)
-                return problem;
-            const own = (0,inputs_src/* workloadKey */.f6)(objects_refOf(ownKey.get(key)));
-            return { ...problem, message: `${own}:${problem.message.slice(key.length + 1)}` };
-        });
-        throw new ManifestError(problems, 'API server', error.outcome);
-    }
-    const original = new Map(standIns.map(({ original, standIn }) => [objects_objectKey(standIn), original]));
-    return checked.map((object) => {
-        const own = original.get(objects_objectKey(object));
-        return own ? { ...object, metadata: { ...object.metadata, namespace: own.metadata.namespace } } : object;
-    });
-}
-/**
- * The namespace a stand-in check moves objects into: every cluster has it (the API server
- * creates it and refuses to delete it).
- */
-const STAND_IN_NAMESPACE = 'default';
-/**
- * The deferred objects of `plan` that wait only for a namespace this set creates (their kind is
- * served), each with a copy in STAND_IN_NAMESPACE for the server's dry run. A server-side dry
- * run in a namespace that does not exist is refused (`namespaces "x" not found`), but what the
- * server checks of an object (its schema, field types, validation) does not depend on which
- * namespace it is in: only the namespace lifecycle rules do (a namespace being deleted, or not
- * yet created), and those the real apply meets after the Namespace is created. So a dry run and
- * a real deploy refuse a bad object in a new namespace before anything is applied. An object of
- * the same name already in the stand-in namespace is left unchecked here (a dry run would merge
- * into it, and be checked against someone else's fields): the real deploy checks it after its
- * namespace exists, before the workloads change.
- */
-async function standInChecks(kubectl, plan, live) {
-    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-    // Kinds a CustomResourceDefinition of this set introduces: the server cannot check them in any namespace.
-    const newKinds = new Set(plan.foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
-        .map(definedGroupKind));
-    const candidates = plan.deferred
-        .filter((object) => object.metadata.namespace !== undefined &&
-        newNamespaces.has(object.metadata.namespace) &&
-        !newKinds.has(groupKindOf(object)))
-        .map((original) => ({
-        original,
-        standIn: { ...original, metadata: { ...original.metadata, namespace: STAND_IN_NAMESPACE } },
-    }));
-    if (candidates.length === 0)
-        return [];
-    const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(objects_objectKey));
-    return candidates.filter(({ standIn }) => !taken.has(objects_objectKey(standIn)));
-}
-/**
- * What a dry run reports for each object: the server's dry run of every object it can check now
- * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
- * file and line, a missing namespace one problem), compared with the live object; an object that
- * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
- * not validated. Nothing is written.
- */
-function dryRunApplied(prepared) {
-    const { objects, plan, before, settings, checked } = prepared;
-    const log = settings.log ?? (() => undefined);
-    const intended = byKey(checked);
-    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-    const newKinds = new Set(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind));
-    // Deferred objects the stand-in check could not validate: custom resources of a CRD of this set.
-    const deferred = new Set(plan.deferred.map(objects_objectKey).filter((key) => !intended.has(key)));
-    const applied = [];
-    for (const object of objects) {
-        const live = before.get(objects_objectKey(object));
-        // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
-        const result = intended.get(objects_objectKey(object)) ?? object;
-        const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
-        const foundation = object.metadata.namespace !== undefined &&
-            newNamespaces.has(object.metadata.namespace) &&
-            !newKinds.has(groupKindOf(object))
-            ? 'namespace'
-            : 'CRD';
-        const notValidated = deferred.has(objects_objectKey(object))
-            ? `not validated by the server (its ${foundation} is created by this set)`
-            : undefined;
-        if (notValidated) {
-            const source = prepared.sources.get(objects_objectKey(object));
-            const at = source ? `${source.file}:${source.line}: ` : '';
-            (settings.warn ?? log)(`${at}${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
-        }
-        applied.push({
-            ...objects_refOf(object),
-            action,
-            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
-            ...(notValidated ? { notValidated } : {}),
-        });
-    }
-    return applied;
-}
-/** Each workload's rollback and each object put back, in one sentence: restored, failed (and why), or left as is. */
-function rollbackSentence(report) {
-    const records = report.rollbacks;
-    const undone = records
-        .filter((record) => record.result === 'restored')
-        .map((record) => `${(0,inputs_src/* workloadKey */.f6)(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
-    const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
-    const putBack = report.restored
-        .filter((record) => !record.skipped && !record.rounded)
-        .map((record) => (0,inputs_src/* workloadKey */.f6)(record.ref));
-    const rounded = report.restored.filter((record) => record.rounded).map((record) => record.rounded);
-    const kept = [...records, ...report.restored]
-        .filter((record) => record.skipped)
-        .map((record) => `${(0,inputs_src/* workloadKey */.f6)(record.ref)} (${record.skipped})`);
-    const parts = [
-        undone.length > 0
-            ? `rolled back ${undone.join(', ')}`
-            : broken.length === 0 && putBack.length === 0 && rounded.length === 0
-                ? 'nothing could be rolled back'
-                : '',
-        broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
-        putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
-        rounded.length > 0 ? `put back except for rounded integers: ${rounded.join('; ')}` : '',
-        kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
-    ].filter(Boolean);
-    return capitalize(parts.join('; '));
-}
-/**
- * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
- * serve the kind has none.
- */
-async function liveAutoscalers(kubectl, objects) {
-    const namespaces = [...new Set(objects.filter(objects_isWorkload).map((object) => object.metadata.namespace))];
-    const found = [];
-    for (const namespace of namespaces) {
-        try {
-            found.push(...(await kubectl.list('horizontalpodautoscalers.autoscaling', { namespace })));
-        }
-        catch (error) {
-            if (!(error instanceof KubectlError &&
-                /doesn't have a resource type|could not find the requested resource/.test(error.message)))
-                throw error;
-        }
-    }
-    return found;
-}
-/**
- * A server-side dry run of the objects. When the server refuses the set, each object is checked
- * alone (kubectl's messages do not always say which object: a field conflict never does), and
- * each refusal becomes a problem at the object's file and line: a ManifestError whose message
- * says what had been written by then (`written`). A namespace that does not exist is one
- * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
- * InputError naming the input. Returns the objects as the server's dry run would leave them.
- */
-async function serverCheck(kubectl, objects, sources, options, ownership, written, namespaceInput) {
-    if (objects.length === 0)
-        return [];
-    const dryRun = { ...options, dryRun: true };
-    try {
-        return await applyOwningFields(kubectl, objects, dryRun, ownership);
-    }
-    catch (error) {
-        if (!(error instanceof KubectlError || error instanceof ApplyConflictError))
-            throw error;
-        const problems = [];
-        const missing = await missingNamespaces(kubectl, objects);
-        const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
-        // Objects that name no namespace of their own took the input's: that one is the input's to fix.
-        if (inputMissing)
-            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get(objects_objectKey(object)))));
-        for (const [namespace, inside] of missing) {
-            if (inside.length === 0)
-                continue;
-            const source = sources.get(objects_objectKey(inside[0]));
-            problems.push({
-                file: source?.file ?? 'manifests',
-                line: source?.line ?? 1,
-                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(object))).join(', ')}); create it or add a Namespace manifest`,
-            });
-        }
-        for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
-            const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(() => undefined, (refused) => refused);
-            if (refusal === undefined)
-                continue;
-            if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError))
-                throw refusal;
-            const source = sources.get(objects_objectKey(object));
-            problems.push({
-                file: source?.file ?? 'manifests',
-                line: source?.line ?? 1,
-                message: refusal instanceof ApplyConflictError
-                    ? refusal.message
-                    : `${(0,inputs_src/* workloadKey */.f6)(objects_refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
-            });
-        }
-        if (inputMissing) {
-            const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
-            if (problems.length === 0)
-                throw new inputs_src/* InputError */.dz('namespace', input);
-            throw new NamespaceInputError(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`, problems);
-        }
-        // Refused only together (each object alone passes): the set's own message is all there is.
-        if (problems.length === 0)
-            throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
-        throw new ManifestError(problems, 'API server', written);
-    }
-}
-/** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
-function tookInput(object, source) {
-    return source?.writtenAt?.(['metadata', 'namespace']).keyText === undefined;
-}
-/** The namespaces of these objects that the cluster does not have, each with its objects. */
-async function missingNamespaces(kubectl, objects) {
-    const byNamespace = new Map();
-    for (const object of objects) {
-        const namespace = object.metadata.namespace;
-        if (namespace)
-            byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
-    }
-    const live = await kubectl.getLive([...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
-    for (const namespace of live)
-        byNamespace.delete(namespace.metadata.name);
-    return byNamespace;
-}
-/** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
-function kubectlReason(error) {
-    if (error instanceof ApplyConflictError)
-        return error.message;
-    return (error.result.stderr || error.result.stdout)
-        .trim()
-        .split('\n')
-        .map((line) => line.replace(/^error: /, ''))
-        .join('\n');
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/**
- * Puts back, as they were before the run, the objects other than rolled-out workloads that the run
- * configured: a CronJob whose image the run changed must not start its next Job on the release
- * that just failed, and a ConfigMap must not give the restored pods the failed release's
- * configuration. Objects the run created are left (nothing to go back to; deleting them would
- * also delete what a person needs to see why the rollout failed); a workload's own spec apart
- * from its pod template is left too, as `kubectl rollout undo` leaves it.
- */
-async function restoreConfigured(kubectl, after, before, settings) {
-    const log = settings.log ?? (() => undefined);
-    const configured = after.filter((object) => !objects_isWorkload(object) && classify(before.get(objects_objectKey(object)), object) === 'configured');
-    if (configured.length === 0)
-        return [];
-    const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
-    const records = [];
-    const intents = [];
-    for (const object of configured) {
-        const ref = objects_refOf(object);
-        const now = current.get(objects_objectKey(object));
-        const restore = now
-            ? restoreIntent(before.get(objects_objectKey(object)), now, settings)
-            : { reason: 'deleted since this run applied it' };
-        if ('reason' in restore) {
-            records.push({ ref, skipped: restore.reason });
-            continue;
-        }
-        intents.push(restore.intent);
-        records.push({ ref });
-    }
-    if (intents.length === 0)
-        return records;
-    log(`Putting back as before the deploy: ${intents.map(objects_objectKey).join(', ')}`);
-    // Forced: these are fields this run took; giving them back is not a conflict with anyone.
-    const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
-    try {
-        await kubectl.apply(intents, options);
-    }
-    catch {
-        // One refusal (a field that cannot go back, such as a PersistentVolumeClaim's size) must
-        // neither keep the others as the failed run left them nor stop the workloads' undo.
-        for (const intent of intents) {
-            try {
-                await kubectl.apply([intent], options);
-            }
-            catch (error) {
-                const ref = objects_refOf(intent);
-                const index = records.findIndex((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(ref));
-                records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
-            }
-        }
-    }
-    if (!settings.serverSide)
-        await noteRoundedIntegers(kubectl, intents, records);
-    return records;
-}
-/**
- * Marks the records of objects put back with a client-side apply whose integers beyond 2^53 the
- * cluster now holds rounded (roundedIntegersReason): they are not as they were before the run.
- * Only objects carrying such an integer are read back.
- */
-async function noteRoundedIntegers(kubectl, intents, records) {
-    const carrying = intents.filter((intent) => roundedIntegers(intent, undefined).length > 0);
-    if (carrying.length === 0)
-        return;
-    const live = byKey(await kubectl.getLive(carrying));
-    for (const intent of carrying) {
-        const record = records.find((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(objects_refOf(intent)));
-        if (!record || record.skipped)
-            continue;
-        const rounded = roundedIntegersReason(record.ref, intent, live.get(objects_objectKey(intent)), 'it had before the deploy');
-        if (rounded)
-            record.rounded = rounded;
-    }
-}
-function firstLineOf(error) {
-    const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
-    return text.trim().split('\n')[0].slice(0, 300);
-}
-/**
- * Undoes each workload this run changed to the revision it had before, waits for that, and marks
- * the revision this run made as failed where that workload's own rollout failed, so a later
- * `rollback` never picks it (a workload that rolled out fine is undone with the set, but its
- * revision is not called failed). Each workload's outcome goes into `report.rollbacks` as it
- * happens: one refused undo or unfinished rollout does not hide what happened to the others.
- */
-async function rollBack(kubectl, changed, before, report, settings) {
-    const log = settings.log ?? (() => undefined);
-    const records = report.rollbacks;
-    const failedLists = new Map();
-    for (const object of changed) {
-        const ref = objects_refOf(object);
-        const previous = before.get(objects_objectKey(object));
-        const rollout = report.rollouts.find((result) => (0,inputs_src/* workloadKey */.f6)(result.ref) === (0,inputs_src/* workloadKey */.f6)(ref));
-        // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
-        const failedRevision = rollout && !rollout.ok ? report.revisions[(0,inputs_src/* workloadKey */.f6)(ref)] : undefined;
-        if (!previous) {
-            records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
-            continue;
-        }
-        const record = {
-            ref,
-            failedRevision,
-            failedTemplate: failedRevision ? rollout?.template : undefined,
-        };
-        records.push(record);
-        try {
-            // Read before the undo: it replaces the annotations with the ones the old revision carried.
-            const live = await kubectl.get(ref);
-            failedLists.set((0,inputs_src/* workloadKey */.f6)(ref), failed_revisions_readFailedRevisions(live));
-            record.restoredRevision = await revisionNumberOf(kubectl, previous);
-            const restored = record.restoredRevision;
-            const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
-            log(`Rolling ${(0,inputs_src/* workloadKey */.f6)(ref)} back to revision ${restored ?? 'previous'}`);
-            await field_ownership_undoAndRecord(kubectl, ref, numeric);
-            if (object.kind === 'StatefulSet' && rollout?.template)
-                await deleteStuckPods(kubectl, ref, rollout.template, log);
-        }
-        catch (error) {
-            if (!(error instanceof KubectlError))
-                throw error;
-            record.result = 'failed';
-            record.reason = `${(0,inputs_src/* workloadKey */.f6)(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
-        }
-    }
-    const undone = records.filter((record) => !record.skipped && !record.result);
-    const results = await rollout_watchRollouts(kubectl, undone.map((record) => record.ref), {
-        timeoutMs: settings.rolloutTimeoutMs,
-        pollIntervalMs: settings.pollIntervalMs,
-        failFastAfterMs: settings.failFastAfterMs,
-        log,
-    });
-    for (const result of results) {
-        const record = undone.find((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(result.ref));
-        if (result.revision)
-            report.revisions[(0,inputs_src/* workloadKey */.f6)(result.ref)] = result.revision;
-        record.result = result.ok ? 'restored' : 'failed';
-        if (!result.ok)
-            record.reason = `${(0,inputs_src/* workloadKey */.f6)(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
-    }
-    for (const record of undone) {
-        const known = failedLists.get((0,inputs_src/* workloadKey */.f6)(record.ref));
-        if (record.failedRevision)
-            await failed_revisions_recordFailedRevision(kubectl, record.ref, known, {
-                number: record.failedRevision,
-                template: record.failedTemplate,
-            });
-        else
-            await failed_revisions_restoreFailedRevisions(kubectl, record.ref, known);
-    }
-}
-/**
- * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
- * its template is reverted (Kubernetes documents this "forced rollback" step): those pods are
- * deleted so the controller recreates them from the restored revision.
- */
-async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
-    const pods = (await kubectl.list('pods', { namespace: ref.namespace })).filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === failedTemplate &&
-        (pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === ref.kind && owner.name === ref.name));
-    if (pods.length === 0)
-        return;
-    log(`Deleting ${pods.map((pod) => pod.metadata.name).join(', ')}, stuck on the failed revision, so they start again on the restored one`);
-    await kubectl.run([
-        'delete',
-        'pod',
-        ...pods.map((pod) => pod.metadata.name),
-        '--namespace',
-        ref.namespace ?? 'default',
-        '--wait=false',
-    ]);
-}
-/**
- * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
- * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
- */
-function deployWithRolloutTimeout(kubectl, manifests, settings) {
-    return deployManifests(kubectl, manifests, { ...settings, ...rollout_rolloutTimings(settings.rolloutTimeoutMs) });
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
-
-
-
-
-/** The parts of a Node object placement needs, read defensively (missing fields become empty). Never throws. */
-function nodeInfo(node) {
-    const status = node.status ?? {};
-    const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
-    return {
-        name: node.metadata.name,
-        labels: node.metadata.labels ?? {},
-        annotations: node.metadata.annotations ?? {},
-        taints: (node.spec?.taints ?? []).map((taint) => ({
-            key: taint.key,
-            value: taint.value ?? '',
-            effect: taint.effect,
-        })),
-        addresses: status.addresses ?? [],
-        ready: ready?.status === 'True',
-        readyDetail: ready
-            ? `Ready=${ready.status}${ready.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : ''}`
-            : 'no Ready condition',
-        unschedulable: node.spec?.unschedulable === true,
-    };
-}
-function describeNodes(nodes) {
-    if (nodes.length === 0)
-        return 'the cluster has no nodes';
-    return ('nodes in the cluster: ' +
-        nodes
-            .map((node) => `${node.name} (${node.addresses.map((a) => a.address).join(', ') || 'no addresses'})`)
-            .join('; '));
-}
-/**
- * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
- * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
- *
- * Throws, with nothing changed: Error naming the input (`node` names no node, `node-address`
- * matches none or several, with the cluster's nodes listed), Error when the node is not Ready or
- * is cordoned, or the connection's error (KubectlError) when the nodes cannot be read.
- */
-async function resolveNode(kubectl, query) {
-    const nodes = (await kubectl.list('nodes')).map(nodeInfo);
-    let node;
-    if ('name' in query) {
-        const found = nodes.find((candidate) => candidate.name === query.name);
-        if (!found)
-            throw new Error(`Node "${query.name}" (input "node") does not exist; ${describeNodes(nodes)}`);
-        node = found;
-    }
-    else {
-        const matches = nodes.filter((candidate) => candidate.addresses.some((address) => address.address === query.address));
-        if (matches.length === 0)
-            throw new Error(`No node has address ${query.address} (input "node-address"); ${describeNodes(nodes)}`);
-        if (matches.length > 1) {
-            throw new Error(`Address ${query.address} (input "node-address") matches ${matches.length} nodes: ${describeNodes(matches)}; name one with input "node"`);
-        }
-        node = matches[0];
-    }
-    if (!node.ready)
-        throw new Error(`Node ${node.name} is not Ready (${node.readyDetail}); nothing was deployed`);
-    if (node.unschedulable)
-        throw new Error(`Node ${node.name} is cordoned (spec.unschedulable); uncordon it first, nothing was deployed`);
-    return node;
-}
-/**
- * Why a manifest's pods would not run on the node as written: not pinned to it, selecting labels
- * the node lacks, or not tolerating one of its taints. The node's labels are taken as they will be
- * once labelled with the placement label.
- */
-function auditPlacement(manifests, node, placement) {
-    const findings = [];
-    const labels = { ...node.labels, [placement.nodeSelector.key]: placement.nodeSelector.value };
-    const taints = [...node.taints.filter((t) => t.effect !== 'PreferNoSchedule')];
-    if (placement.taint &&
-        placement.taint.effect !== 'PreferNoSchedule' &&
-        !taints.some((t) => t.key === placement.taint.key && t.effect === placement.taint.effect)) {
-        taints.push(placement.taint);
-    }
-    for (const manifest of manifests) {
-        const location = podTemplateLocation(manifest.object.kind);
-        if (!location)
-            continue;
-        const workload = objectKey(manifest.object);
-        const spec = getPath(manifest.object, location.specPath);
-        const podSpec = isRecord(spec) ? spec : {};
-        const selector = isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
-        const add = (path, message) => findings.push({
-            workload,
-            file: manifest.file,
-            line: manifest.lineOf([...location.specPath, ...path]),
-            message: `${kindAndName(manifest.object)}: ${message}`,
-        });
-        const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
-        if (nodeName && nodeName !== node.name)
-            add(['nodeName'], `nodeName is ${nodeName}, not ${node.name}`);
-        const mismatched = Object.entries(selector).filter(([key, value]) => labels[key] !== String(value));
-        for (const [key, value] of mismatched)
-            add(['nodeSelector', key], `nodeSelector ${key}=${value} does not match node ${node.name}`);
-        const pinned = nodeName === node.name ||
-            selector[placement.nodeSelector.key] === placement.nodeSelector.value ||
-            selector['kubernetes.io/hostname'] === node.name;
-        if (!pinned && mismatched.length === 0 && !nodeName) {
-            add(Object.keys(selector).length > 0 ? ['nodeSelector'] : [], `no nodeSelector ${placement.nodeSelector.key}=${placement.nodeSelector.value}: its pods can be scheduled on any node, not only ${node.name}`);
-        }
-        const tolerations = Array.isArray(podSpec.tolerations) ? podSpec.tolerations : [];
-        for (const taint of taints) {
-            if (!tolerations.some((toleration) => tolerates(toleration, taint))) {
-                add(tolerations.length > 0 ? ['tolerations'] : [], `does not tolerate taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} of node ${node.name}`);
-            }
-        }
-    }
-    return findings;
-}
-/**
- * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
- * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
- * Taints and tolerations"; pkg/controller/daemon/util/daemonset_util.go
- * AddOrUpdateDaemonPodTolerations): not-ready and unreachable with NoExecute only (a node that
- * turns not ready keeps its daemon pods; its not-ready:NoSchedule taint still keeps new ones
- * off), the node-condition taints with NoSchedule. The network-unavailable one is added only to
- * pods on the host network. The k3s simulator's DaemonSet controller adds the same ones.
- */
-const DAEMONSET_TOLERATIONS = [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
-];
-const HOST_NETWORK_DAEMONSET_TOLERATION = {
-    key: 'node.kubernetes.io/network-unavailable',
-    operator: 'Exists',
-    effect: 'NoSchedule',
-};
-/** The taint `kubectl cordon` puts on a node (with spec.unschedulable); `kubectl uncordon` takes both off. */
-const CORDON_TAINT_KEY = 'node.kubernetes.io/unschedulable';
-/**
- * The taints of the node that the suite does not manage and that pods of `manifests` (as they
- * will be applied, tolerations for the `taint` input included) do not tolerate. The suite's
- * taints are the `taint` input and the taint an earlier run recorded in PLACEMENT_ANNOTATION,
- * but only when `placesNode` (input `label-node`): pinNode alone takes the recorded taint back
- * and overwrites a taint of the input's key and effect; without it both stay on the node as they
- * are, so the pods must tolerate them like any other taint. A NoSchedule or NoExecute one keeps
- * every new pod of the workload off the node, so each rollout would end Unschedulable: it is a
- * problem naming the taint as `key=value:Effect` and what to do (the toleration to add, or
- * `kubectl uncordon` for a cordoned node). A PreferNoSchedule one only makes the scheduler avoid
- * the node, and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
- * (tolerates); DaemonSet pods also carry the tolerations their controller adds.
- */
-function untoleratedTaints(manifests, node, wanted, placesNode) {
-    const recorded = ownedPlacement(node).taint;
-    const managed = new Set([placesNode ? recorded : undefined, wanted ? placement_taintText(wanted) : undefined]);
-    const foreign = node.taints.filter((taint) => !managed.has(placement_taintText(taint)) &&
-        // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
-        !(placesNode && wanted && wanted.key === taint.key && wanted.effect === taint.effect));
-    const check = { problems: [], warnings: [] };
-    for (const manifest of manifests) {
-        const location = podTemplateLocation(manifest.object.kind);
-        if (!location)
-            continue;
-        const spec = getPath(manifest.object, location.specPath);
-        const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? spec.tolerations : [];
-        const effective = manifest.object.kind === 'DaemonSet'
-            ? [
-                ...tolerations,
-                ...DAEMONSET_TOLERATIONS,
-                ...(isRecord(spec) && spec.hostNetwork === true ? [HOST_NETWORK_DAEMONSET_TOLERATION] : []),
-            ]
-            : tolerations;
-        for (const taint of foreign) {
-            if (effective.some((toleration) => tolerates(toleration, taint)))
-                continue;
-            const what = `${kindAndName(manifest.object)} does not tolerate taint ${placement_taintText(taint)} of node ${node.name}`;
-            if (taint.effect === 'PreferNoSchedule') {
-                check.warnings.push(`${what}: the scheduler prefers other nodes, but the pods are pinned to this one`);
-                continue;
-            }
-            const toleration = tolerationFor(taint);
-            const line = manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]);
-            if (taint.key === CORDON_TAINT_KEY) {
-                check.problems.push({
-                    file: manifest.file,
-                    line,
-                    message: `${what}: node ${node.name} is cordoned, no new pod of it could be scheduled there. Uncordon it first (kubectl uncordon ${node.name})`,
-                });
-                continue;
-            }
-            const whose = placement_taintText(taint) === recorded
-                ? 'which an earlier run put there and this run leaves (label-node is false)'
-                : 'which this action does not manage';
-            check.problems.push({
-                file: manifest.file,
-                line,
-                message: `${what}, ${whose}: no new pod of it could be scheduled there. ` +
-                    `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
-                    `or take the taint off the node (kubectl taint nodes ${node.name} ${placement_taintText(taint)}-)`,
-            });
-        }
-    }
-    return check;
-}
-/** Where every pod of the workloads runs now; pods on another node (or on none) are strays. */
-async function checkPlacement(kubectl, workloads, nodeName) {
-    const check = { placement: {}, strays: [] };
-    for (const workload of workloads) {
-        const ref = {
-            kind: workload.kind,
-            name: workload.metadata.name,
-            namespace: workload.metadata.namespace,
-        };
-        const selector = selectorString(workload.spec?.selector);
-        const pods = (await kubectl.list('pods', { namespace: ref.namespace, selector: selector || undefined })).filter((pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
-        for (const pod of pods) {
-            const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
-            check.placement[pod.metadata.name] = node;
-            if (node !== nodeName)
-                check.strays.push({ pod: pod.metadata.name, node, workload: workloadKey(ref) });
-        }
-    }
-    return check;
-}
-/** A label as `kubectl label` and node selectors write it: `key=value`. */
-function placement_labelText(label) {
-    return `${label.key}=${label.value}`;
-}
-/**
- * What the suite put on the node, recorded on the node itself (JSON `{"label": "key=value",
- * "taint": "key=value:Effect"}`), so the next run can take back what its inputs no longer ask
- * for while leaving everything it did not put there alone, including an identical label or
- * taint someone set before the suite came.
- */
-const PLACEMENT_ANNOTATION = 'sophia.ai/placement';
-/** A taint as `kubectl taint` writes it: `key=value:Effect`, or `key:Effect` without a value. */
-function placement_taintText(taint) {
-    return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
-}
-function ownedPlacement(node) {
-    try {
-        const parsed = JSON.parse(node.annotations[PLACEMENT_ANNOTATION] ?? '{}');
-        if (!isRecord(parsed))
-            return {};
-        return {
-            ...(typeof parsed.label === 'string' ? { label: parsed.label } : {}),
-            ...(typeof parsed.taint === 'string' ? { taint: parsed.taint } : {}),
-        };
-    }
-    catch {
-        return {};
-    }
-}
-/** Runs the undo steps newest first; returns what was put back, for the log. */
-async function undoPlacement(undo) {
-    const lines = [];
-    for (const step of [...undo].reverse()) {
-        await step.run();
-        lines.push(step.line);
-    }
-    undo.length = 0;
-    return lines;
-}
-function splitLabel(text) {
-    return { key: text.slice(0, text.indexOf('=')), value: text.slice(text.indexOf('=') + 1) };
-}
-/**
- * The changes that make the nodes carry the placement of these inputs, in the order pinNode makes
- * them, computed from the live nodes alone (pure: plan and deploy both take it from here, so they
- * cannot disagree). The node gets the label (taken off any other node, so the selector cannot
- * send pods elsewhere) and the taint when one is asked for. What an earlier run put there and
- * these inputs no longer ask for (a taint, a label under another key) goes, on this node and on
- * any other node an earlier run pinned (the MCP servers moved): nothing else on a node is touched.
- * The suite's record (PLACEMENT_ANNOTATION) of each node it touches follows.
- * @throws Error when `settings.node` is not among `nodes`.
- */
-function nodeChanges(nodes, settings) {
-    const node = nodes.find((candidate) => candidate.name === settings.node);
-    if (!node)
-        throw new Error(`Node ${settings.node} is not among the nodes read: ${describeNodes(nodes)}`);
-    const { nodeLabel, taint } = settings;
-    const changes = [];
-    const owned = ownedPlacement(node);
-    const next = {};
-    const wantedLabel = placement_labelText(nodeLabel);
-    const record = (target, wanted, had) => {
-        if (JSON.stringify(wanted) === JSON.stringify(had))
-            return;
-        const before = target.annotations[PLACEMENT_ANNOTATION];
-        changes.push({
-            node: target.name,
-            op: 'record',
-            ...(wanted.label || wanted.taint ? { record: JSON.stringify(wanted) } : {}),
-            ...(before !== undefined ? { before } : {}),
-        });
-    };
-    const notAsked = 'an earlier run put it there, this one does not ask for it';
-    const moved = `an earlier run put it there, the placement is now node ${node.name}`;
-    if (owned.label && owned.label !== wantedLabel) {
-        const old = splitLabel(owned.label);
-        if (old.key !== nodeLabel.key && node.labels[old.key] === old.value)
-            changes.push({ node: node.name, op: 'unlabel', label: old, why: notAsked });
-    }
-    if (node.labels[nodeLabel.key] !== nodeLabel.value) {
-        const before = node.labels[nodeLabel.key];
-        changes.push({ node: node.name, op: 'label', label: nodeLabel, ...(before !== undefined ? { before } : {}) });
-        next.label = wantedLabel;
-    }
-    else if (owned.label === wantedLabel) {
-        next.label = wantedLabel;
-    }
-    // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
-    for (const other of nodes.filter((candidate) => candidate.name !== node.name)) {
-        const theirs = ownedPlacement(other);
-        const theirTaint = theirs.taint ? other.taints.find((t) => placement_taintText(t) === theirs.taint) : undefined;
-        if (theirTaint)
-            changes.push({ node: other.name, op: 'untaint', taint: theirTaint, why: moved });
-        if (theirs.label && theirs.label !== wantedLabel) {
-            const old = splitLabel(theirs.label);
-            if (other.labels[old.key] === old.value)
-                changes.push({ node: other.name, op: 'unlabel', label: old, why: moved });
-        }
-        if (other.labels[nodeLabel.key] === nodeLabel.value)
-            changes.push({ node: other.name, op: 'unlabel', label: nodeLabel });
-        record(other, {}, theirs);
-    }
-    const wantedTaint = taint ? placement_taintText(taint) : undefined;
-    const present = new Set(node.taints.map(placement_taintText));
-    if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
-        const removed = node.taints.find((t) => placement_taintText(t) === owned.taint);
-        changes.push({ node: node.name, op: 'untaint', taint: removed, why: notAsked });
-        present.delete(owned.taint);
-    }
-    if (taint && wantedTaint) {
-        if (!present.has(wantedTaint)) {
-            const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
-            changes.push({ node: node.name, op: 'taint', taint, ...(replaced ? { replaces: replaced } : {}) });
-            next.taint = wantedTaint;
-        }
-        else if (owned.taint === wantedTaint) {
-            next.taint = wantedTaint;
-        }
-    }
-    record(node, next, owned);
-    return changes;
-}
-/**
- * A node change as one sentence: `done` for the deploy's log (`Labelled node mcp-node
- * sophia.ai/pool=mcp`), `planned` for a plan (`Label node mcp-node sophia.ai/pool=mcp`).
- */
-function nodeChangeText(change, tense) {
-    const done = tense === 'done';
-    const why = (text) => (text ? `: ${text}` : '');
-    switch (change.op) {
-        case 'label':
-            return `${done ? 'Labelled' : 'Label'} node ${change.node} ${placement_labelText(change.label)}`;
-        case 'unlabel':
-            return `${done ? 'Removed' : 'Remove'} label ${change.why ? placement_labelText(change.label) : change.label.key} from node ${change.node}${why(change.why)}`;
-        case 'taint':
-            return `${done ? 'Tainted' : 'Taint'} node ${change.node} ${placement_taintText(change.taint)}`;
-        case 'untaint':
-            return `${done ? 'Removed' : 'Remove'} taint ${placement_taintText(change.taint)} from node ${change.node}${why(change.why)}`;
-        case 'record':
-            return change.record !== undefined
-                ? `${done ? 'Recorded' : 'Record'} on node ${change.node} what the suite put there (annotation ${PLACEMENT_ANNOTATION}: ${change.record})`
-                : `${done ? 'Removed' : 'Remove'} the suite's record (annotation ${PLACEMENT_ANNOTATION}) from node ${change.node}: nothing of the suite is left there`;
-    }
-}
-/**
- * The node changes a deploy of these inputs would make now (nodeChanges of the nodes as read).
- * @throws KubectlError when the nodes cannot be read; Error as nodeChanges.
- */
-async function plannedNodeChanges(kubectl, settings) {
-    return nodeChanges((await kubectl.list('nodes')).map(nodeInfo), settings);
-}
-/** Makes one change (see NodeChange) and returns the step that takes it back. */
-async function makeNodeChange(kubectl, putBack, change) {
-    const { node } = change;
-    switch (change.op) {
-        case 'label': {
-            await kubectl.labelNode(node, change.label);
-            const { key } = change.label;
-            const before = change.before;
-            return {
-                line: `Put label ${key} of node ${node} back as it was`,
-                run: () => before === undefined ? putBack.unlabelNode(node, key) : putBack.labelNode(node, { key, value: before }),
-            };
-        }
-        case 'unlabel':
-            await kubectl.unlabelNode(node, change.label.key);
-            return {
-                line: `Put label ${placement_labelText(change.label)} back on node ${node}`,
-                run: () => putBack.labelNode(node, change.label),
-            };
-        case 'taint': {
-            await kubectl.taintNode(node, change.taint);
-            // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
-            const replaced = change.replaces;
-            return {
-                line: `Put the taints of node ${node} back as they were`,
-                run: () => (replaced ? putBack.taintNode(node, replaced) : putBack.untaintNode(node, placement_taintText(change.taint))),
-            };
-        }
-        case 'untaint':
-            await kubectl.untaintNode(node, placement_taintText(change.taint));
-            return {
-                line: `Put taint ${placement_taintText(change.taint)} back on node ${node}`,
-                run: () => putBack.taintNode(node, change.taint),
-            };
-        case 'record': {
-            const write = (client, value) => value !== undefined
-                ? client.annotate({ kind: 'Node', name: node }, { [PLACEMENT_ANNOTATION]: value })
-                : client.run(['annotate', 'node', node, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
-            await write(kubectl, change.record);
-            return { line: `Put the placement record of node ${node} back`, run: () => write(putBack, change.before) };
-        }
-    }
-}
-/**
- * Makes the node carry the placement of this run's inputs: the changes nodeChanges plans from the
- * nodes as read now, made in its order. Returns the changes made (see nodeChangeText for the
- * log); each change's inverse goes into `undo` when given.
- * @throws KubectlError when a node cannot be read or changed (the changes made until then are in `undo`).
- */
-async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
-    // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
-    const putBack = kubectl.withoutSignal();
-    const changes = await plannedNodeChanges(kubectl, { node: node.name, nodeLabel, taint });
-    for (const change of changes)
-        undo.push(await makeNodeChange(kubectl, putBack, change));
-    return changes;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
-// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
-const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
-/** An SSH session to the server as the remote kubectl transport uses it. */
-async function openRemoteShell(connection, log) {
-    // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
-    // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
-    // bundler puts it in a chunk of its own beside dist/index.js).
-    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
-    const [target] = sshTargetsFrom(connection.ssh);
-    const session = await connectSsh(target, log);
-    return {
-        // The session's own label, so kubectl's messages name the server as the SSH layer's do.
-        host: session.label,
-        run: (purpose, argv, stdin, signal) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE, signal }),
-        close: () => session.close(),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
-
-
-
-
-/** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
-async function connectKubectl(connection, options = {}) {
-    if (connection.mode === 'kubeconfig') {
-        return new Kubectl(new LocalKubectlTransport({
-            kubeconfig: connection.kubeconfig,
-            kubectl: connection.kubectl,
-            tempDir: options.tempDir,
-        }), options.trace, options.signal);
-    }
-    if (!options.remoteShell)
-        throw new Error('kubectl over SSH needs an SSH connection factory');
-    const shell = await options.remoteShell(connection);
-    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace, options.signal);
-}
-/**
- * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
- * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
- * `work` returns.
- *
- * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
- * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
- * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
- *   the system's temp directory when absent.
- * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
- *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
- *
- * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
- * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing;
- * a failed close is a warning on `options.log`, never thrown.
- */
-async function withKubectl(connection, options, work) {
-    const kubectl = await connectKubectl(connection, {
-        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
-        trace: (line) => options.log.debug(line),
-        tempDir: options.tempDir,
-        signal: options.signal,
-    });
-    try {
-        // Awaited inside the try: a rejection must reach the caller, not race the close.
-        return await work(kubectl);
-    }
-    finally {
-        // What the work did to the cluster is the outcome: a clean-up that fails after it (a private
-        // directory that cannot be removed, an SSH session already gone) is said, never put in its place.
-        await kubectl.close().catch((error) => {
-            options.log.warning(`Could not clean up after kubectl (${kubectl.where}): ${error instanceof Error ? error.message : String(error)}`);
-        });
-    }
-}
-/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
-function runnerKubectl(connection) {
-    return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
-}
-/**
- * The opening every Kubernetes deploy shares: connects kubectl as `withKubectl` does, loads the
- * manifests into the namespace kubectl would use for objects that name none (the `namespace` input,
- * else the context's, else `default`, as `kubectl apply` does), then runs `work` with both and closes
- * the connection however `work` ends, returning what `work` returns.
- *
- * - `options.cwd`: the workspace the manifest patterns are relative to.
- * - `options.log`, `options.tempDir`, `options.signal`: as for `withKubectl`.
- *
- * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
- * with every problem of every file (each with its file and line) before anything reaches the
- * cluster, and otherwise whatever `work` throws.
- */
-async function withDeployManifests(source, options, work) {
-    return withKubectl(source.connection, options, async (kubectl) => {
-        const manifests = loadManifests({
-            patterns: source.manifests,
-            cwd: options.cwd,
-            namespace: source.namespace ?? (await kubectl.contextNamespace()),
-            kubectl: runnerKubectl(source.connection),
-        });
-        const files = new Set(manifests.map((m) => m.file)).size;
-        options.log.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
-        return work(kubectl, manifests);
-    });
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
-
-
-
-/**
- * The placement an MCP deploy would make on `node` as found now: whether the node carries the
- * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
- * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
- * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
- */
-function plannedPlacement(node, placement, labelNode, workloads, nodeChanges) {
-    const { key, value } = placement.nodeSelector;
-    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
-    const taint = placement.taint;
-    return {
-        node: node.name,
-        addresses: node.addresses.map((address) => address.address),
-        nodeSelector: labelText(placement.nodeSelector),
-        label: state(node.labels[key] === value),
-        ...(taint
-            ? {
-                taint: {
-                    taint: taintText(taint),
-                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
-                },
-            }
-            : {}),
-        workloads,
-        nodeChanges,
-    };
-}
-/**
- * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
- * when given.
- * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
- */
-function kubernetesPlan(report, placement) {
-    if (!report.dryRun)
-        throw new Error('A plan is made from a dry run: this report is a real deploy');
-    const counts = { created: 0, configured: 0, unchanged: 0 };
-    for (const object of report.applied)
-        counts[object.action] += 1;
-    return {
-        schema: reporting_src/* PLAN_SCHEMA */.G0,
-        target: 'kubernetes',
-        counts,
-        objects: report.applied.map((object) => ({
-            object: (0,inputs_src/* workloadKey */.f6)(object),
-            kind: object.kind,
-            ...(object.namespace ? { namespace: object.namespace } : {}),
-            name: object.name,
-            action: object.action,
-            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
-            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
-        })),
-        images: report.applied.flatMap((object) => object.images ?? []),
-        ...(placement ? { placement } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
-
-
-/** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
-const CELL_LIMIT = 120;
-/**
- * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
- * whole up to CELL_LIMIT characters, else cut with its size and digest.
- */
-function cell(value) {
-    if (value === undefined)
-        return { markdown: '' };
-    return { markdown: (0,reporting_src/* markdownText */.p7)(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
-}
-function fieldRows(changes) {
-    return changes.map((change) => [
-        { markdown: (0,reporting_src/* markdownCode */.D9)(change.path) },
-        change.op,
-        cell(change.before),
-        cell(change.after),
-    ]);
-}
-/**
- * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
- * object and its line diff): the counts, the image changes, the MCP placement, and each changed
- * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
- * Names and values come from the manifests being planned: every one goes through markdownTable,
- * markdownText or markdownCode, so none can end its line or open HTML that hides the rest.
- */
-function kubernetesPlanMarkdown(plan) {
-    const { created, configured, unchanged } = plan.counts;
-    const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
-    if (plan.images.length > 0) {
-        parts.push('#### Image changes', '', (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
-    }
-    const placement = plan.placement;
-    if (placement) {
-        const rows = [
-            ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
-            ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
-            ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
-            // Every workload, not cut at the usual length of one value.
-            ['Workloads', { markdown: (0,reporting_src/* markdownText */.p7)(placement.workloads.join(', '), 4000) }],
-        ];
-        parts.push('#### Placement', '', (0,reporting_src/* markdownTable */.Qj)(['', ''], rows));
-        if (placement.nodeChanges.length > 0)
-            parts.push('', 'Node changes, in the order the deploy makes them:', '', ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`), '');
-    }
-    const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
-    if (changed.length > 0) {
-        parts.push('#### Changed fields', '');
-        for (const object of changed)
-            parts.push(`<details><summary>${(0,reporting_src/* markdownText */.p7)(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,reporting_src/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
-    }
-    return parts.join('\n');
-}
-function placementState(state) {
-    if (state === 'present')
-        return 'the node has it';
-    return state === 'added' ? 'the deploy would add it to the node' : 'MISSING on the node, and label-node is false';
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
-
-
-
-
-
-
-/** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
-function traceOf(run) {
-    const commit = run.commit || undefined;
-    const runUrl = run.runUrl || undefined;
-    const who = run.actor ? ` by ${run.actor}` : '';
-    const changeCause = commit
-        ? `sophia-deploy ${commit.slice(0, 12)}${who}${run.runId ? ` (run ${run.runId})` : ''}`
-        : undefined;
-    return { commit, runUrl, changeCause };
-}
-/** The `applied` output: one `{kind, namespace?, name}` per object, in apply order. */
-function appliedOutput(applied) {
-    return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
-}
-/** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
-function deployReportMarkdown(title, report) {
-    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    if (report.interrupted?.puttingBack)
-        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,reporting_src/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
-        // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
-        'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
-    else if (report.interrupted)
-        parts.push(`**Stopped after changing the cluster:** ${(0,reporting_src/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,reporting_src/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
-    parts.push((0,reporting_src/* markdownTable */.Qj)(
-    // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
-    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,inputs_src/* workloadKey */.f6)(object), actionText(object)])));
-    parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
-        (0,inputs_src/* workloadKey */.f6)(rollout.ref),
-        rollout.revision ?? '',
-        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
-        `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
-    ]));
-    // The cluster's words (events name images and files of the manifests) shown as they are.
-    for (const rollout of report.rollouts.filter((r) => !r.ok))
-        parts.push((0,reporting_src/* markdownCodeBlock */.IS)(formatDiagnostics(rollout), 'text'));
-    parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
-        (0,inputs_src/* workloadKey */.f6)(record.ref),
-        record.failedRevision ?? '',
-        record.skipped ? '' : restoredText(record, report.revisions[(0,inputs_src/* workloadKey */.f6)(record.ref)]),
-        rollbackResult(record),
-    ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
-        (0,inputs_src/* workloadKey */.f6)(record.ref),
-        record.skipped
-            ? `left as is: ${record.skipped}`
-            : record.rounded
-                ? `restored except: ${record.rounded}`
-                : 'restored',
-    ]));
-    const diffs = report.applied.filter((object) => object.diff);
-    if (diffs.length > 0) {
-        parts.push('#### Changes the deploy would make', '');
-        for (const object of diffs)
-            parts.push(`<details><summary>${(0,reporting_src/* markdownText */.p7)((0,inputs_src/* workloadKey */.f6)(object))}: ${object.action}</summary>\n\n${(0,reporting_src/* markdownCodeBlock */.IS)(object.diff, 'diff')}</details>\n`);
-    }
-    return parts.join('\n');
-}
-/** A table with one row per item, or none at all when there are no items. */
-function tableOf(header, items, row) {
-    return items.length > 0 ? [(0,reporting_src/* markdownTable */.Qj)(header, items.map(row))] : [];
-}
-/** One workload's rollback as the summary and the `rollbacks` output say it. */
-function rollbackResult(record) {
-    if (record.skipped)
-        return `not rolled back: ${record.skipped}`;
-    return record.result === 'restored' ? 'restored' : `failed: ${record.reason ?? 'unknown'}`;
-}
-/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
-function restoredText(record, liveRevision) {
-    const restored = record.restoredRevision ?? 'previous';
-    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
-}
-/**
- * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
- * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
- * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
- * (`publish` in `@sophia/action-runtime`).
- */
-function deployPublication(title, report, placement) {
-    const plan = report.dryRun ? kubernetesPlan(report, placement) : undefined;
-    return {
-        outputs: {
-            applied: appliedOutput(report.applied),
-            revisions: report.revisions,
-            changed: report.changed,
-            'rolled-back': report.rolledBack,
-            rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
-                (0,inputs_src/* workloadKey */.f6)(record.ref),
-                {
-                    result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
-                    ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
-                    ...(record.restoredRevision ? { restoredRevision: record.restoredRevision } : {}),
-                    ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
-                },
-            ])),
-            ...(plan ? { plan } : {}),
-        },
-        logGroups: [
-            { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
-            { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
-        ],
-        summary: plan
-            ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
-            : deployReportMarkdown(title, report),
-    };
-}
-function dryRunLines(report) {
-    if (!report.dryRun)
-        return [];
-    return report.applied.flatMap((object) => [
-        `${(0,inputs_src/* workloadKey */.f6)(object)}: would be ${actionText(object)}`,
-        ...(object.diff ? [object.diff] : []),
-    ]);
-}
-/**
- * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
- * of a `NamespaceInputError`) as
- * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
- * not changed and why.
- */
-function notDeployedPublication(title, error) {
-    const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
-    // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
-    const outcome = error instanceof ManifestError && error.outcome !== 'nothing was applied'
-        ? `Stopped before any workload changed: ${error.outcome}.`
-        : 'Nothing was applied: the cluster was not changed.';
-    return {
-        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
-        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        summary: `### ${title}\n\n${outcome}\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
-    };
-}
-/** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
-function actionText(object) {
-    return [object.action, object.notValidated, object.rounded && `but ${object.rounded}`].filter(Boolean).join(', ');
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
-
-
-
-
-
-/**
- * The annotation where a Deployment's controller lists earlier revision numbers of a reused template (kubectl's
- * `rollout undo` reuses a ReplicaSet and renumbers it).
- */
-const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
-/** A rollback that cannot proceed; raised before anything on the cluster changed. */
-class RollbackRefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RollbackRefusedError';
-    }
-}
-function rollback_ownedBy(child, owner) {
-    const refs = child.metadata.ownerReferences ?? [];
-    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
-}
-function rollback_imagesOf(template) {
-    const spec = isRecord(template) && isRecord(template.spec) ? template.spec : {};
-    return (spec.containers ?? []).map((container) => container.image ?? '?');
-}
-function positiveInteger(text) {
-    const value = Number(text);
-    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-/**
- * A revision for logs and summaries: `revision 4 (was 2) api:1.2.3`: its number, earlier numbers of the same template,
- * and its images.
- */
-function describeRevision(revision) {
-    const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
-    const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
-    return `revision ${revision.number}${was}${images}`;
-}
-function revisionState(revision) {
-    return `${revision.number}${revision.live ? ' (live)' : revision.failed ? ' (failed)' : ''}`;
-}
-/** The workloads to roll back: each named one must exist; a selector must match at least one. */
-async function findWorkloads(kubectl, selection, namespace) {
-    const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
-    if (selection.by === 'selector') {
-        // Every kind with revisions (WORKLOAD_KINDS), by its plural resource name.
-        const found = await kubectl.list('deployments,statefulsets,daemonsets', {
-            namespace,
-            selector: selection.selector,
-        });
-        if (found.length === 0) {
-            throw new RollbackRefusedError(`No Deployment, StatefulSet or DaemonSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
-        }
-        return found;
-    }
-    const found = [];
-    // Where each missing workload was looked for -> the workloads missing there, each named once.
-    const missing = new Map();
-    for (const ref of selection.refs) {
-        // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
-        const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
-        if (workload)
-            found.push(workload);
-        else {
-            const place = ref.namespace ? `namespace ${ref.namespace}` : where;
-            missing.set(place, [...(missing.get(place) ?? []), workloadKey({ kind: ref.kind, name: ref.name })]);
-        }
-    }
-    if (missing.size > 0) {
-        const lines = [...missing].map(([place, keys]) => `${keys.join(', ')} not found in ${place}`);
-        throw new RollbackRefusedError(`${lines.join('; ')}; nothing was rolled back`);
-    }
-    return found;
-}
-/** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
-async function readHistory(kubectl, workload) {
-    const ref = refOf(workload);
-    const { numbers: failedNumbers, templates: failedTemplates } = readFailedRevisions(workload);
-    const selector = selectorString(workload.spec?.selector) || undefined;
-    const isFailed = (numbers, template) => failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
-    let revisions;
-    let liveNumber;
-    let liveTemplate;
-    if (workload.kind === 'Deployment') {
-        const replicaSets = (await kubectl.list('replicasets', { namespace: ref.namespace, selector })).filter((rs) => rollback_ownedBy(rs, workload));
-        revisions = replicaSets.flatMap((rs) => {
-            const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
-            if (number === undefined)
-                return [];
-            const earlierNumbers = annotationList(rs, REVISION_HISTORY_ANNOTATION)
-                .map(positiveInteger)
-                .filter((value) => value !== undefined);
-            const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
-            return [
-                {
-                    number,
-                    earlierNumbers,
-                    template,
-                    images: rollback_imagesOf(rs.spec?.template),
-                    failed: isFailed([number, ...earlierNumbers], template),
-                    live: false,
-                },
-            ];
-        });
-        liveNumber = positiveInteger(workload.metadata.annotations?.[REVISION_ANNOTATION]);
-    }
-    else {
-        const controllerRevisions = (await kubectl.list('controllerrevisions', { namespace: ref.namespace, selector })).filter((cr) => rollback_ownedBy(cr, workload));
-        revisions = controllerRevisions.flatMap((cr) => {
-            const number = positiveInteger(cr.revision);
-            if (number === undefined)
-                return [];
-            const template = cr.metadata.name;
-            const data = isRecord(cr.data) && isRecord(cr.data.spec) ? cr.data.spec.template : undefined;
-            return [
-                {
-                    number,
-                    earlierNumbers: [],
-                    template,
-                    images: rollback_imagesOf(data),
-                    failed: isFailed([number], template),
-                    live: false,
-                },
-            ];
-        });
-        liveTemplate = currentControllerRevision(workload, controllerRevisions)?.metadata.name;
-    }
-    revisions.sort((a, b) => a.number - b.number);
-    const live = revisions.find((revision) => revision.number === liveNumber) ??
-        revisions.find((revision) => revision.template === liveTemplate) ??
-        revisions.at(-1);
-    if (!live)
-        throw new RollbackRefusedError(`${workloadKey(ref)} has no revision history to roll back to`);
-    live.live = true;
-    return { ref, revisions, live, failedNumbers, failedTemplates };
-}
-/**
- * Picks the revision to go to. `previous` is the newest revision older than the live one that is
- * not marked failed, so rolling back twice walks further back instead of flipping to the bad one
- * (a bare `kubectl rollout undo` goes to the second-highest number, which after one undo is the
- * bad revision). A named revision is found by its number now or by one it had before a restore.
- */
-function chooseTarget(history, to) {
-    const name = workloadKey(history.ref);
-    const { live } = history;
-    const warnings = [];
-    const overview = history.revisions.map(revisionState).join(', ');
-    if (to.kind === 'previous') {
-        const target = history.revisions
-            .filter((revision) => revision.number < live.number && !revision.failed && !revision.live)
-            .at(-1);
-        if (!target) {
-            throw new RollbackRefusedError(`${name}: no revision older than the live ${live.number} that is not marked failed (revisions: ${overview}); nothing was rolled back`);
-        }
-        return { ref: history.ref, history, from: live, to: target, alreadyLive: false, warnings };
-    }
-    const target = history.revisions.find((revision) => revision.number === to.revision) ??
-        history.revisions.find((revision) => revision.earlierNumbers.includes(to.revision));
-    if (!target) {
-        throw new RollbackRefusedError(`${name} has no revision ${to.revision}; available revisions: ${overview}`);
-    }
-    if (target.number !== to.revision)
-        warnings.push(`${name}: revision ${to.revision} was restored before and is now numbered ${target.number}`);
-    if (target.failed && !target.live) {
-        warnings.push(`${name}: ${describeRevision(target)} is marked failed; rolling back to it because "to" names it explicitly`);
-    }
-    return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
-}
-/**
- * Reads and decides for every workload before anything changes, so one that cannot proceed stops
- * them all. Throws RollbackRefusedError naming every workload that cannot proceed, or the
- * connection's error (KubectlError...); nothing was changed either way.
- */
-async function planRollback(kubectl, options) {
-    const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
-    const steps = [];
-    const refusals = [];
-    for (const workload of workloads) {
-        if (!isWorkload(workload)) {
-            refusals.push(`${objectKey(workload)} is a ${workload.kind}, which has no revisions to roll back`);
-            continue;
-        }
-        try {
-            steps.push(chooseTarget(await readHistory(kubectl, workload), options.to));
-        }
-        catch (error) {
-            if (!(error instanceof RollbackRefusedError))
-                throw error;
-            refusals.push(error.message);
-        }
-    }
-    if (refusals.length > 0)
-        throw new RollbackRefusedError(refusals.join('\n'));
-    return steps;
-}
-/** The failed revisions as read before the undo (the truth: the undo replaces them, see failed-revisions.ts). */
-function knownFailures(step) {
-    return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
-}
-/**
- * Undoes every planned workload, records the failed revisions, then waits for all rollouts at once.
- * Throws RollbackRolloutError carrying every workload's outcome: when a restored revision did not
- * finish rolling out, and for any error once the first undo was begun (a refused undo or
- * annotation, kubectl losing the cluster, a cancel): the outcomes then say which workloads were
- * undone before it (`interrupted`). Nothing else is thrown.
- */
-async function executeRollback(kubectl, steps, options) {
-    const log = options.log ?? (() => undefined);
-    const moving = steps.filter((step) => !step.alreadyLive);
-    for (const step of steps.filter((step) => step.alreadyLive)) {
-        log(`${workloadKey(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
-    }
-    // Which undos were begun and which failed revisions recorded: an error must say what changed.
-    const undone = new Set();
-    const marked = new Set();
-    try {
-        return await undoAndWatch(kubectl, steps, moving, options, undone, marked);
-    }
-    catch (error) {
-        if (error instanceof RollbackRolloutError)
-            throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        const outcomes = steps.map((step) => ({
-            ref: step.ref,
-            from: step.from.number,
-            to: step.to.number,
-            alreadyLive: step.alreadyLive,
-            markedFailed: marked.has(workloadKey(step.ref)),
-            ...(step.alreadyLive ? {} : { interrupted: { undone: undone.has(workloadKey(step.ref)), reason } }),
-        }));
-        const rolledBack = moving.filter((step) => undone.has(workloadKey(step.ref))).map((step) => workloadKey(step.ref));
-        log(`The rollback stopped: ${reason}`);
-        throw new RollbackRolloutError(`The rollback stopped: ${reason}. ${rolledBack.length > 0 ? `Already rolled back (rollout not seen to finish): ${rolledBack.join(', ')}` : 'No workload was changed'}.`, outcomes);
-    }
-}
-/** executeRollback's work, noting each undo as it is begun and each failed revision as it is recorded. */
-async function undoAndWatch(kubectl, steps, moving, options, undone, marked) {
-    const log = options.log ?? (() => undefined);
-    for (const step of moving) {
-        log(`${workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
-        await undoAndRecord(kubectl, step.ref, step.to.number);
-        undone.add(workloadKey(step.ref));
-        // Without mark-failed the lists stay exactly as they were before the undo replaced them.
-        if (options.markFailed) {
-            await recordFailedRevision(kubectl, step.ref, knownFailures(step), {
-                number: String(step.from.number),
-                template: step.from.template,
-            });
-            marked.add(workloadKey(step.ref));
-        }
-        else
-            await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
-    }
-    const rollouts = await watchRollouts(kubectl, moving.map((step) => step.ref), {
-        timeoutMs: options.rolloutTimeoutMs,
-        ...rolloutTimings(options.rolloutTimeoutMs),
-        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
-        log,
-    });
-    const outcomes = [];
-    for (const step of steps) {
-        const rollout = rollouts.find((result) => workloadKey(result.ref) === workloadKey(step.ref));
-        let to = step.to.number;
-        if (rollout?.ok) {
-            const workload = await kubectl.get(step.ref);
-            if (workload)
-                to = (await readHistory(kubectl, workload)).live.number;
-        }
-        outcomes.push({
-            ref: step.ref,
-            from: step.from.number,
-            to,
-            alreadyLive: step.alreadyLive,
-            markedFailed: options.markFailed && !step.alreadyLive,
-            rollout,
-        });
-    }
-    const failed = rollouts.filter((rollout) => !rollout.ok);
-    if (failed.length > 0) {
-        throw new RollbackRolloutError(`Rolled back, but the rollout did not finish: ${failed.map((rollout) => rollout.reason).join('; ')}`, outcomes);
-    }
-    return outcomes;
-}
-/**
- * The rollback changed the cluster and then failed: a restored revision did not finish rolling out,
- * or an error stopped it after the first undo was begun (see RollbackOutcome.interrupted). The
- * report is every workload's outcome.
- */
-class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
-    constructor(message, outcomes) {
-        super(message, outcomes);
-        this.name = 'RollbackRolloutError';
-    }
-    /** Every workload's outcome (the report). */
-    get outcomes() {
-        return this.report;
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -37983,23 +30926,23 @@ async function main() {
     const settings = getInputs();
     // Outputs and summary are published however the step ends once the inputs are read: a failure
     // before anything was applied (no connection, a manifest problem) says so and why.
-    await (0,src/* publishing */.Kc)(() => withDeployManifests(settings, (0,src/* onRunner */.o)(), async (kubectl, loaded) => {
-        const manifests = prepareManifests(loaded, {
+    await (0,src/* publishing */.Kc)(() => (0,kubernetes_src/* withDeployManifests */.Qr)(settings, (0,src/* onRunner */.o)(), async (kubectl, loaded) => {
+        const manifests = (0,kubernetes_src/* prepareManifests */._5)(loaded, {
             images: settings.images,
-            trace: traceOf((0,src/* runContext */.pO)()),
+            trace: (0,kubernetes_src/* traceOf */.fC)((0,src/* runContext */.pO)()),
             warn: src/* actionLog */.Zx.warning,
         });
-        return src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, {
+        return src/* actionLog */.Zx.group('Apply and watch the rollouts', () => (0,kubernetes_src/* deployWithRolloutTimeout */.sg)(kubectl, manifests, {
             ...settings,
             log: src/* actionLog */.Zx.info,
             warn: src/* actionLog */.Zx.warning,
             // The runner may end a cancelled step before the put-back ends: say at once what is known.
-            onCancelled: (report) => (0,src/* publishProvisional */.Oz)((0,src/* withPlanFile */.aq)(deployPublication(TITLE, report), TITLE)),
+            onCancelled: (report) => (0,src/* publishProvisional */.Oz)((0,src/* withPlanFile */.aq)((0,kubernetes_src/* deployPublication */.OI)(TITLE, report), TITLE)),
         }));
     }), {
-        reported: DeployFailedError,
-        publicationOf: (report) => (0,src/* withPlanFile */.aq)(deployPublication(TITLE, report), TITLE),
-        unreported: (error) => notDeployedPublication(TITLE, error),
+        reported: kubernetes_src/* DeployFailedError */.P2,
+        publicationOf: (report) => (0,src/* withPlanFile */.aq)((0,kubernetes_src/* deployPublication */.OI)(TITLE, report), TITLE),
+        unreported: (error) => (0,kubernetes_src/* notDeployedPublication */.sc)(TITLE, error),
     });
 }
 
@@ -51797,6 +44740,7140 @@ const jsonCheck = (name, raw) => {
 };
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 6713:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  P2: () => (/* reexport */ DeployFailedError),
+  KO: () => (/* reexport */ NOT_DEPLOYED_OUTPUTS),
+  OI: () => (/* reexport */ deployPublication),
+  sg: () => (/* reexport */ deployWithRolloutTimeout),
+  sc: () => (/* reexport */ notDeployedPublication),
+  _5: () => (/* reexport */ prepareManifests),
+  fC: () => (/* reexport */ traceOf),
+  Qr: () => (/* reexport */ withDeployManifests)
+});
+
+// UNUSED EXPORTS: ApplyConflictError, BLOCKING_REASONS, CHANGE_CAUSE_ANNOTATION, CLOSE_KILL_AFTER_MS, COMMIT_ANNOTATION, FAILED_REVISIONS_ANNOTATION, FAILED_TEMPLATES_ANNOTATION, INSTALL_ORDER, Kubectl, KubectlError, LocalKubectlTransport, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ManifestError, NamespaceInputError, NamespaceSnapshots, PLACEMENT_ANNOTATION, PLACEMENT_NODE_ANNOTATION, REPLICAS_HANDOVER_MANAGER, RESTORE_WAIT_AFTER_CANCEL_MS, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, RUN_URL_ANNOTATION, RemoteKubectlTransport, RollbackRefusedError, RollbackRolloutError, RolloutWakeUp, UNDO_FIELDS_ANNOTATION, WORKLOAD_KINDS, addManagedByLabel, addTraceAnnotations, annotationList, appliedOutput, applyOwningFields, auditPlacement, autoscaledKey, checkPlacement, chooseTarget, clone, conflictDetails, connectKubectl, containersOf, controllerRevisionIn, controllerRevisionOf, copyManifest, currentControllerRevision, currentReplicaSet, definedGroupKind, deployManifests, deployReportMarkdown, describeRevision, diagnose, ensureMap, executeRollback, fieldChanges, fieldConflicts, findWorkloads, formatDiagnostics, formatProblem, getPath, groupKindOf, imageChanges, imageRepository, injectPlacement, intentOf, isClusterScoped, isFoundation, isKustomization, isRecord, isWorkload, kindAndName, kubeJson, kubectlNumber, kubernetesPlan, kubernetesPlanMarkdown, labelText, loadManifests, manifestStream, newPodsOf, nodeChangeText, nodeChanges, nodeInfo, objectDiff, objectKey, openRemoteShell, parseKubeJson, parseManifestText, pinNode, planApply, planRollback, plannedChanges, plannedNodeChanges, plannedPlacement, podProblems, podTemplateLocation, projectFields, readFailedRevisions, readHistory, recordFailedRevision, recordsTemplate, refOf, renderKustomization, resolveManifestFiles, resolveNode, resourceArg, restoreFailedRevisions, restoreIntent, revisionNumberOf, revisionOf, rollbackResult, rolloutTimings, runsPods, sameIntent, selectorString, settleScopes, sortForApply, substituteImages, taintText, templateOf, tolerates, tolerationFor, undoAndRecord, undoPlacement, undoRecord, unionFields, unservedKindProblems, untoleratedTaints, updatesOnDelete, validateManifest, watchRollout, watchRollouts, withKubectl, withObject, withoutTraceAnnotations, workloadKey, workloadProgress, yieldReplicasToAutoscalers
+
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
+
+/**
+ * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
+ * offline). Other kinds are taken as namespaced until the deploy asks the server
+ * (settleScopes in apply-order.ts), which settles cluster-scoped custom kinds.
+ */
+const CLUSTER_SCOPED = new Set([
+    'APIService',
+    'CSIDriver',
+    'CSINode',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'CustomResourceDefinition',
+    'IngressClass',
+    'MutatingWebhookConfiguration',
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'PriorityClass',
+    'RuntimeClass',
+    'StorageClass',
+    'ValidatingWebhookConfiguration',
+    'VolumeAttachment',
+]);
+/**
+ * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
+ * otherwise.
+ */
+function isClusterScoped(kind) {
+    return CLUSTER_SCOPED.has(kind);
+}
+/**
+ * The kinds whose controllers roll out a pod template in revisions: what a deploy watches, and
+ * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
+ */
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
+function objects_isWorkload(object) {
+    return WORKLOAD_KINDS.includes(object.kind);
+}
+/**
+ * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
+ * match what was applied with what is live, and to name the object in logs.
+ */
+function objects_objectKey(object) {
+    return (0,src/* workloadKey */.f6)(objects_refOf(object));
+}
+/**
+ * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
+ * and line (which locate the object, and where the namespace may not be settled yet) and for lines
+ * under a workload already named with its namespace. Everywhere else `objectKey` names it.
+ */
+function objects_kindAndName(object) {
+    return (0,src/* workloadKey */.f6)({ kind: object.kind, name: object.metadata.name });
+}
+// The spelling's one home is beside the parser that reads it back from the rollback's input.
+
+/** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
+function objects_refOf(object) {
+    const ref = { kind: object.kind, name: object.metadata.name };
+    if (object.metadata.namespace)
+        ref.namespace = object.metadata.namespace;
+    return ref;
+}
+/** The `kind/name` kubectl takes as a resource argument (`deployment/api`). */
+function resourceArg(ref) {
+    return `${ref.kind.toLowerCase()}/${ref.name}`;
+}
+/** True for a plain JSON object (not null, not an array): the guard every walk through untyped manifest data uses. */
+function objects_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
+function objects_clone(value) {
+    return structuredClone(value);
+}
+
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/utils.js
+/**
+ * Test whether a string contains an integer number
+ */
+function utils_isInteger(value) {
+  return INTEGER_REGEX.test(value);
+}
+const INTEGER_REGEX = /^-?[0-9]+$/;
+
+/**
+ * Test whether a string contains a number
+ * http://stackoverflow.com/questions/13340717/json-numbers-regular-expression
+ */
+function isNumber(value) {
+  return NUMBER_REGEX.test(value);
+}
+const NUMBER_REGEX = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Test whether a string can be safely represented with a number
+ * without information loss.
+ *
+ * When approx is true, floating point numbers that lose a few digits but
+ * are still approximately equal in value are considered safe too.
+ * Integer numbers must still be exactly equal.
+ */
+function isSafeNumber(value, config) {
+  if (utils_isInteger(value)) {
+    return Number.isSafeInteger(Number.parseInt(value, 10));
+  }
+  const num = Number.parseFloat(value);
+  // Reject unsafe integers written as floats, like '9007199254740992.0', which isInteger(value) misses.
+  if (Number.isInteger(num) && !Number.isSafeInteger(num)) {
+    return false;
+  }
+  const parsed = String(num);
+  if (value === parsed) {
+    return true;
+  }
+  const valueDigits = extractSignificantDigits(value);
+  const parsedDigits = extractSignificantDigits(parsed);
+  if (valueDigits === parsedDigits) {
+    return true;
+  }
+  if (config?.approx === true) {
+    // A floating point value is approximately equal when:
+    // 1. it has at least 14 digits
+    // 2. the first 14 digits are equal
+    const requiredDigits = 14;
+    if (parsedDigits.length >= requiredDigits && valueDigits.startsWith(parsedDigits.substring(0, requiredDigits))) {
+      return true;
+    }
+  }
+  return false;
+}
+let UnsafeNumberReason = /*#__PURE__*/function (UnsafeNumberReason) {
+  UnsafeNumberReason["underflow"] = "underflow";
+  UnsafeNumberReason["overflow"] = "overflow";
+  UnsafeNumberReason["truncate_integer"] = "truncate_integer";
+  UnsafeNumberReason["truncate_float"] = "truncate_float";
+  return UnsafeNumberReason;
+}({});
+
+/**
+ * When the provided value is an unsafe number, describe what the reason is:
+ * overflow, underflow, truncate_integer, or truncate_float.
+ * Returns undefined when the value is safe.
+ */
+function getUnsafeNumberReason(value) {
+  if (isSafeNumber(value, {
+    approx: false
+  })) {
+    return undefined;
+  }
+  if (utils_isInteger(value)) {
+    return UnsafeNumberReason.truncate_integer;
+  }
+  const num = Number.parseFloat(value);
+  if (!Number.isFinite(num)) {
+    return UnsafeNumberReason.overflow;
+  }
+  if (num === 0) {
+    return UnsafeNumberReason.underflow;
+  }
+  return UnsafeNumberReason.truncate_float;
+}
+
+/**
+ * Convert a string into a number when it is safe to do so.
+ * Throws an error otherwise, explaining the reason.
+ */
+function toSafeNumberOrThrow(value, config) {
+  const number = Number.parseFloat(value);
+  const unsafeReason = getUnsafeNumberReason(value);
+  if (config?.approx === true ? unsafeReason && unsafeReason !== UnsafeNumberReason.truncate_float : unsafeReason) {
+    const unsafeReasonText = unsafeReason?.replace(/_\w+$/, '');
+    throw new Error(`Cannot safely convert to number: the value '${value}' would ${unsafeReasonText} and become ${number}`);
+  }
+  return number;
+}
+
+/**
+ * Split a number into sign, digits, and exponent.
+ * Leading zeros and non-canonical zeros are normalized.
+ *
+ * The value can be constructed again from a split number by inserting a dot
+ * at the second character of the digits if there is more than one digit,
+ * prepending it with the sign, and appending an "e" and the exponent as follows:
+ *
+ *     const reconstructed = `${sign}${digits[0]}.${digits.slice(1)}e${exponent}`
+ *
+ */
+function splitNumber(value) {
+  const match = value.match(/^(-?)(\d+(?:\.\d*)?)([eE]([+-]?\d+))?$/);
+  if (!match) {
+    throw new SyntaxError(`Invalid number: ${value}`);
+  }
+  const sign = match[1];
+  const digitsStr = match[2];
+  let exponent = match[4] !== undefined ? Number.parseInt(match[4], 10) : 0;
+  const dot = digitsStr.indexOf('.');
+  exponent += dot !== -1 ? dot - 1 : digitsStr.length - 1;
+  const coefficient = digitsStr.replace('.', '');
+  const {
+    start,
+    end
+  } = getSignificantDigitRange(coefficient);
+  exponent -= start;
+  const digits = coefficient.slice(start, end);
+
+  // normalize zero, for example normalizes 0e5 or -0 into 0
+  return digits.length > 0 ? {
+    sign,
+    digits,
+    exponent
+  } : {
+    sign: '',
+    digits: '0',
+    exponent: 0
+  };
+}
+
+/**
+ * Compare two strings containing a numeric value
+ * Returns 1 when a is larger than b, 0 when they are equal,
+ * and -1 when a is smaller than b.
+ */
+function utils_compareNumber(a, b) {
+  if (a === b) {
+    return 0;
+  }
+  const aa = splitNumber(a);
+  const bb = splitNumber(b);
+  const sign = aa.sign === '-' ? -1 : 1;
+  if (aa.sign !== bb.sign) {
+    return sign;
+  }
+  if (aa.digits === '0') {
+    return bb.digits === '0' ? 0 : -1;
+  }
+  if (bb.digits === '0') {
+    return 1;
+  }
+  if (aa.exponent !== bb.exponent) {
+    return aa.exponent > bb.exponent ? sign : aa.exponent < bb.exponent ? -sign : 0;
+  }
+  return aa.digits > bb.digits ? sign : aa.digits < bb.digits ? -sign : 0;
+}
+
+/**
+ * Count the significant digits of a number.
+ *
+ * For example:
+ *   '2.34' returns 3
+ *   '-77' returns 2
+ *   '0.003400' returns 2
+ *   '120.5e+30' returns 4
+ **/
+function utils_countSignificantDigits(value) {
+  const {
+    start,
+    end
+  } = getSignificantDigitRange(value);
+  const dot = value.indexOf('.');
+  if (dot === -1 || dot < start || dot > end) {
+    return end - start;
+  }
+  return end - start - 1;
+}
+
+/**
+ * Get the significant digits of a number.
+ *
+ * For example:
+ *   '2.34' returns '234'
+ *   '-77' returns '77'
+ *   '0.003400' returns '34'
+ *   '120.5e+30' returns '1205'
+ **/
+function extractSignificantDigits(value) {
+  const {
+    start,
+    end
+  } = getSignificantDigitRange(value);
+  const digits = value.substring(start, end);
+  const dot = digits.indexOf('.');
+  if (dot === -1) {
+    return digits;
+  }
+  return digits.substring(0, dot) + digits.substring(dot + 1);
+}
+
+/**
+ * Returns the range (start to end) of the significant digits of a value.
+ * Note that this range _may_ contain the decimal dot.
+ *
+ * For example:
+ *
+ *     getSignificantDigitRange('0.0325900') // { start: 3, end: 7 }
+ *     getSignificantDigitRange('2.0300')    // { start: 0, end: 3 }
+ *     getSignificantDigitRange('0.0')       // { start: 3, end: 3 }
+ *
+ */
+function getSignificantDigitRange(value) {
+  let start = 0;
+  if (value[0] === '-') {
+    start++;
+  }
+  while (value[start] === '0' || value[start] === '.') {
+    start++;
+  }
+  let end = value.lastIndexOf('e');
+  if (end === -1) {
+    end = value.lastIndexOf('E');
+  }
+  if (end === -1) {
+    end = value.length;
+  }
+  while ((value[end - 1] === '0' || value[end - 1] === '.') && end > start) {
+    end--;
+  }
+  return {
+    start,
+    end
+  };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/LosslessNumber.js
+
+
+// A shared symbol recognizes numbers from separate library copies where instanceof fails.
+const losslessNumberMarker = Symbol.for('lossless-json.LosslessNumber');
+
+/**
+ * A lossless number. Stores its numeric value as string
+ */
+class LosslessNumber {
+  // numeric value as string
+  value;
+
+  /**
+   * @deprecated Use the isLosslessNumber(value) function instead.
+   *
+   * Ordinary objects may also have an isLosslessNumber property, so this
+   * field cannot reliably identify lossless numbers.
+   */
+  isLosslessNumber = true;
+  get [losslessNumberMarker]() {
+    return true;
+  }
+  constructor(value) {
+    if (!isNumber(value)) {
+      throw new Error(`Invalid number (value: "${value}")`);
+    }
+    this.value = value;
+  }
+
+  /**
+   * Get the value of the LosslessNumber as number or bigint.
+   *
+   * - a number is returned for safe numbers and decimal values that only lose some insignificant digits
+   * - a bigint is returned for big integer numbers
+   * - an Error is thrown for values that will overflow or underflow
+   *
+   * Note that you can implement your own strategy for conversion by just getting the value as string
+   * via .toString(), and using util functions like isInteger, isSafeNumber, getUnsafeNumberReason,
+   * and toSafeNumberOrThrow to convert it to a numeric value.
+   */
+  valueOf() {
+    const unsafeReason = getUnsafeNumberReason(this.value);
+
+    // safe or truncate_float
+    if (unsafeReason === undefined || unsafeReason === UnsafeNumberReason.truncate_float) {
+      return Number.parseFloat(this.value);
+    }
+
+    // truncate_integer
+    if (utils_isInteger(this.value)) {
+      return BigInt(this.value);
+    }
+
+    // overflow or underflow
+    throw new Error(`Cannot safely convert to number: the value '${this.value}' would ${unsafeReason} and become ${Number.parseFloat(this.value)}`);
+  }
+
+  /**
+   * Get the value of the LosslessNumber as string.
+   */
+  toString() {
+    return this.value;
+  }
+
+  // Note: we do NOT implement a .toJSON() method, and you should not implement
+  // or use that, it cannot safely turn the numeric value in the string into
+  // stringified JSON since it has to be parsed into a number first.
+}
+
+/**
+ * Test whether a value is a LosslessNumber
+ */
+function isLosslessNumber(value) {
+  return value !== null && typeof value === 'object' && value[losslessNumberMarker] === true;
+}
+
+/**
+ * Convert a number into a LosslessNumber if this is possible in a safe way
+ * If the value has too many digits, or is NaN or Infinity, an error will be thrown
+ */
+function toLosslessNumber(value) {
+  const maxDigits = 15;
+  if (countSignificantDigits(String(value)) > maxDigits) {
+    throw new Error(`Invalid number: contains more than 15 digits and is most likely truncated and unsafe by itself (value: ${value})`);
+  }
+  if (Number.isNaN(value)) {
+    throw new Error('Invalid number: NaN');
+  }
+  if (!Number.isFinite(value)) {
+    throw new Error(`Invalid number: ${value}`);
+  }
+  return new LosslessNumber(String(value));
+}
+
+/**
+ * Compare two lossless numbers.
+ * Returns 1 when a is larger than b, 0 when they are equal,
+ * and -1 when a is smaller than b.
+ */
+function compareLosslessNumber(a, b) {
+  return compareNumber(a.value, b.value);
+}
+//# sourceMappingURL=LosslessNumber.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/numberParsers.js
+
+
+function parseLosslessNumber(value) {
+  return new LosslessNumber(value);
+}
+function parseNumberAndBigInt(value) {
+  return isInteger(value) ? BigInt(value) : Number.parseFloat(value);
+}
+//# sourceMappingURL=numberParsers.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/revive.js
+
+/**
+ * Revive a json object.
+ * Applies the reviver function recursively on all values in the JSON object.
+ * @param json   A JSON Object, Array, or value
+ * @param reviver
+ *              A reviver function invoked with arguments `key` and `value`,
+ *              which must return a replacement value. The function context
+ *              (`this`) is the Object or Array that contains the currently
+ *              handled value.
+ */
+function revive(json, reviver) {
+  return reviveValue({
+    '': json
+  }, '', json, reviver);
+}
+
+/**
+ * Revive a value
+ */
+function reviveValue(context, key, value, reviver) {
+  if (Array.isArray(value)) {
+    return reviver.call(context, key, reviveArray(value, reviver));
+  }
+  if (value && typeof value === 'object' && !isLosslessNumber(value)) {
+    // note the special case for LosslessNumber,
+    // we don't want to iterate over the internals of a LosslessNumber
+    return reviver.call(context, key, reviveObject(value, reviver));
+  }
+  return reviver.call(context, key, value);
+}
+
+/**
+ * Revive the properties of an object
+ */
+function reviveObject(object, reviver) {
+  for (const key of Object.keys(object)) {
+    const value = reviveValue(object, key, object[key], reviver);
+    if (value !== undefined) {
+      object[key] = value;
+    } else {
+      delete object[key];
+    }
+  }
+  return object;
+}
+
+/**
+ * Revive the properties of an Array
+ */
+function reviveArray(array, reviver) {
+  for (let i = 0; i < array.length; i++) {
+    const value = reviveValue(array, String(i), array[i], reviver);
+    if (value === undefined) {
+      // Remove the own property entirely, like native JSON.parse does: the
+      // position becomes a genuine hole (no own key, and `Object.keys` omits
+      // it) while the length stays unchanged. Assigning `array[i] = undefined`
+      // would leave an own property holding `undefined` instead.
+      delete array[i];
+    } else {
+      // Assign right away rather than after the loop: the reviver observes the
+      // holder through `this`, so later items must see the already revived
+      // values (e.g. a preceding `null` replacement).
+      array[i] = value;
+    }
+  }
+  return array;
+}
+//# sourceMappingURL=revive.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/parse.js
+
+
+/**
+ * The LosslessJSON.parse() method parses a string as JSON, optionally transforming
+ * the value produced by parsing.
+ *
+ * The parser is based on the parser of Tan Li Hou shared in
+ * https://lihautan.com/json-parser-with-javascript/
+ *
+ * @param text
+ * The string to parse as JSON. See the JSON object for a description of JSON syntax.
+ *
+ * @param [reviver]
+ * If a function, prescribes how the value originally produced by parsing is
+ * transformed, before being returned.
+ *
+ * @param [options=ParseOptions | NumberParserArgument]
+ * Pass a custom number parser. Input is a string, and the output can be unknown
+ * numeric value: number, bigint, LosslessNumber, or a custom BigNumber library.
+ *
+ * @returns Returns the Object corresponding to the given JSON text.
+ *
+ * @throws Throws a SyntaxError exception if the string to parse is not valid JSON.
+ */
+function parse(text, reviver, options) {
+  const optionsObj = typeof options === 'function' ? {
+    parseNumber: options
+  } : options;
+  const parseNumber = optionsObj?.parseNumber ?? parseLosslessNumber;
+  const onDuplicateKey = optionsObj?.onDuplicateKey ?? throwDuplicateKey;
+  let i = 0;
+  const value = parseValue();
+  expectValue(value);
+  expectEndOfInput();
+  return reviver ? revive(value, reviver) : value;
+  function parseObject() {
+    if (text.charCodeAt(i) === codeOpeningBrace) {
+      i++;
+      skipWhitespace();
+      const object = {};
+      let initial = true;
+      while (i < text.length && text.charCodeAt(i) !== codeClosingBrace) {
+        if (!initial) {
+          eatComma();
+          skipWhitespace();
+        } else {
+          initial = false;
+        }
+        const start = i;
+        const key = parseString();
+        if (key === undefined) {
+          throwObjectKeyExpected();
+          return; // To make TS happy
+        }
+        skipWhitespace();
+        eatColon();
+        const value = parseValue();
+        if (value === undefined) {
+          throwObjectValueExpected();
+          return; // To make TS happy
+        }
+
+        // handle duplicate keys
+        // TODO: replace with hasOwn one day, when browser support is high enough
+        if (Object.prototype.hasOwnProperty.call(object, key) && !isDeepEqual(value, object[key])) {
+          // Note that we could also test `if(key in object) {...}`
+          // or `if (object[key] !== 'undefined') {...}`, but that is slower.
+          const returnedValue = onDuplicateKey({
+            key,
+            position: start + 1,
+            oldValue: object[key],
+            newValue: value
+          });
+          if (returnedValue !== undefined) {
+            setObjectKey(object, key, returnedValue);
+          }
+        } else {
+          setObjectKey(object, key, value);
+        }
+      }
+      if (text.charCodeAt(i) !== codeClosingBrace) {
+        throwObjectKeyOrEndExpected();
+      }
+      i++;
+      return object;
+    }
+  }
+  function parseArray() {
+    if (text.charCodeAt(i) === codeOpeningBracket) {
+      i++;
+      skipWhitespace();
+      const array = [];
+      let initial = true;
+      while (i < text.length && text.charCodeAt(i) !== codeClosingBracket) {
+        if (!initial) {
+          eatComma();
+        } else {
+          initial = false;
+        }
+        const value = parseValue();
+        expectArrayItem(value);
+        array.push(value);
+      }
+      if (text.charCodeAt(i) !== codeClosingBracket) {
+        throwArrayItemOrEndExpected();
+      }
+      i++;
+      return array;
+    }
+  }
+  function parseValue() {
+    skipWhitespace();
+    const value = parseString() ?? parseNumeric() ?? parseObject() ?? parseArray() ?? parseKeyword('true', true) ?? parseKeyword('false', false) ?? parseKeyword('null', null);
+    skipWhitespace();
+    return value;
+  }
+  function parseKeyword(name, value) {
+    if (text.slice(i, i + name.length) === name) {
+      i += name.length;
+      return value;
+    }
+  }
+  function skipWhitespace() {
+    while (isWhitespace(text.charCodeAt(i))) {
+      i++;
+    }
+  }
+  function parseString() {
+    if (text.charCodeAt(i) === codeDoubleQuote) {
+      i++;
+      let result = '';
+      while (i < text.length && text.charCodeAt(i) !== codeDoubleQuote) {
+        if (text.charCodeAt(i) === codeBackslash) {
+          const char = text[i + 1];
+          const escapeChar = escapeCharacters[char];
+          if (escapeChar !== undefined) {
+            result += escapeChar;
+            i++;
+          } else if (char === 'u') {
+            if (isHex(text.charCodeAt(i + 2)) && isHex(text.charCodeAt(i + 3)) && isHex(text.charCodeAt(i + 4)) && isHex(text.charCodeAt(i + 5))) {
+              result += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
+              i += 5;
+            } else {
+              throwInvalidUnicodeCharacter(i);
+            }
+          } else {
+            throwInvalidEscapeCharacter(i);
+          }
+        } else {
+          if (isValidStringCharacter(text.charCodeAt(i))) {
+            result += text[i];
+          } else {
+            throwInvalidCharacter(text[i]);
+          }
+        }
+        i++;
+      }
+      expectEndOfString();
+      i++;
+      return result;
+    }
+  }
+  function parseNumeric() {
+    const start = i;
+    if (text.charCodeAt(i) === codeMinus) {
+      i++;
+      expectDigit(start);
+    }
+    if (text.charCodeAt(i) === codeZero) {
+      i++;
+    } else if (isNonZeroDigit(text.charCodeAt(i))) {
+      i++;
+      while (isDigit(text.charCodeAt(i))) {
+        i++;
+      }
+    } else {
+      // A JSON number must have an integer part, so a leading dot like '.5'
+      // is not a number at all.
+      return undefined;
+    }
+    if (text.charCodeAt(i) === codeDot) {
+      i++;
+      expectDigit(start);
+      while (isDigit(text.charCodeAt(i))) {
+        i++;
+      }
+    }
+    if (text.charCodeAt(i) === codeLowercaseE || text.charCodeAt(i) === codeUppercaseE) {
+      i++;
+      if (text.charCodeAt(i) === codeMinus || text.charCodeAt(i) === codePlus) {
+        i++;
+      }
+      expectDigit(start);
+      while (isDigit(text.charCodeAt(i))) {
+        i++;
+      }
+    }
+    if (i > start) {
+      return parseNumber(text.slice(start, i));
+    }
+  }
+  function eatComma() {
+    if (text.charCodeAt(i) !== codeComma) {
+      throw new SyntaxError(`Comma ',' expected after value ${gotAt()}`);
+    }
+    i++;
+  }
+  function eatColon() {
+    if (text.charCodeAt(i) !== codeColon) {
+      throw new SyntaxError(`Colon ':' expected after property name ${gotAt()}`);
+    }
+    i++;
+  }
+  function expectValue(value) {
+    if (value === undefined) {
+      throw new SyntaxError(`JSON value expected ${gotAt()}`);
+    }
+  }
+  function expectArrayItem(value) {
+    if (value === undefined) {
+      throw new SyntaxError(`Array item expected ${gotAt()}`);
+    }
+  }
+  function expectEndOfInput() {
+    if (i < text.length) {
+      throw new SyntaxError(`Expected end of input ${gotAt()}`);
+    }
+  }
+  function expectDigit(start) {
+    if (!isDigit(text.charCodeAt(i))) {
+      const numSoFar = text.slice(start, i);
+      throw new SyntaxError(`Invalid number '${numSoFar}', expecting a digit ${gotAt()}`);
+    }
+  }
+  function expectEndOfString() {
+    if (text.charCodeAt(i) !== codeDoubleQuote) {
+      throw new SyntaxError(`End of string '"' expected ${gotAt()}`);
+    }
+  }
+  function throwObjectKeyExpected() {
+    throw new SyntaxError(`Quoted object key expected ${gotAt()}`);
+  }
+  function throwDuplicateKey({
+    key,
+    position
+  }) {
+    throw new SyntaxError(`Duplicate key '${key}' encountered at position ${position}`);
+  }
+  function throwObjectKeyOrEndExpected() {
+    throw new SyntaxError(`Quoted object key or end of object '}' expected ${gotAt()}`);
+  }
+  function throwArrayItemOrEndExpected() {
+    throw new SyntaxError(`Array item or end of array ']' expected ${gotAt()}`);
+  }
+  function throwInvalidCharacter(char) {
+    throw new SyntaxError(`Invalid character '${char}' ${pos()}`);
+  }
+  function throwInvalidEscapeCharacter(start) {
+    const chars = text.slice(start, start + 2);
+    throw new SyntaxError(`Invalid escape character '${chars}' ${pos()}`);
+  }
+  function throwObjectValueExpected() {
+    throw new SyntaxError(`Object value expected after ':' ${pos()}`);
+  }
+  function throwInvalidUnicodeCharacter(start) {
+    const chars = text.slice(start, start + 6);
+    throw new SyntaxError(`Invalid unicode character '${chars}' ${pos()}`);
+  }
+
+  // zero based character position
+  function pos() {
+    return `at position ${i}`;
+  }
+  function got() {
+    return i < text.length ? `but got '${text[i]}'` : 'but reached end of input';
+  }
+  function gotAt() {
+    return `${got()} ${pos()}`;
+  }
+}
+function setObjectKey(object, key, value) {
+  if (key === '__proto__') {
+    // Plain assignment would trigger the `__proto__` setter inherited from
+    // Object.prototype, changing the object's prototype instead of storing the
+    // key. Define an ordinary own property, like JSON.parse does.
+    Object.defineProperty(object, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true
+    });
+  } else {
+    object[key] = value;
+  }
+}
+function isWhitespace(code) {
+  return code === codeSpace || code === codeNewline || code === codeTab || code === codeReturn;
+}
+function isHex(code) {
+  return code >= codeZero && code <= codeNine || code >= codeUppercaseA && code <= codeUppercaseF || code >= codeLowercaseA && code <= codeLowercaseF;
+}
+function isDigit(code) {
+  return code >= codeZero && code <= codeNine;
+}
+function isNonZeroDigit(code) {
+  return code >= codeOne && code <= codeNine;
+}
+function isValidStringCharacter(code) {
+  return code >= 0x20 && code <= 0x10ffff;
+}
+function isDeepEqual(a, b) {
+  if (a === b) {
+    return true;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, index) => isDeepEqual(item, b[index]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.every(key => isDeepEqual(a[key], b[key]));
+  }
+  return false;
+}
+function isObject(value) {
+  return typeof value === 'object' && value !== null;
+}
+
+// map with all escape characters
+const escapeCharacters = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t'
+  // note that \u is handled separately in parseString()
+};
+const codeBackslash = 0x5c; // "\"
+const codeOpeningBrace = 0x7b; // "{"
+const codeClosingBrace = 0x7d; // "}"
+const codeOpeningBracket = 0x5b; // "["
+const codeClosingBracket = 0x5d; // "]"
+const codeSpace = 0x20; // " "
+const codeNewline = 0xa; // "\n"
+const codeTab = 0x9; // "\t"
+const codeReturn = 0xd; // "\r"
+const codeDoubleQuote = 0x0022; // "
+const codePlus = 0x2b; // "+"
+const codeMinus = 0x2d; // "-"
+const codeZero = 0x30;
+const codeOne = 0x31;
+const codeNine = 0x39;
+const codeComma = 0x2c; // ","
+const codeDot = 0x2e; // "." (dot, period)
+const codeColon = 0x3a; // ":"
+const codeUppercaseA = 0x41; // "A"
+const codeLowercaseA = 0x61; // "a"
+const codeUppercaseE = 0x45; // "E"
+const codeLowercaseE = 0x65; // "e"
+const codeUppercaseF = 0x46; // "F"
+const codeLowercaseF = 0x66; // "f"
+//# sourceMappingURL=parse.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/stringify.js
+
+
+
+/**
+ * The LosslessJSON.stringify() method converts a JavaScript value to a JSON string,
+ * optionally replacing values if a replacer function is specified, or
+ * optionally including only the specified properties if a replacer array is specified.
+ *
+ * @param value
+ * The value to convert to a JSON string.
+ *
+ * @param [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of String and Number objects that serve as a whitelist for
+ * selecting the properties of the value object to be included in the JSON string.
+ * If this value is null or not provided, all properties of the object are
+ * included in the resulting JSON string.
+ *
+ * @param [space]
+ * A String or Number object that's used to insert white space into the output
+ * JSON string for readability purposes. If this is a Number, it indicates the
+ * number of space characters to use as white space; this number is capped at 10
+ * if it's larger than that. Values less than 1 indicate that no space should be
+ * used. If this is a String, the string (or the first 10 characters of the string,
+ * if it's longer than that) is used as white space. If this parameter is not
+ * provided (or is null), no white space is used.
+ *
+ * @param [numberStringifiers]
+ * An optional list with additional number stringifiers, for example to serialize
+ * a BigNumber. The output of the function must be valid stringified JSON.
+ * When `undefined` is returned, the property will be deleted from the object.
+ * The difference with using a `replacer` is that the output of a `replacer`
+ * must be JSON and will be stringified afterwards, whereas the output of the
+ * `numberStringifiers` is already stringified JSON.
+ *
+ * @returns Returns the string representation of the JSON object.
+ */
+function stringify(value, replacer, space, numberStringifiers) {
+  const resolvedSpace = resolveSpace(space);
+  const replacedValue = typeof replacer === 'function' ? replacer.call({
+    '': value
+  }, '', value) : value;
+  return stringifyValue(replacedValue, '');
+
+  /**
+   * Stringify a value
+   */
+  function stringifyValue(value, indent) {
+    if (Array.isArray(numberStringifiers)) {
+      const stringifier = numberStringifiers.find(item => item.test(value));
+      if (stringifier) {
+        const str = stringifier.stringify(value);
+        if (typeof str !== 'string' || !isNumber(str)) {
+          throw new Error(`Invalid JSON number: output of a number stringifier must be a string containing a JSON number (output: ${str})`);
+        }
+        return str;
+      }
+    }
+
+    // boolean, null, number, string, or date
+    if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string' || value === null || value instanceof Date || value instanceof Boolean || value instanceof Number || value instanceof String) {
+      return JSON.stringify(value);
+    }
+
+    // lossless number, the secret ingredient :)
+    if (isLosslessNumber(value)) {
+      return value.toString();
+    }
+
+    // BigInt
+    if (typeof value === 'bigint') {
+      return value.toString();
+    }
+
+    // Array
+    if (Array.isArray(value)) {
+      return stringifyArray(value, indent);
+    }
+
+    // Object (test lastly!)
+    if (value && typeof value === 'object') {
+      return stringifyObject(value, indent);
+    }
+    return undefined;
+  }
+
+  /**
+   * Stringify an array
+   */
+  function stringifyArray(array, indent) {
+    if (array.length === 0) {
+      return '[]';
+    }
+    const childIndent = resolvedSpace ? indent + resolvedSpace : undefined;
+    let str = resolvedSpace ? '[\n' : '[';
+    for (let i = 0; i < array.length; i++) {
+      const item = typeof replacer === 'function' ? replacer.call(array, String(i), array[i]) : array[i];
+      if (resolvedSpace) {
+        str += childIndent;
+      }
+      if (typeof item !== 'undefined' && typeof item !== 'function') {
+        const serialized = stringifyValue(item, childIndent);
+        // Values without a JSON representation (a symbol, or an object whose
+        // toJSON() returns undefined) become null inside an array.
+        str += serialized === undefined ? 'null' : serialized;
+      } else {
+        str += 'null';
+      }
+      if (i < array.length - 1) {
+        str += resolvedSpace ? ',\n' : ',';
+      }
+    }
+    str += resolvedSpace ? `\n${indent}]` : ']';
+    return str;
+  }
+
+  /**
+   * Stringify an object
+   */
+  function stringifyObject(object, indent) {
+    if (typeof object.toJSON === 'function') {
+      return stringifyValue(object.toJSON(), indent);
+    }
+
+    // A replacer array is a property whitelist: duplicates must not produce
+    // duplicate keys in the output.
+    const keys = Array.isArray(replacer) ? [...new Set(replacer.map(String))] : Object.keys(object);
+    if (keys.length === 0) {
+      return '{}';
+    }
+    const childIndent = resolvedSpace ? indent + resolvedSpace : undefined;
+    let first = true;
+    let str = resolvedSpace ? '{\n' : '{';
+    for (const key of keys) {
+      const value = typeof replacer === 'function' ? replacer.call(object, key, object[key]) : object[key];
+      if (includeProperty(key, value)) {
+        const serialized = stringifyValue(value, childIndent);
+        // Like JSON.stringify, omit properties that have no JSON
+        // representation (e.g. an object whose toJSON() returns undefined).
+        if (serialized === undefined) {
+          continue;
+        }
+        if (first) {
+          first = false;
+        } else {
+          str += resolvedSpace ? ',\n' : ',';
+        }
+        const keyStr = JSON.stringify(key);
+        str += resolvedSpace ? `${childIndent + keyStr}: ` : `${keyStr}:`;
+        str += serialized;
+      }
+    }
+    str += resolvedSpace ? `\n${indent}}` : '}';
+    return str;
+  }
+
+  /**
+   * Test whether to include a property in a stringified object or not.
+   */
+  function includeProperty(_key, value) {
+    return typeof value !== 'undefined' && typeof value !== 'function' && typeof value !== 'symbol';
+  }
+}
+
+/**
+ * The number of spaces or characters a space is capped to, like JSON.stringify does
+ */
+const MAX_SPACE_LENGTH = 10;
+
+/**
+ * Resolve a JSON stringify space:
+ * replace a number with a string containing that number of spaces
+ */
+function resolveSpace(space) {
+  if (typeof space === 'number') {
+    // same rules as JSON.stringify: truncate towards zero, cap at 10,
+    // and treat anything below 1 (including NaN and negatives) as no indent
+    const count = Math.min(Math.trunc(space), MAX_SPACE_LENGTH);
+    return count >= 1 ? ' '.repeat(count) : undefined;
+  }
+  if (typeof space === 'string' && space !== '') {
+    return space.slice(0, MAX_SPACE_LENGTH);
+  }
+  return undefined;
+}
+//# sourceMappingURL=stringify.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/index.js
+
+
+
+
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/json.ts
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * A number as kubectl holds it, from its decimal text: kubectl decodes objects into Go values with
+ * apimachinery's JSON reader, which keeps an integer that fits int64 as an int64 and any other
+ * number as a float64 (checked with `kubectl create --dry-run=client -o json`: 9007199254740993
+ * stays exact, 99999999999999999999 becomes 100000000000000000000). A JS number holds integers
+ * exactly only up to 2^53 (Number.MAX_SAFE_INTEGER), so an integer beyond it that fits int64 is a
+ * BigInt (spec.activeDeadlineSeconds, securityContext.runAsUser, a CRD's int64 field); every other
+ * number stays a number, so ordinary code keeps comparing replicas and ports as numbers.
+ */
+function kubectlNumber(text) {
+    if (utils_isInteger(text) && !isSafeNumber(text)) {
+        const value = BigInt(text);
+        if (value >= INT64_MIN && value <= INT64_MAX)
+            return value;
+    }
+    return Number(text);
+}
+/**
+ * A number of 16 digits or more (no integer beyond 2^53 is shorter) where JSON has values: after
+ * `:`, `[` or `,` (and any whitespace), or as the whole text. Digit runs inside strings do not
+ * count: a running pod's containerID is 64 hex digits and often holds a run of 16 decimal ones,
+ * which sent nearly every read of a namespace's pods through the slower reader.
+ */
+const LONG_NUMBER = /(?:^|[:,[])\s*-?\d{16}/;
+/**
+ * Parses JSON kubectl printed (or an annotation it wrote) without losing int64 digits: integers
+ * beyond 2^53 become BigInt (see kubectlNumber). Plain JSON.parse rounds 9007199254740993 to
+ * ...992, and a deploy would then restore or report a value the cluster never held. Throws
+ * SyntaxError as JSON.parse does. lossless-json is tens of times slower than JSON.parse, so text
+ * without LONG_NUMBER takes JSON.parse.
+ */
+function parseKubeJson(text) {
+    if (!LONG_NUMBER.test(text))
+        return JSON.parse(text);
+    return parse(text, null, kubectlNumber);
+}
+/**
+ * JSON for kubectl and for comparisons: BigInt values are written as their exact digits, as
+ * kubectl writes an int64 (JSON.stringify throws on a BigInt). Values without one take
+ * JSON.stringify, which is faster.
+ */
+function kubeJson(value) {
+    try {
+        return JSON.stringify(value);
+    }
+    catch (error) {
+        if (!(error instanceof TypeError))
+            throw error;
+        return stringify(value) ?? 'null';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/pod-templates.ts
+
+const TEMPLATE_PATHS = {
+    Deployment: ['spec', 'template'],
+    StatefulSet: ['spec', 'template'],
+    DaemonSet: ['spec', 'template'],
+    ReplicaSet: ['spec', 'template'],
+    ReplicationController: ['spec', 'template'],
+    Job: ['spec', 'template'],
+    CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+/** The kinds that run pods, so placement and images reach every one of them. */
+function pod_templates_podTemplateLocation(kind) {
+    if (kind === 'Pod')
+        return { specPath: ['spec'], metadataPath: ['metadata'] };
+    const template = TEMPLATE_PATHS[kind];
+    return template ? { specPath: [...template, 'spec'], metadataPath: [...template, 'metadata'] } : undefined;
+}
+/** True for kinds that carry a pod template (or are a Pod): the objects images, placement and traceability apply to. */
+function runsPods(object) {
+    return pod_templates_podTemplateLocation(object.kind) !== undefined;
+}
+/** The value at `path`, or undefined as soon as a step is missing or not an object. Never throws. */
+function pod_templates_getPath(root, path) {
+    let current = root;
+    for (const key of path) {
+        if (current === null || typeof current !== 'object')
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+/** Walks down `path`, creating empty maps where nothing is yet, and returns the map at its end. */
+function ensureMap(root, path) {
+    let current = root;
+    for (const key of path) {
+        const next = current[key];
+        if (!objects_isRecord(next))
+            current[key] = {};
+        current = current[key];
+    }
+    return current;
+}
+/** Every container and init container of a pod spec, with its path for error messages. */
+function containersOf(object) {
+    const location = pod_templates_podTemplateLocation(object.kind);
+    if (!location)
+        return [];
+    const spec = pod_templates_getPath(object, location.specPath);
+    if (!objects_isRecord(spec))
+        return [];
+    const found = [];
+    for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
+        const list = spec[field];
+        if (!Array.isArray(list))
+            continue;
+        list.forEach((container, index) => {
+            if (objects_isRecord(container))
+                found.push({ container, path: [...location.specPath, field, index] });
+        });
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
+
+/**
+ * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
+ * to it.
+ */
+function formatProblem(problem) {
+    return `${problem.file}:${problem.line}: ${problem.message}`;
+}
+/**
+ * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
+ * when they were found: nothing, unless the server refused objects that could be checked only
+ * after their namespace or CustomResourceDefinition was applied.
+ */
+class ManifestError extends Error {
+    problems;
+    outcome;
+    constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
+        const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
+        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
+        this.problems = problems;
+        this.outcome = outcome;
+        this.name = 'ManifestError';
+    }
+}
+/**
+ * The `namespace` input names a namespace the cluster does not have, and the manifests have more
+ * problems found by the same check (other namespaces that do not exist, objects the server
+ * refused): all are reported at once. An InputError naming the input, whose message lists every
+ * problem; `problems` holds those at a file and line, for annotations on the manifests.
+ */
+class NamespaceInputError extends src/* InputError */.dz {
+    problems;
+    constructor(message, problems) {
+        super('namespace', message);
+        this.problems = problems;
+        this.name = 'NamespaceInputError';
+    }
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "url"
+const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+;// CONCATENATED MODULE: external "module"
+const external_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("module");
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/fdir@6.5.0_picomatch@4.0.7/node_modules/fdir/dist/index.mjs
+
+
+
+
+//#region rolldown:runtime
+var __require = /* @__PURE__ */ (0,external_module_namespaceObject.createRequire)(import.meta.url);
+
+//#endregion
+//#region src/utils.ts
+function cleanPath(path) {
+	let normalized = (0,external_path_.normalize)(path);
+	if (normalized.length > 1 && normalized[normalized.length - 1] === external_path_.sep) normalized = normalized.substring(0, normalized.length - 1);
+	return normalized;
+}
+const SLASHES_REGEX = /[\\/]/g;
+function convertSlashes(path, separator) {
+	return path.replace(SLASHES_REGEX, separator);
+}
+const WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
+function isRootDirectory(path) {
+	return path === "/" || WINDOWS_ROOT_DIR_REGEX.test(path);
+}
+function normalizePath(path, options) {
+	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
+	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
+	if (resolvePaths) path = (0,external_path_.resolve)(path);
+	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
+	if (path === ".") return "";
+	const needsSeperator = path[path.length - 1] !== pathSeparator;
+	return convertSlashes(needsSeperator ? path + pathSeparator : path, pathSeparator);
+}
+
+//#endregion
+//#region src/api/functions/join-path.ts
+function joinPathWithBasePath(filename, directoryPath) {
+	return directoryPath + filename;
+}
+function joinPathWithRelativePath(root, options) {
+	return function(filename, directoryPath) {
+		const sameRoot = directoryPath.startsWith(root);
+		if (sameRoot) return directoryPath.slice(root.length) + filename;
+		else return convertSlashes((0,external_path_.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+	};
+}
+function joinPath(filename) {
+	return filename;
+}
+function joinDirectoryPath(filename, directoryPath, separator) {
+	return directoryPath + filename + separator;
+}
+function build$7(root, options) {
+	const { relativePaths, includeBasePath } = options;
+	return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath;
+}
+
+//#endregion
+//#region src/api/functions/push-directory.ts
+function pushDirectoryWithRelativePath(root) {
+	return function(directoryPath, paths) {
+		paths.push(directoryPath.substring(root.length) || ".");
+	};
+}
+function pushDirectoryFilterWithRelativePath(root) {
+	return function(directoryPath, paths, filters) {
+		const relativePath = directoryPath.substring(root.length) || ".";
+		if (filters.every((filter) => filter(relativePath, true))) paths.push(relativePath);
+	};
+}
+const pushDirectory = (directoryPath, paths) => {
+	paths.push(directoryPath || ".");
+};
+const pushDirectoryFilter = (directoryPath, paths, filters) => {
+	const path = directoryPath || ".";
+	if (filters.every((filter) => filter(path, true))) paths.push(path);
+};
+const empty$2 = () => {};
+function build$6(root, options) {
+	const { includeDirs, filters, relativePaths } = options;
+	if (!includeDirs) return empty$2;
+	if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
+	return filters && filters.length ? pushDirectoryFilter : pushDirectory;
+}
+
+//#endregion
+//#region src/api/functions/push-file.ts
+const pushFileFilterAndCount = (filename, _paths, counts, filters) => {
+	if (filters.every((filter) => filter(filename, false))) counts.files++;
+};
+const pushFileFilter = (filename, paths, _counts, filters) => {
+	if (filters.every((filter) => filter(filename, false))) paths.push(filename);
+};
+const pushFileCount = (_filename, _paths, counts, _filters) => {
+	counts.files++;
+};
+const pushFile = (filename, paths) => {
+	paths.push(filename);
+};
+const empty$1 = () => {};
+function build$5(options) {
+	const { excludeFiles, filters, onlyCounts } = options;
+	if (excludeFiles) return empty$1;
+	if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
+	else if (onlyCounts) return pushFileCount;
+	else return pushFile;
+}
+
+//#endregion
+//#region src/api/functions/get-array.ts
+const getArray = (paths) => {
+	return paths;
+};
+const getArrayGroup = () => {
+	return [""].slice(0, 0);
+};
+function build$4(options) {
+	return options.group ? getArrayGroup : getArray;
+}
+
+//#endregion
+//#region src/api/functions/group-files.ts
+const groupFiles = (groups, directory, files) => {
+	groups.push({
+		directory,
+		files,
+		dir: directory
+	});
+};
+const empty = () => {};
+function build$3(options) {
+	return options.group ? groupFiles : empty;
+}
+
+//#endregion
+//#region src/api/functions/resolve-symlink.ts
+const resolveSymlinksAsync = function(path, state, callback$1) {
+	const { queue, fs, options: { suppressErrors } } = state;
+	queue.enqueue();
+	fs.realpath(path, (error, resolvedPath) => {
+		if (error) return queue.dequeue(suppressErrors ? null : error, state);
+		fs.stat(resolvedPath, (error$1, stat) => {
+			if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
+			if (stat.isDirectory() && isRecursive(path, resolvedPath, state)) return queue.dequeue(null, state);
+			callback$1(stat, resolvedPath);
+			queue.dequeue(null, state);
+		});
+	});
+};
+const resolveSymlinks = function(path, state, callback$1) {
+	const { queue, fs, options: { suppressErrors } } = state;
+	queue.enqueue();
+	try {
+		const resolvedPath = fs.realpathSync(path);
+		const stat = fs.statSync(resolvedPath);
+		if (stat.isDirectory() && isRecursive(path, resolvedPath, state)) return;
+		callback$1(stat, resolvedPath);
+	} catch (e) {
+		if (!suppressErrors) throw e;
+	}
+};
+function build$2(options, isSynchronous) {
+	if (!options.resolveSymlinks || options.excludeSymlinks) return null;
+	return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
+}
+function isRecursive(path, resolved, state) {
+	if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
+	let parent = (0,external_path_.dirname)(path);
+	let depth = 1;
+	while (parent !== state.root && depth < 2) {
+		const resolvedPath = state.symlinks.get(parent);
+		const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
+		if (isSameRoot) depth++;
+		else parent = (0,external_path_.dirname)(parent);
+	}
+	state.symlinks.set(path, resolved);
+	return depth > 1;
+}
+function isRecursiveUsingRealPaths(resolved, state) {
+	return state.visited.includes(resolved + state.options.pathSeparator);
+}
+
+//#endregion
+//#region src/api/functions/invoke-callback.ts
+const onlyCountsSync = (state) => {
+	return state.counts;
+};
+const groupsSync = (state) => {
+	return state.groups;
+};
+const defaultSync = (state) => {
+	return state.paths;
+};
+const limitFilesSync = (state) => {
+	return state.paths.slice(0, state.options.maxFiles);
+};
+const onlyCountsAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.counts, state.options.suppressErrors);
+	return null;
+};
+const defaultAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.paths, state.options.suppressErrors);
+	return null;
+};
+const limitFilesAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
+	return null;
+};
+const groupsAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.groups, state.options.suppressErrors);
+	return null;
+};
+function report(error, callback$1, output, suppressErrors) {
+	if (error && !suppressErrors) callback$1(error, output);
+	else callback$1(null, output);
+}
+function build$1(options, isSynchronous) {
+	const { onlyCounts, group, maxFiles } = options;
+	if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
+	else if (group) return isSynchronous ? groupsSync : groupsAsync;
+	else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
+	else return isSynchronous ? defaultSync : defaultAsync;
+}
+
+//#endregion
+//#region src/api/functions/walk-directory.ts
+const readdirOpts = { withFileTypes: true };
+const walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+	state.queue.enqueue();
+	if (currentDepth < 0) return state.queue.dequeue(null, state);
+	const { fs } = state;
+	state.visited.push(crawlPath);
+	state.counts.directories++;
+	fs.readdir(crawlPath || ".", readdirOpts, (error, entries = []) => {
+		callback$1(entries, directoryPath, currentDepth);
+		state.queue.dequeue(state.options.suppressErrors ? null : error, state);
+	});
+};
+const walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+	const { fs } = state;
+	if (currentDepth < 0) return;
+	state.visited.push(crawlPath);
+	state.counts.directories++;
+	let entries = [];
+	try {
+		entries = fs.readdirSync(crawlPath || ".", readdirOpts);
+	} catch (e) {
+		if (!state.options.suppressErrors) throw e;
+	}
+	callback$1(entries, directoryPath, currentDepth);
+};
+function build(isSynchronous) {
+	return isSynchronous ? walkSync : walkAsync;
+}
+
+//#endregion
+//#region src/api/queue.ts
+/**
+* This is a custom stateless queue to track concurrent async fs calls.
+* It increments a counter whenever a call is queued and decrements it
+* as soon as it completes. When the counter hits 0, it calls onQueueEmpty.
+*/
+var Queue = class {
+	count = 0;
+	constructor(onQueueEmpty) {
+		this.onQueueEmpty = onQueueEmpty;
+	}
+	enqueue() {
+		this.count++;
+		return this.count;
+	}
+	dequeue(error, output) {
+		if (this.onQueueEmpty && (--this.count <= 0 || error)) {
+			this.onQueueEmpty(error, output);
+			if (error) {
+				output.controller.abort();
+				this.onQueueEmpty = void 0;
+			}
+		}
+	}
+};
+
+//#endregion
+//#region src/api/counter.ts
+var Counter = class {
+	_files = 0;
+	_directories = 0;
+	set files(num) {
+		this._files = num;
+	}
+	get files() {
+		return this._files;
+	}
+	set directories(num) {
+		this._directories = num;
+	}
+	get directories() {
+		return this._directories;
+	}
+	/**
+	* @deprecated use `directories` instead
+	*/
+	/* c8 ignore next 3 */
+	get dirs() {
+		return this._directories;
+	}
+};
+
+//#endregion
+//#region src/api/aborter.ts
+/**
+* AbortController is not supported on Node 14 so we use this until we can drop
+* support for Node 14.
+*/
+var Aborter = class {
+	aborted = false;
+	abort() {
+		this.aborted = true;
+	}
+};
+
+//#endregion
+//#region src/api/walker.ts
+var Walker = class {
+	root;
+	isSynchronous;
+	state;
+	joinPath;
+	pushDirectory;
+	pushFile;
+	getArray;
+	groupFiles;
+	resolveSymlink;
+	walkDirectory;
+	callbackInvoker;
+	constructor(root, options, callback$1) {
+		this.isSynchronous = !callback$1;
+		this.callbackInvoker = build$1(options, this.isSynchronous);
+		this.root = normalizePath(root, options);
+		this.state = {
+			root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
+			paths: [""].slice(0, 0),
+			groups: [],
+			counts: new Counter(),
+			options,
+			queue: new Queue((error, state) => this.callbackInvoker(state, error, callback$1)),
+			symlinks: /* @__PURE__ */ new Map(),
+			visited: [""].slice(0, 0),
+			controller: new Aborter(),
+			fs: options.fs || external_fs_namespaceObject
+		};
+		this.joinPath = build$7(this.root, options);
+		this.pushDirectory = build$6(this.root, options);
+		this.pushFile = build$5(options);
+		this.getArray = build$4(options);
+		this.groupFiles = build$3(options);
+		this.resolveSymlink = build$2(options, this.isSynchronous);
+		this.walkDirectory = build(this.isSynchronous);
+	}
+	start() {
+		this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
+		this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
+		return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
+	}
+	walk = (entries, directoryPath, depth) => {
+		const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
+		if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
+		const files = this.getArray(this.state.paths);
+		for (let i = 0; i < entries.length; ++i) {
+			const entry = entries[i];
+			if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
+				const filename = this.joinPath(entry.name, directoryPath);
+				this.pushFile(filename, files, this.state.counts, filters);
+			} else if (entry.isDirectory()) {
+				let path = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+				if (exclude && exclude(entry.name, path)) continue;
+				this.pushDirectory(path, paths, filters);
+				this.walkDirectory(this.state, path, path, depth - 1, this.walk);
+			} else if (this.resolveSymlink && entry.isSymbolicLink()) {
+				let path = joinPathWithBasePath(entry.name, directoryPath);
+				this.resolveSymlink(path, this.state, (stat, resolvedPath) => {
+					if (stat.isDirectory()) {
+						resolvedPath = normalizePath(resolvedPath, this.state.options);
+						if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path + pathSeparator)) return;
+						this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path + pathSeparator, depth - 1, this.walk);
+					} else {
+						resolvedPath = useRealPaths ? resolvedPath : path;
+						const filename = (0,external_path_.basename)(resolvedPath);
+						const directoryPath$1 = normalizePath((0,external_path_.dirname)(resolvedPath), this.state.options);
+						resolvedPath = this.joinPath(filename, directoryPath$1);
+						this.pushFile(resolvedPath, files, this.state.counts, filters);
+					}
+				});
+			}
+		}
+		this.groupFiles(this.state.groups, directoryPath, files);
+	};
+};
+
+//#endregion
+//#region src/api/async.ts
+function promise(root, options) {
+	return new Promise((resolve$1, reject) => {
+		callback(root, options, (err, output) => {
+			if (err) return reject(err);
+			resolve$1(output);
+		});
+	});
+}
+function callback(root, options, callback$1) {
+	let walker = new Walker(root, options, callback$1);
+	walker.start();
+}
+
+//#endregion
+//#region src/api/sync.ts
+function sync(root, options) {
+	const walker = new Walker(root, options);
+	return walker.start();
+}
+
+//#endregion
+//#region src/builder/api-builder.ts
+var APIBuilder = class {
+	constructor(root, options) {
+		this.root = root;
+		this.options = options;
+	}
+	withPromise() {
+		return promise(this.root, this.options);
+	}
+	withCallback(cb) {
+		callback(this.root, this.options, cb);
+	}
+	sync() {
+		return sync(this.root, this.options);
+	}
+};
+
+//#endregion
+//#region src/builder/index.ts
+let pm = null;
+/* c8 ignore next 6 */
+try {
+	__require.resolve("picomatch");
+	pm = __require("picomatch");
+} catch {}
+var Builder = class {
+	globCache = {};
+	options = {
+		maxDepth: Infinity,
+		suppressErrors: true,
+		pathSeparator: external_path_.sep,
+		filters: []
+	};
+	globFunction;
+	constructor(options) {
+		this.options = {
+			...this.options,
+			...options
+		};
+		this.globFunction = this.options.globFunction;
+	}
+	group() {
+		this.options.group = true;
+		return this;
+	}
+	withPathSeparator(separator) {
+		this.options.pathSeparator = separator;
+		return this;
+	}
+	withBasePath() {
+		this.options.includeBasePath = true;
+		return this;
+	}
+	withRelativePaths() {
+		this.options.relativePaths = true;
+		return this;
+	}
+	withDirs() {
+		this.options.includeDirs = true;
+		return this;
+	}
+	withMaxDepth(depth) {
+		this.options.maxDepth = depth;
+		return this;
+	}
+	withMaxFiles(limit) {
+		this.options.maxFiles = limit;
+		return this;
+	}
+	withFullPaths() {
+		this.options.resolvePaths = true;
+		this.options.includeBasePath = true;
+		return this;
+	}
+	withErrors() {
+		this.options.suppressErrors = false;
+		return this;
+	}
+	withSymlinks({ resolvePaths = true } = {}) {
+		this.options.resolveSymlinks = true;
+		this.options.useRealPaths = resolvePaths;
+		return this.withFullPaths();
+	}
+	withAbortSignal(signal) {
+		this.options.signal = signal;
+		return this;
+	}
+	normalize() {
+		this.options.normalizePath = true;
+		return this;
+	}
+	filter(predicate) {
+		this.options.filters.push(predicate);
+		return this;
+	}
+	onlyDirs() {
+		this.options.excludeFiles = true;
+		this.options.includeDirs = true;
+		return this;
+	}
+	exclude(predicate) {
+		this.options.exclude = predicate;
+		return this;
+	}
+	onlyCounts() {
+		this.options.onlyCounts = true;
+		return this;
+	}
+	crawl(root) {
+		return new APIBuilder(root || ".", this.options);
+	}
+	withGlobFunction(fn) {
+		this.globFunction = fn;
+		return this;
+	}
+	/**
+	* @deprecated Pass options using the constructor instead:
+	* ```ts
+	* new fdir(options).crawl("/path/to/root");
+	* ```
+	* This method will be removed in v7.0
+	*/
+	/* c8 ignore next 4 */
+	crawlWithOptions(root, options) {
+		this.options = {
+			...this.options,
+			...options
+		};
+		return new APIBuilder(root || ".", this.options);
+	}
+	glob(...patterns) {
+		if (this.globFunction) return this.globWithOptions(patterns);
+		return this.globWithOptions(patterns, ...[{ dot: true }]);
+	}
+	globWithOptions(patterns, ...options) {
+		const globFn = this.globFunction || pm;
+		/* c8 ignore next 5 */
+		if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
+		var isMatch = this.globCache[patterns.join("\0")];
+		if (!isMatch) {
+			isMatch = globFn(patterns, ...options);
+			this.globCache[patterns.join("\0")] = isMatch;
+		}
+		this.options.filters.push((path) => isMatch(path));
+		return this;
+	}
+};
+
+//#endregion
+
+// EXTERNAL MODULE: ../../node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(6444);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/tinyglobby@0.2.17/node_modules/tinyglobby/dist/index.mjs
+
+
+
+
+
+//#region src/utils.ts
+const isReadonlyArray = Array.isArray;
+const BACKSLASHES = /\\/g;
+const DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
+const isWin = process.platform === "win32";
+const ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
+function getPartialMatcher(patterns, options = {}) {
+	const patternsCount = patterns.length;
+	const patternsParts = Array(patternsCount);
+	const matchers = Array(patternsCount);
+	let i, j;
+	for (i = 0; i < patternsCount; i++) {
+		const parts = splitPattern(patterns[i]);
+		patternsParts[i] = parts;
+		const partsCount = parts.length;
+		const partMatchers = Array(partsCount);
+		for (j = 0; j < partsCount; j++) partMatchers[j] = picomatch(parts[j], options);
+		matchers[i] = partMatchers;
+	}
+	return (input) => {
+		const inputParts = input.split("/");
+		if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input)) return true;
+		for (i = 0; i < patternsCount; i++) {
+			const patternParts = patternsParts[i];
+			const matcher = matchers[i];
+			const inputPatternCount = inputParts.length;
+			const minParts = Math.min(inputPatternCount, patternParts.length);
+			j = 0;
+			while (j < minParts) {
+				const part = patternParts[j];
+				if (part.includes("/")) return true;
+				if (!matcher[j](inputParts[j])) break;
+				if (!options.noglobstar && part === "**") return true;
+				j++;
+			}
+			if (j === inputPatternCount) return true;
+		}
+		return false;
+	};
+}
+/* node:coverage ignore next 2 */
+const WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
+const isRoot = isWin ? (p) => WIN32_ROOT_DIR.test(p) : (p) => p === "/";
+function buildFormat(cwd, root, absolute) {
+	if (cwd === root || root.startsWith(`${cwd}/`)) {
+		if (absolute) {
+			const start = cwd.length + +!isRoot(cwd);
+			return (p, isDir) => p.slice(start, isDir ? -1 : void 0) || ".";
+		}
+		const prefix = root.slice(cwd.length + 1);
+		if (prefix) return (p, isDir) => {
+			if (p === ".") return prefix;
+			const result = `${prefix}/${p}`;
+			return isDir ? result.slice(0, -1) : result;
+		};
+		return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
+	}
+	if (absolute) return (p) => external_path_.posix.relative(cwd, p) || ".";
+	return (p) => external_path_.posix.relative(cwd, `${root}/${p}`) || ".";
+}
+function buildRelative(cwd, root) {
+	if (root.startsWith(`${cwd}/`)) {
+		const prefix = root.slice(cwd.length + 1);
+		return (p) => `${prefix}/${p}`;
+	}
+	return (p) => {
+		const result = external_path_.posix.relative(cwd, `${root}/${p}`);
+		return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
+	};
+}
+function ensureNonDriveRelativePath(path) {
+	return path.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+}
+const splitPatternOptions = { parts: true };
+function splitPattern(path) {
+	var _result$parts;
+	const result = picomatch.scan(path, splitPatternOptions);
+	return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path];
+}
+const ESCAPED_WIN32_BACKSLASHES = /\\(?![()[\]{}!+@])/g;
+function convertPosixPathToPattern(path) {
+	return escapePosixPath(path);
+}
+function convertWin32PathToPattern(path) {
+	return escapeWin32Path(path).replace(ESCAPED_WIN32_BACKSLASHES, "/");
+}
+/**
+* Converts a path to a pattern depending on the platform.
+* Identical to {@link escapePath} on POSIX systems.
+* @see {@link https://superchupu.dev/tinyglobby/documentation#convertPathToPattern}
+*/
+/* node:coverage ignore next 3 */
+const convertPathToPattern = (/* unused pure expression or super */ null && (isWin ? convertWin32PathToPattern : convertPosixPathToPattern));
+const POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
+const WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
+const escapePosixPath = (path) => path.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+const escapeWin32Path = (path) => path.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+/**
+* Escapes a path's special characters depending on the platform.
+* @see {@link https://superchupu.dev/tinyglobby/documentation#escapePath}
+*/
+/* node:coverage ignore next */
+const escapePath = isWin ? escapeWin32Path : escapePosixPath;
+/**
+* Checks if a pattern has dynamic parts.
+*
+* Has a few minor differences with [`fast-glob`](https://github.com/mrmlnc/fast-glob) for better accuracy:
+*
+* - Doesn't necessarily return `false` on patterns that include `\`.
+* - Returns `true` if the pattern includes parentheses, regardless of them representing one single pattern or not.
+* - Returns `true` for unfinished glob extensions i.e. `(h`, `+(h`.
+* - Returns `true` for unfinished brace expansions as long as they include `,` or `..`.
+*
+* @see {@link https://superchupu.dev/tinyglobby/documentation#isDynamicPattern}
+*/
+function isDynamicPattern(pattern, options) {
+	if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
+	const scan = picomatch.scan(pattern);
+	return scan.isGlob || scan.negated;
+}
+function log(...tasks) {
+	console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
+}
+function ensureStringArray(value) {
+	return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
+}
+//#endregion
+//#region src/patterns.ts
+const PARENT_DIRECTORY = /^(\/?\.\.)+/;
+const ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
+function normalizePattern(pattern, opts, props, isIgnore) {
+	var _PARENT_DIRECTORY$exe;
+	const cwd = opts.cwd;
+	let result = pattern;
+	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
+	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
+	const escapedCwd = escapePath(cwd);
+	result = (0,external_path_.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? external_path_.posix.relative(escapedCwd, result) : external_path_.posix.normalize(result);
+	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
+	const parts = splitPattern(result);
+	if (parentDir) {
+		const n = (parentDir.length + 1) / 3;
+		let i = 0;
+		const cwdParts = escapedCwd.split("/");
+		while (i < n && parts[i + n] === cwdParts[cwdParts.length + i - n]) {
+			result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
+			i++;
+		}
+		const potentialRoot = external_path_.posix.join(cwd, parentDir.slice(i * 3));
+		if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
+			props.root = ensureNonDriveRelativePath(potentialRoot);
+			props.depthOffset = -n + i;
+		}
+	}
+	if (!isIgnore && props.depthOffset >= 0) {
+		var _props$commonPath;
+		(_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
+		const newCommonPath = [];
+		const length = Math.min(props.commonPath.length, parts.length);
+		for (let i = 0; i < length; i++) {
+			const part = parts[i];
+			if (part === "**" && !parts[i + 1]) {
+				newCommonPath.pop();
+				break;
+			}
+			if (i === parts.length - 1 || part !== props.commonPath[i] || isDynamicPattern(part)) break;
+			newCommonPath.push(part);
+		}
+		props.depthOffset = newCommonPath.length;
+		props.commonPath = newCommonPath;
+		props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? external_path_.posix.join(cwd, ...newCommonPath) : cwd);
+	}
+	return result;
+}
+function processPatterns(options, patterns, props) {
+	const matchPatterns = [];
+	const ignorePatterns = [];
+	for (const pattern of options.ignore) {
+		if (!pattern) continue;
+		if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
+	}
+	for (const pattern of patterns) {
+		if (!pattern) continue;
+		if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
+		else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
+	}
+	return {
+		match: matchPatterns,
+		ignore: ignorePatterns
+	};
+}
+//#endregion
+//#region src/crawler.ts
+function buildCrawler(options, patterns) {
+	const cwd = options.cwd;
+	const props = {
+		root: cwd,
+		depthOffset: 0
+	};
+	const processed = processPatterns(options, patterns, props);
+	if (options.debug) log("internal processing patterns:", processed);
+	const { absolute, caseSensitiveMatch, debug, dot, followSymbolicLinks, onlyDirectories } = options;
+	const root = props.root.replace(BACKSLASHES, "");
+	const matchOptions = {
+		dot,
+		nobrace: options.braceExpansion === false,
+		nocase: !caseSensitiveMatch,
+		noextglob: options.extglob === false,
+		noglobstar: options.globstar === false,
+		posix: true
+	};
+	const matcher = picomatch(processed.match, matchOptions);
+	const ignore = picomatch(processed.ignore, matchOptions);
+	const partialMatcher = getPartialMatcher(processed.match, matchOptions);
+	const format = buildFormat(cwd, root, absolute);
+	const excludeFormatter = absolute ? format : buildFormat(cwd, root, true);
+	const excludePredicate = (_, p) => {
+		const relativePath = excludeFormatter(p, true);
+		return relativePath !== "." && !partialMatcher(relativePath) || ignore(relativePath);
+	};
+	let maxDepth;
+	if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
+	const crawler = new Builder({
+		filters: [debug ? (p, isDirectory) => {
+			const path = format(p, isDirectory);
+			const matches = matcher(path) && !ignore(path);
+			if (matches) log(`matched ${path}`);
+			return matches;
+		} : (p, isDirectory) => {
+			const path = format(p, isDirectory);
+			return matcher(path) && !ignore(path);
+		}],
+		exclude: debug ? (_, p) => {
+			const skipped = excludePredicate(_, p);
+			log(`${skipped ? "skipped" : "crawling"} ${p}`);
+			return skipped;
+		} : excludePredicate,
+		fs: options.fs,
+		pathSeparator: "/",
+		relativePaths: !absolute,
+		resolvePaths: absolute,
+		includeBasePath: absolute,
+		resolveSymlinks: followSymbolicLinks,
+		excludeSymlinks: !followSymbolicLinks,
+		excludeFiles: onlyDirectories,
+		includeDirs: onlyDirectories || !options.onlyFiles,
+		maxDepth,
+		signal: options.signal
+	}).crawl(root);
+	if (options.debug) log("internal properties:", {
+		...props,
+		root
+	});
+	return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
+}
+//#endregion
+//#region src/index.ts
+function formatPaths(paths, mapper) {
+	if (mapper) for (let i = paths.length - 1; i >= 0; i--) paths[i] = mapper(paths[i]);
+	return paths;
+}
+const defaultOptions = {
+	caseSensitiveMatch: true,
+	debug: !!process.env.TINYGLOBBY_DEBUG,
+	expandDirectories: true,
+	followSymbolicLinks: true,
+	onlyFiles: true
+};
+function getOptions(options) {
+	const opts = Object.assign({}, options);
+	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
+	opts.cwd = (opts.cwd instanceof URL ? (0,external_url_namespaceObject.fileURLToPath)(opts.cwd) : (0,external_path_.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+	opts.ignore = ensureStringArray(opts.ignore);
+	opts.fs && (opts.fs = {
+		readdir: opts.fs.readdir || external_fs_.readdir,
+		readdirSync: opts.fs.readdirSync || external_fs_.readdirSync,
+		realpath: opts.fs.realpath || external_fs_.realpath,
+		realpathSync: opts.fs.realpathSync || external_fs_.realpathSync,
+		stat: opts.fs.stat || external_fs_.stat,
+		statSync: opts.fs.statSync || external_fs_.statSync
+	});
+	if (opts.debug) log("globbing with options:", opts);
+	return opts;
+}
+function getCrawler(globInput, inputOptions = {}) {
+	var _ref;
+	if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
+	const isModern = isReadonlyArray(globInput) || typeof globInput === "string";
+	const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
+	const options = getOptions(isModern ? inputOptions : globInput);
+	return patterns.length > 0 ? buildCrawler(options, patterns) : [];
+}
+async function glob(globInput, options) {
+	const [crawler, relative] = getCrawler(globInput, options);
+	return crawler ? formatPaths(await crawler.withPromise(), relative) : [];
+}
+function globSync(globInput, options) {
+	const [crawler, relative] = getCrawler(globInput, options);
+	return crawler ? formatPaths(crawler.sync(), relative) : [];
+}
+//#endregion
+
+
+// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8293);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
+
+
+/**
+ * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
+ * with go-yaml's own scalar rules (resolve.go). The `yaml` package's 1.1 schema is close, and
+ * these tags make it exact where the two differ, each difference checked against `kubectl create
+ * --dry-run=client -o json` in packages/kubernetes/test/kubectl-yaml.test.ts:
+ * - integers with Go's base prefixes in either case (`0o17`, `0O17`, `0X1f`, `0B11`, signed too),
+ *   which go-yaml hands to Go's strconv.ParseInt(s, 0, 64);
+ * - no sexagesimal numbers (`1:30` stays a string) and no timestamps (`2001-12-14` stays the text
+ *   as written): go-yaml v2 returns timestamps to an untyped target as their source string;
+ * - `!!binary` decodes to the text of its bytes, as go-yaml does for an untyped target;
+ * - an explicit `!!float` makes a number of any scalar that reads as one;
+ * - an integer beyond 2^53 that fits int64 is kept exactly, as a BigInt (see kubectlNumber), as
+ *   go-yaml reads it into an int64, where a JS number would round 9007199254740993.
+ * Everything else of YAML 1.1 is the package's own: booleans `yes`/`no`/`on`/`off`/`y`/`n`,
+ * `0755` as octal, `1_000`, merge keys `<<` (also a list of them; the first wins), and a key
+ * written twice keeps its last value instead of being an error.
+ */
+function goPrefixedInt(format, pattern, radix) {
+    return {
+        identify: (value) => typeof value === 'number' && Number.isInteger(value),
+        default: true,
+        tag: 'tag:yaml.org,2002:int',
+        format,
+        test: pattern,
+        resolve: (text) => {
+            const prefix = { 2: '0b', 8: '0o', 16: '0x' }[radix];
+            const value = BigInt(prefix + text.replace(/^[-+]?0[bBoOxX]/, '').replace(/_/g, ''));
+            return kubectlNumber(String(text.startsWith('-') ? -value : value));
+        },
+    };
+}
+/** The package's own integer tag, reading integers beyond 2^53 exactly (see kubectlNumber). */
+function exactInt(tag) {
+    return {
+        ...tag,
+        resolve: (text, onError, options) => kubectlNumber(String(tag.resolve(text, onError, { ...options, intAsBigInt: true }))),
+    };
+}
+const GO_PREFIXED_INTS = [
+    goPrefixedInt('BIN', /^[-+]?0[bB]_*[01][01_]*$/, 2),
+    goPrefixedInt('OCT', /^[-+]?0[oO]_*[0-7][0-7_]*$/, 8),
+    goPrefixedInt('HEX', /^[-+]?0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*$/, 16),
+];
+const BINARY_AS_TEXT = {
+    identify: () => false,
+    default: false,
+    tag: 'tag:yaml.org,2002:binary',
+    resolve: (text) => Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8'),
+};
+/** An explicit `!!float` on any number, quoted or not (`!!float "1"`), as go-yaml converts it. */
+const EXPLICIT_FLOAT = {
+    identify: () => false,
+    default: false,
+    tag: 'tag:yaml.org,2002:float',
+    resolve: (text) => Number(text.replace(/_/g, '')),
+};
+/**
+ * The YAML 1.1 tags as kubectl's parser (sigs.k8s.io/yaml over go-yaml v2) reads plain scalars: timestamps and !!binary
+ * stay strings, integers take Go's 0b/0o/0x forms and keep every digit, sexagesimal numbers are not numbers.
+ */
+function kubectlTags(tags) {
+    const kept = tags
+        .filter((tag) => {
+        const { tag: name, format } = tag;
+        if (name === 'tag:yaml.org,2002:timestamp' || name === 'tag:yaml.org,2002:binary')
+            return false;
+        // The package's own prefixed integers are replaced by the Go ones; sexagesimal (TIME) goes.
+        if (name === 'tag:yaml.org,2002:int' && (format === 'BIN' || format === 'HEX' || format === 'TIME'))
+            return false;
+        if (name === 'tag:yaml.org,2002:float' && format === 'TIME')
+            return false;
+        return true;
+    })
+        .map((tag) => (tag.tag === 'tag:yaml.org,2002:int' ? exactInt(tag) : tag));
+    return [...GO_PREFIXED_INTS, ...kept, BINARY_AS_TEXT, EXPLICIT_FLOAT];
+}
+/** Options for the `yaml` package that read a manifest as kubectl does (see above). */
+const KUBECTL_YAML = {
+    version: '1.1',
+    merge: true,
+    uniqueKeys: false,
+    customTags: kubectlTags,
+};
+function isMergeKey(key) {
+    return (0,dist/* isScalar */.jn)(key) && typeof key.value === 'symbol';
+}
+/** The keys a merge value (`<<: *base`, `<<: {..}`, `<<: [*a, *b]`) brings into a map, as toJS spells them. */
+function mergedKeys(value, document) {
+    const node = (0,dist/* isAlias */.Vj)(value) ? value.resolve(document) : value;
+    if ((0,dist/* isSeq */.oP)(node))
+        return new Set(node.items.flatMap((item) => [...mergedKeys(item, document)]));
+    if (!(0,dist/* isMap */.jh)(node))
+        return new Set();
+    const object = node.toJS(document, { maxAliasCount: 100 });
+    return new Set(Object.keys(object));
+}
+/**
+ * Makes the `yaml` package's merge keys give what go-yaml v2 gives (decode.go, `d.mapping`): go-yaml
+ * sets a map's entries in the order written, a merge `<<` overwriting what came before it and
+ * being overwritten by what comes after, so in `{name: a, <<: *base}` the base's name wins and of
+ * two `<<` the later wins (within one `<<: [*a, *b]` the first still wins). The package lets an
+ * explicit key win wherever it is written, and the first `<<`: so an explicit key some later `<<`
+ * overwrites is dropped, and the order of the `<<` entries is reversed. Checked against kubectl
+ * in packages/kubernetes/test/kubectl-yaml.test.ts.
+ */
+function applyGoYamlMerges(document) {
+    (0,dist/* visit */.YR)(document, {
+        Map(_, map) {
+            const merges = map.items.filter((pair) => isMergeKey(pair.key));
+            if (merges.length === 0)
+                return;
+            // The last entry that sets each key, an explicit one or a merge.
+            const lastSetter = new Map();
+            for (const pair of map.items) {
+                if (isMergeKey(pair.key))
+                    for (const key of mergedKeys(pair.value, document))
+                        lastSetter.set(key, pair);
+                else if ((0,dist/* isScalar */.jn)(pair.key))
+                    lastSetter.set(String(pair.key.value), pair);
+            }
+            const kept = map.items.filter((pair) => isMergeKey(pair.key) ||
+                !(0,dist/* isScalar */.jn)(pair.key) ||
+                !isMergeKey(lastSetter.get(String(pair.key.value))?.key));
+            const reversed = kept.filter((pair) => isMergeKey(pair.key)).reverse();
+            map.items = kept.map((pair) => (isMergeKey(pair.key) ? reversed.shift() : pair));
+        },
+    });
+}
+/**
+ * What go-yaml and sigs.k8s.io/yaml refuse in a document (checked against kubectl 1.27 to 1.33):
+ * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), `.inf`
+ * or `.nan`, which JSON cannot carry (`json: unsupported value`), and an alias whose anchor is
+ * not set earlier in the same document (`yaml: unknown anchor 'd' referenced`): kubectl reads
+ * each `---` document alone, so an anchor of another document is unknown.
+ */
+function kubectlRefusals(document) {
+    const refusals = [];
+    const at = (node) => ((0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0);
+    (0,dist/* visit */.YR)(document, {
+        Pair(_, pair) {
+            if (isMergeKey(pair.key))
+                return;
+            if (pair.key === null || ((0,dist/* isScalar */.jn)(pair.key) && pair.key.value === null))
+                refusals.push({ offset: at(pair.value), message: 'a map key is null (empty, ~ or null): kubectl refuses it' });
+            else if ((0,dist/* isCollection */.P3)(pair.key))
+                refusals.push({ offset: at(pair.key), message: 'a map key is a list or a map: kubectl refuses it' });
+        },
+        Alias(_, alias) {
+            if (alias.resolve(document) === undefined)
+                refusals.push({
+                    offset: at(alias),
+                    message: `alias *${alias.source} names no anchor &${alias.source} set before it in this document: kubectl refuses it ("unknown anchor '${alias.source}' referenced"), as it reads each --- document alone; repeat the value, or set the anchor in this document`,
+                });
+        },
+        Scalar(_, scalar) {
+            if (typeof scalar.value === 'number' && !Number.isFinite(scalar.value))
+                refusals.push({
+                    offset: at(scalar),
+                    message: `${scalar.source ?? String(scalar.value)} reads as ${String(scalar.value)}, which JSON cannot carry: kubectl refuses it; quote it for a string`,
+                });
+        },
+    });
+    return refusals;
+}
+/**
+ * go-yaml's values for the YAML 1.1 collection tags, for an untyped target: `!!set` a map of
+ * nulls, `!!omap` a list of one-entry maps (the package gives a Set and a Map, which JSON loses).
+ */
+function goYamlCollections(_key, value) {
+    if (value instanceof Set)
+        return Object.fromEntries([...value].map((item) => [String(item), null]));
+    if (value instanceof Map)
+        return [...value].map(([key, item]) => ({ [String(key)]: item }));
+    return value;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/string-fields.ts
+
+
+
+function resolved(node, document) {
+    return (0,dist/* isAlias */.Vj)(node) ? node.resolve(document) : node;
+}
+/** The pair of `map` that sets `key` as the object read spells it (String of the key read), merges (`<<`) included. */
+function pairFor(map, key, document) {
+    const own = map.items.filter((pair) => (0,dist/* isScalar */.jn)(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key);
+    if (own.length > 0)
+        return own[own.length - 1];
+    for (const pair of map.items) {
+        if (!(0,dist/* isScalar */.jn)(pair.key) || typeof pair.key.value !== 'symbol')
+            continue;
+        const source = resolved(pair.value, document);
+        const sources = (0,dist/* isSeq */.oP)(source) ? source.items.map((item) => resolved(item, document)) : [source];
+        for (const candidate of sources) {
+            const found = (0,dist/* isMap */.jh)(candidate) ? pairFor(candidate, key, document) : undefined;
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
+}
+/** Where the field at `path` (as the object read spells it) is written in `document`. */
+function writtenField(document, path, lineAt) {
+    const segments = [];
+    let node = document.contents;
+    let line = (0,dist/* isScalar */.jn)(node) || (0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node) ? lineAt(node.range?.[0] ?? 0) : 1;
+    let keyText;
+    let key;
+    for (const step of path) {
+        node = resolved(node, document);
+        keyText = undefined;
+        key = undefined;
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = pairFor(node, String(step), document);
+            if (pair && (0,dist/* isScalar */.jn)(pair.key)) {
+                keyText = pair.key.source ?? String(pair.key.value);
+                key = pair.key.value;
+                segments.push(keyText);
+                if (pair.key.range)
+                    line = lineAt(pair.key.range[0]);
+                node = pair.value;
+                continue;
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node) && typeof step === 'number' && node.items[step] !== undefined) {
+            segments.push(String(step));
+            node = node.items[step];
+            const item = resolved(node, document);
+            if (((0,dist/* isScalar */.jn)(item) || (0,dist/* isMap */.jh)(item) || (0,dist/* isSeq */.oP)(item)) && item.range)
+                line = lineAt(item.range[0]);
+            continue;
+        }
+        segments.push(String(step));
+        node = undefined;
+    }
+    const value = resolved(node, document);
+    return {
+        path: segments.join('.'),
+        line,
+        ...(keyText !== undefined ? { keyText, key } : {}),
+        ...((0,dist/* isScalar */.jn)(value) && value.source !== undefined ? { valueText: value.source } : {}),
+    };
+}
+// Field names whose value, in every built-in kind, is a map of strings or a list of strings
+// (k8s.io/api types: metav1.LabelSelector.matchLabels, PodSpec.nodeSelector, Container.command
+// and args, Capabilities.add and drop, PolicyRule's lists, ServiceSpec's address lists...).
+const STRING_MAP_FIELDS = new Set(['matchLabels', 'nodeSelector']);
+const STRING_LIST_FIELDS = new Set([
+    'command',
+    'args',
+    'hostnames',
+    'nameservers',
+    'searches',
+    'externalIPs',
+    'loadBalancerSourceRanges',
+    'verbs',
+    'apiGroups',
+    'resources',
+    'resourceNames',
+    'nonResourceURLs',
+    'hosts',
+    'finalizers',
+]);
+// Lists of objects whose named fields are strings (EnvVar, Toleration, label and node selector
+// requirements, HTTPHeader, PodDNSConfigOption).
+const STRING_ITEM_FIELDS = {
+    env: ['name', 'value'],
+    tolerations: ['key', 'operator', 'value', 'effect'],
+    matchExpressions: ['key', 'operator'],
+    matchFields: ['key', 'operator'],
+    httpHeaders: ['name', 'value'],
+};
+/** Whether the object is of a kind Kubernetes defines (core, `apps`, `*.k8s.io`...), whose field types are known here. */
+function isBuiltIn(object) {
+    const group = typeof object.apiVersion === 'string' && object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+    return !group.includes('.') || group.endsWith('.k8s.io');
+}
+/**
+ * Every place of the object where the API server takes only strings: labels and annotations
+ * (of the object and of every embedded metadata: pod and job templates, volume claim templates),
+ * label and node selectors (matchLabels, a Service's selector, nodeSelector, the key, operator and
+ * values of matchExpressions and matchFields), a ConfigMap's data and binaryData, a Secret's data
+ * and stringData, container command, args and env, tolerations, capabilities, DNS settings, RBAC
+ * rules, a Service's and an Ingress's address and host lists, finalizers. A custom resource gets
+ * its own metadata only: its schema is the server's to know.
+ */
+function stringPlaces(object) {
+    const places = [
+        { path: ['metadata', 'labels'], shape: 'map' },
+        { path: ['metadata', 'annotations'], shape: 'map' },
+        { path: ['metadata', 'finalizers'], shape: 'list' },
+    ];
+    if (object.apiVersion === 'v1' && object.kind === 'ConfigMap')
+        places.push({ path: ['data'], shape: 'map' }, { path: ['binaryData'], shape: 'map' });
+    if (object.apiVersion === 'v1' && object.kind === 'Secret')
+        places.push({ path: ['data'], shape: 'map' }, { path: ['stringData'], shape: 'map' });
+    if (object.apiVersion === 'v1' && object.kind === 'Service')
+        places.push({ path: ['spec', 'selector'], shape: 'map' });
+    if (!isBuiltIn(object))
+        return places;
+    const walk = (value, path) => {
+        if (Array.isArray(value)) {
+            value.forEach((item, index) => walk(item, [...path, index]));
+            return;
+        }
+        if (!objects_isRecord(value))
+            return;
+        for (const [field, inner] of Object.entries(value)) {
+            const at = [...path, field];
+            const parent = path[path.length - 1];
+            if (field === 'metadata' && path.length > 0 && objects_isRecord(inner))
+                places.push({ path: [...at, 'labels'], shape: 'map' }, { path: [...at, 'annotations'], shape: 'map' });
+            if (STRING_MAP_FIELDS.has(field) && objects_isRecord(inner))
+                places.push({ path: at, shape: 'map' });
+            else if (STRING_LIST_FIELDS.has(field) && Array.isArray(inner))
+                places.push({ path: at, shape: 'list' });
+            else if ((field === 'add' || field === 'drop') && parent === 'capabilities' && Array.isArray(inner))
+                places.push({ path: at, shape: 'list' });
+            else if (field in STRING_ITEM_FIELDS && Array.isArray(inner))
+                inner.forEach((item, index) => {
+                    for (const name of STRING_ITEM_FIELDS[field])
+                        if (objects_isRecord(item) && name in item)
+                            places.push({ path: [...at, index, name], shape: 'value' });
+                    if ((field === 'matchExpressions' || field === 'matchFields') && objects_isRecord(item) && Array.isArray(item.values))
+                        places.push({ path: [...at, index, 'values'], shape: 'list' });
+                });
+            else if (field === 'options' && parent === 'dnsConfig' && Array.isArray(inner))
+                inner.forEach((item, index) => {
+                    for (const name of ['name', 'value'])
+                        if (objects_isRecord(item) && name in item)
+                            places.push({ path: [...at, index, name], shape: 'value' });
+                });
+            walk(inner, at);
+        }
+    };
+    walk(object, []);
+    // metadata.finalizers is listed for custom resources and found again by the walk.
+    const seen = new Set();
+    return places.filter((place) => {
+        const key = JSON.stringify(place.path);
+        return !seen.has(key) && seen.add(key) !== undefined;
+    });
+}
+/** A value as read, for messages: its type and JSON (an integer beyond 2^53 is a number with all its digits). */
+function asRead(value) {
+    if (value === null)
+        return 'null';
+    return `${typeof value === 'bigint' ? 'number' : typeof value} ${kubeJson(value)}`;
+}
+const YAML_11 = 'kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1, yes, no, on, off, y and n are booleans and ~ and null are null';
+/**
+ * Each place where a string is expected (stringPlaces) but YAML 1.1 read a number, a boolean or
+ * an explicit null (`null`, `~`), and each key of a map of strings that YAML 1.1 read as
+ * something whose text is not the key as written (`on:` becomes the key `true`, `0755:` the key
+ * `493`; kubectl sends the converted text and the server takes it silently). The server refuses a
+ * number or boolean where a string goes (`cannot unmarshal number into Go struct field ... of
+ * type string`); found here, each is named with the path as written (`written`) and the fix.
+ */
+function yaml11StringProblems(object, written) {
+    const found = [];
+    const checkValue = (path, value) => {
+        if (typeof value === 'string' || value === undefined)
+            return;
+        const field = written(path);
+        // An empty value is null too, but written so on purpose; only a written null is a surprise.
+        if (value === null && !field.valueText)
+            return;
+        if (typeof value === 'object' && value !== null)
+            return;
+        const quoted = field.valueText ?? kubeJson(value);
+        found.push({
+            path,
+            message: value === null
+                ? `${field.path} reads as null, not the text ${quoted}: ${YAML_11}, so the server never gets the text; quote it ("${quoted}")`
+                : `${field.path} reads as ${asRead(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`,
+        });
+    };
+    for (const place of stringPlaces(object)) {
+        let value = object;
+        for (const step of place.path)
+            value = objects_isRecord(value) || Array.isArray(value) ? value[step] : undefined;
+        if (place.shape === 'value')
+            checkValue(place.path, value);
+        else if (place.shape === 'list' && Array.isArray(value))
+            value.forEach((item, index) => checkValue([...place.path, index], item));
+        else if (place.shape === 'map' && objects_isRecord(value))
+            for (const [key, item] of Object.entries(value)) {
+                const field = written([...place.path, key]);
+                if (field.keyText !== undefined && typeof field.key !== 'string' && field.keyText !== key)
+                    found.push({
+                        path: [...place.path, key],
+                        message: `${field.path}: the key ${field.keyText} reads as ${asRead(field.key)}, so kubectl sends the key "${key}": ${YAML_11}; quote the key ("${field.keyText}")`,
+                    });
+                checkValue([...place.path, key], item);
+            }
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
+
+
+
+
+
+
+
+
+
+
+/** The file names kustomize looks for in a directory (kustomize's konfig.RecognizedKustomizationFileNames). */
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** Whether a directory is a kustomization: kubectl renders it as a whole instead of reading its files. */
+function isKustomization(directory) {
+    return KUSTOMIZATION_FILES.some((name) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(directory, name)));
+}
+/**
+ * `kubectl kustomize <directory>`: the manifests exactly as `kubectl apply -k` would build them,
+ * by kubectl's own kustomize, so no second implementation can disagree with it. Runs on the
+ * runner, where the files are, for either transport. Throws InputError with kubectl's message
+ * when the kustomization does not build.
+ */
+function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 'manifests') {
+    try {
+        // Not @actions/exec (3.0.0): it is promise-only, and loadManifests reads every manifest synchronously
+        // before any cluster is contacted; it would also echo `[command]kubectl kustomize ...` and kubectl's output to the job log
+        // itself (unless `silent`), where the error below already says what went wrong.
+        return (0,external_node_child_process_namespaceObject.execFileSync)(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '').trim();
+        throw new src/* InputError */.dz(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
+    }
+}
+const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
+/**
+ * Files named by the patterns, in the order given, each once; a directory stands for its manifest
+ * files, or for itself when it holds a kustomization (rendered whole by loadManifests).
+ */
+function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
+    const files = [];
+    const seen = new Set();
+    const add = (path) => {
+        const absolute = (0,external_node_path_.resolve)(cwd, path);
+        if (!seen.has(absolute)) {
+            seen.add(absolute);
+            files.push(absolute);
+        }
+    };
+    for (const pattern of patterns) {
+        const direct = (0,external_node_path_.resolve)(cwd, pattern);
+        const kind = statKind(direct);
+        if (kind === 'file') {
+            add(direct);
+        }
+        else if (kind === 'directory' && isKustomization(direct)) {
+            add(direct);
+        }
+        else if (kind === 'directory') {
+            const inside = globSync('*', { cwd: direct, onlyFiles: true }).filter((name) => MANIFEST_EXTENSIONS.test(name));
+            if (inside.length === 0)
+                throw new src/* InputError */.dz(inputName, `Input "${inputName}" names directory "${pattern}", which holds no .yaml, .yml or .json file`);
+            inside.sort().forEach((name) => add((0,external_node_path_.join)(direct, name)));
+        }
+        else {
+            const matches = globSync(pattern, { cwd, onlyFiles: true, absolute: true, expandDirectories: false });
+            if (matches.length === 0)
+                throw new src/* InputError */.dz(inputName, `Input "${inputName}" names ${(0,src/* describeValue */.bp)(pattern)}, which matches no file in ${(0,src/* describeValue */.bp)(cwd)}`);
+            matches.sort().forEach(add);
+        }
+    }
+    if (files.length === 0)
+        throw new src/* InputError */.dz(inputName, `Input "${inputName}" is required: name manifest files, directories or globs`);
+    return files;
+}
+function statKind(path) {
+    try {
+        const stat = (0,external_node_fs_.statSync)(path);
+        return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Reads, parses and validates every manifest before anything talks to a cluster. All problems of
+ * all files are collected and thrown together, each with file and line.
+ *
+ * Throws, before any cluster is contacted: ManifestError (every problem of every file, at its file
+ * and line), or InputError naming the input (`options.inputName`, default `manifests`) when a
+ * pattern matches no file, none is given, or the files hold no object.
+ */
+function loadManifests(options) {
+    const cwd = options.cwd ?? process.cwd();
+    const files = resolveManifestFiles(options.patterns, cwd, options.inputName);
+    const problems = [];
+    const manifests = [];
+    for (const path of files) {
+        const file = (0,external_node_path_.isAbsolute)(path) && !(0,external_node_path_.relative)(cwd, path).startsWith('..') ? (0,external_node_path_.relative)(cwd, path) : path;
+        // A kustomization's problems point at lines of its rendered output, under the directory's name.
+        const text = statKind(path) === 'directory'
+            ? renderKustomization(path, file, options.kubectl, options.inputName)
+            : (0,external_node_fs_.readFileSync)(path, 'utf8');
+        manifests.push(...parseManifestText(text, file, problems));
+    }
+    for (const manifest of manifests)
+        validateManifest(manifest, options.namespace, problems);
+    rejectDuplicates(manifests, problems);
+    if (problems.length > 0)
+        throw new ManifestError(problems);
+    // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
+    if (manifests.length === 0) {
+        const inputName = options.inputName ?? 'manifests';
+        throw new src/* InputError */.dz(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => (0,src/* describeValue */.bp)(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
+    }
+    return manifests;
+}
+/**
+ * The JSON objects of a file that is a stream of them back to back (`{..}{..}` or one per line,
+ * as `jq -c` prints), each padded with the newlines before it so its lines stay the file's; or
+ * undefined for anything else. kubectl reads a file whose first character is `{` as such a stream
+ * (apimachinery's YAMLOrJSONDecoder), on every minor; the YAML reader would stop at the second.
+ */
+function jsonStream(text) {
+    if (!text.trimStart().startsWith('{'))
+        return undefined;
+    const values = [];
+    let depth = 0;
+    let inString = false;
+    let start = -1;
+    for (let index = 0; index < text.length; index++) {
+        const char = text[index];
+        if (inString) {
+            if (char === '\\')
+                index++;
+            else if (char === '"')
+                inString = false;
+        }
+        else if (char === '"') {
+            inString = true;
+        }
+        else if (char === '{' || char === '[') {
+            if (depth === 0) {
+                if (char === '[')
+                    return undefined;
+                start = index;
+            }
+            depth++;
+        }
+        else if (char === '}' || char === ']') {
+            depth--;
+            if (depth === 0) {
+                const before = text.slice(0, start).split('\n').length - 1;
+                values.push('\n'.repeat(before) + text.slice(start, index + 1));
+            }
+        }
+        else if (depth === 0 && !/\s/.test(char)) {
+            return undefined;
+        }
+    }
+    return depth === 0 && values.length > 1 ? values : undefined;
+}
+/** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
+function parseManifestText(text, file, problems) {
+    const stream = jsonStream(text);
+    if (stream)
+        return stream.flatMap((value) => parseManifestText(value, file, problems));
+    const lineCounter = new dist/* LineCounter */.HN();
+    const documents = (0,dist/* parseAllDocuments */.hR)(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
+    const lineAt = (offset) => lineCounter.linePos(offset).line;
+    if (!Array.isArray(documents))
+        return [];
+    const manifests = [];
+    for (const [index, document] of documents.entries()) {
+        if (document.errors.length > 0) {
+            // The first error of a document is the real one; the rest usually follow from it.
+            const [error] = document.errors;
+            problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
+            continue;
+        }
+        // kubectl splits a file at `---` lines and reads each part with go-yaml, which refuses any
+        // directive and reads only the first document of a part (checked with kubectl 1.27 to 1.33).
+        if (document.directives.yaml.explicit || Object.keys(document.directives.tags).some((handle) => handle !== '!!')) {
+            problems.push({
+                file,
+                line: lineAt(document.range[0]),
+                message: 'a %YAML or %TAG directive: kubectl refuses any directive; remove the line',
+            });
+            continue;
+        }
+        if (document.contents === null || isEmptyScalar(document.contents))
+            continue;
+        const start = lineAt(document.contents.range[0]);
+        if (index > 0 && !document.directives.docStart) {
+            problems.push({
+                file,
+                line: start,
+                message: 'a document after "..." without a "---" line: kubectl ignores it; start it with ---',
+            });
+            continue;
+        }
+        const refusals = kubectlRefusals(document);
+        if (refusals.length > 0) {
+            for (const refusal of refusals)
+                problems.push({ file, line: lineAt(refusal.offset), message: refusal.message });
+            continue;
+        }
+        if (!(0,dist/* isMap */.jh)(document.contents)) {
+            problems.push({
+                file,
+                line: start,
+                message: 'a manifest document must be a mapping with apiVersion, kind and metadata',
+            });
+            continue;
+        }
+        applyGoYamlMerges(document);
+        const value = document.toJS({ maxAliasCount: 100, reviver: goYamlCollections });
+        const locate = (prefix) => (path) => lineOfPath(document, [...prefix, ...path], lineAt);
+        const spell = (prefix) => (path) => {
+            const field = writtenField(document, [...prefix, ...path], lineAt);
+            // Paths are the object's own: the list item's place in its List is not part of them.
+            return { ...field, path: field.path.split('.').slice(prefix.length).join('.') };
+        };
+        if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+            value.items.forEach((item, index) => {
+                const lineOf = locate(['items', index]);
+                if (!objects_isRecord(item)) {
+                    problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
+                    return;
+                }
+                manifests.push({
+                    object: typedListItem(value, item),
+                    file,
+                    line: lineOf([]),
+                    lineOf,
+                    writtenAt: spell(['items', index]),
+                });
+            });
+            continue;
+        }
+        manifests.push({ object: value, file, line: start, lineOf: locate([]), writtenAt: spell([]) });
+    }
+    return manifests;
+}
+/**
+ * An item of a typed list (`ConfigMapList`, `apps/v1` `DeploymentList`) that names neither its
+ * apiVersion nor its kind takes them from the list, as the API server leaves them out of the
+ * items it lists; kubectl does the same (apimachinery's UnstructuredList decoding, checked with
+ * kubectl 1.27 to 1.33). A plain `List` gives nothing: kubectl refuses such an item
+ * (`apiVersion not set, kind not set`), and so does validateManifest.
+ */
+function typedListItem(list, item) {
+    const unset = (value) => value === undefined || value === null || value === '';
+    if (list.kind === 'List' || !unset(item.apiVersion) || !unset(item.kind))
+        return item;
+    const { apiVersion: _apiVersion, kind: _kind, ...rest } = item;
+    return { apiVersion: list.apiVersion, kind: String(list.kind).slice(0, -'List'.length), ...rest };
+}
+function firstLine(message) {
+    return message.split('\n')[0];
+}
+function isEmptyScalar(node) {
+    return (0,dist/* isNode */.Ll)(node) && 'value' in node && node.value === null;
+}
+/** The line of the key that holds the field at `path` (or of the nearest written parent), as a reader would point at it. */
+function lineOfPath(document, path, lineAt) {
+    for (let length = path.length; length >= 0; length--) {
+        const parent = length > 0 ? document.getIn(path.slice(0, length - 1), true) : undefined;
+        if ((0,dist/* isMap */.jh)(parent)) {
+            const pair = parent.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === String(path[length - 1]));
+            if (pair && (0,dist/* isNode */.Ll)(pair.key) && pair.key.range)
+                return lineAt(pair.key.range[0]);
+        }
+        const node = document.getIn(path.slice(0, length), true);
+        if ((0,dist/* isNode */.Ll)(node) && node.range)
+            return lineAt(node.range[0]);
+    }
+    return 1;
+}
+/** Checks one object and settles its namespace: its own, else the `namespace` input, else `default`. */
+function validateManifest(manifest, namespace, problems) {
+    const { object, file } = manifest;
+    const problem = (path, message) => problems.push({ file, line: manifest.lineOf(path), message });
+    const before = problems.length;
+    if (typeof object.apiVersion !== 'string' || object.apiVersion.trim() === '')
+        problem(['apiVersion'], 'apiVersion is missing');
+    if (typeof object.kind !== 'string' || object.kind.trim() === '')
+        problem(['kind'], 'kind is missing');
+    if (!objects_isRecord(object.metadata)) {
+        problem(['metadata'], 'metadata.name is missing');
+        return;
+    }
+    const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
+    const name = object.metadata.name;
+    if ((name === undefined || name === null || name === '') && object.metadata.generateName) {
+        problem(['metadata', 'generateName'], 'metadata.generateName is set and metadata.name is not: kubectl apply cannot create an object without a name (it says "cannot use generate name with apply"); give it a name');
+    }
+    else if (name === undefined || name === null || name === '') {
+        problem(['metadata'], 'metadata.name is missing');
+    }
+    else if (typeof name !== 'string') {
+        problem(['metadata', 'name'], `metadata.name reads as ${asRead(name)}, not a name: kubectl reads YAML 1.1, where unquoted y, n, yes, no, on and off are booleans and 0755 is a number; quote it`);
+    }
+    else if (!validName(object.kind, name)) {
+        problem(['metadata', 'name'], `${what} "${name}" is not a valid DNS-1123 name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric)`);
+    }
+    if (problems.length > before)
+        return;
+    const written = (path) => manifest.writtenAt?.(path) ?? { path: path.join('.'), line: manifest.lineOf(path) };
+    const typed = yaml11StringProblems(object, written).map(({ path, message }) => ({
+        file,
+        line: written(path).line,
+        message,
+    }));
+    problems.push(...typed.sort((a, b) => a.line - b.line));
+    if (isClusterScoped(object.kind)) {
+        delete object.metadata.namespace;
+        return;
+    }
+    const own = object.metadata.namespace;
+    if (own !== undefined && (typeof own !== 'string' || !(0,src/* isDns1123Label */.z3)(own))) {
+        problem(['metadata', 'namespace'], `namespace "${String(own)}" is not a valid namespace name`);
+        return;
+    }
+    object.metadata.namespace = own || namespace || 'default';
+}
+/** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */
+function validName(kind, name) {
+    return kind === 'Service' || kind === 'Namespace' ? (0,src/* isDns1123Label */.z3)(name) : (0,src/* isDns1123Subdomain */.Pz)(name);
+}
+function rejectDuplicates(manifests, problems) {
+    const first = new Map();
+    for (const manifest of manifests) {
+        if (!objects_isRecord(manifest.object.metadata) || typeof manifest.object.metadata.name !== 'string')
+            continue;
+        const key = objects_objectKey(manifest.object);
+        const earlier = first.get(key);
+        if (earlier) {
+            problems.push({
+                file: manifest.file,
+                line: manifest.line,
+                message: `${objects_kindAndName(manifest.object)} is defined twice (first at ${earlier.file}:${earlier.line})`,
+            });
+        }
+        else {
+            first.set(key, manifest);
+        }
+    }
+}
+/** A manifest with its object replaced, keeping its source position (transforms return new objects). */
+function withObject(manifest, object) {
+    return { ...manifest, object };
+}
+/**
+ * A deep copy of a manifest's object with the same source position, for transforms that must not change the object they
+ * were given.
+ */
+function copyManifest(manifest) {
+    return withObject(manifest, clone(manifest.object));
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/apply-order.ts
+
+/**
+ * Helm's install order (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder): what
+ * others use comes first (namespaces, policies, accounts, configuration, storage, definitions,
+ * RBAC, services), then the workloads, then what routes to them. Kinds it does not list follow,
+ * sorted by kind, as Helm sorts them.
+ */
+const INSTALL_ORDER = [
+    'PriorityClass',
+    'Namespace',
+    'NetworkPolicy',
+    'ResourceQuota',
+    'LimitRange',
+    'PodSecurityPolicy',
+    'PodDisruptionBudget',
+    'ServiceAccount',
+    'Secret',
+    'SecretList',
+    'ConfigMap',
+    'StorageClass',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'CustomResourceDefinition',
+    'ClusterRole',
+    'ClusterRoleList',
+    'ClusterRoleBinding',
+    'ClusterRoleBindingList',
+    'Role',
+    'RoleList',
+    'RoleBinding',
+    'RoleBindingList',
+    'Service',
+    'DaemonSet',
+    'Pod',
+    'ReplicationController',
+    'ReplicaSet',
+    'Deployment',
+    'HorizontalPodAutoscaler',
+    'StatefulSet',
+    'Job',
+    'CronJob',
+    'IngressClass',
+    'Ingress',
+    'APIService',
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
+];
+/** The manifests in install order; objects of one kind keep the order they were written in. */
+function sortForApply(manifests) {
+    const rank = (kind) => {
+        const at = INSTALL_ORDER.indexOf(kind);
+        return at < 0 ? INSTALL_ORDER.length : at;
+    };
+    return manifests
+        .map((manifest, index) => ({ manifest, index }))
+        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) ||
+        (rank(a.manifest.object.kind) === INSTALL_ORDER.length
+            ? a.manifest.object.kind.localeCompare(b.manifest.object.kind)
+            : 0) ||
+        a.index - b.index)
+        .map(({ manifest }) => manifest);
+}
+/** Kinds other objects cannot even be checked without: the namespace they live in, the definition of their kind. */
+function isFoundation(object) {
+    return object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition';
+}
+/** `group/Kind` of an object (`apps/Deployment`, `/ConfigMap` for the core group). */
+function groupKindOf(object) {
+    const slash = object.apiVersion.lastIndexOf('/');
+    return `${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
+}
+/** `group/Kind` a CustomResourceDefinition serves. */
+function definedGroupKind(definition) {
+    const spec = definition.spec;
+    const names = objects_isRecord(spec) && objects_isRecord(spec.names) ? spec.names : undefined;
+    return typeof spec?.group === 'string' && typeof names?.kind === 'string' ? `${spec.group}/${names.kind}` : undefined;
+}
+/** Splits objects (already in install order) given which foundations are live. */
+function planApply(objects, liveFoundations) {
+    const live = new Set(liveFoundations.map(objects_objectKey));
+    const foundations = objects.filter(isFoundation);
+    const newNamespaces = new Set(foundations
+        .filter((object) => object.kind === 'Namespace' && !live.has(objects_objectKey(object)))
+        .map((object) => object.metadata.name));
+    const newKinds = new Set(foundations
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
+        .map(definedGroupKind)
+        .filter((groupKind) => groupKind !== undefined));
+    const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
+        newKinds.has(groupKindOf(object));
+    const rest = objects.filter((object) => !isFoundation(object));
+    return {
+        foundations,
+        checkable: rest.filter((object) => !needsFoundation(object)),
+        deferred: rest.filter(needsFoundation),
+    };
+}
+/**
+ * The objects with their scope as the server decides it, not as a static list of kinds guesses:
+ * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
+ * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
+ * server's cluster-scoped `group/Kind`s (from Kubectl.servedApis); a CustomResourceDefinition
+ * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
+ * that kind yet.
+ */
+function settleScopes(objects, clusterScoped) {
+    const scoped = new Set(clusterScoped);
+    for (const definition of objects.filter((object) => object.kind === 'CustomResourceDefinition')) {
+        const groupKind = definedGroupKind(definition);
+        if (groupKind === undefined)
+            continue;
+        if (definition.spec?.scope === 'Cluster')
+            scoped.add(groupKind);
+        else
+            scoped.delete(groupKind);
+    }
+    return objects.map((object) => {
+        if (object.metadata.namespace === undefined || !scoped.has(groupKindOf(object)))
+            return object;
+        const metadata = { ...object.metadata };
+        delete metadata.namespace;
+        return { ...object, metadata };
+    });
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/served-kinds.ts
+
+
+/**
+ * The manifests whose kind or apiVersion the server does not serve, each at its file and line with
+ * what to do. kubectl itself only says `unable to recognize ... no matches for kind` (from its REST
+ * mapping) and names no object; this check reads the same discovery first, so the deploy can stop
+ * before anything changes. A CustomResourceDefinition in the same set makes its kind, at each of
+ * its `served` versions, count as served: it is created before the objects of that kind.
+ */
+function unservedKindProblems(manifests, served) {
+    const fromSet = new Map();
+    for (const { object } of manifests) {
+        if (object.kind !== 'CustomResourceDefinition')
+            continue;
+        const groupKind = definedGroupKind(object);
+        if (groupKind === undefined)
+            continue;
+        const group = groupKind.slice(0, groupKind.lastIndexOf('/'));
+        const versions = Array.isArray(object.spec?.versions) ? object.spec.versions : [];
+        const names = fromSet.get(groupKind) ?? new Set();
+        for (const version of versions)
+            if (objects_isRecord(version) && typeof version.name === 'string' && version.served !== false)
+                names.add(`${group}/${version.name}`);
+        fromSet.set(groupKind, names);
+    }
+    const problems = [];
+    for (const { object, file, line } of manifests) {
+        const groupKind = groupKindOf(object);
+        const name = objects_kindAndName(object);
+        const definedHere = fromSet.get(groupKind);
+        if (definedHere !== undefined) {
+            if (!definedHere.has(object.apiVersion))
+                problems.push({
+                    file,
+                    line,
+                    message: `${name}: apiVersion ${object.apiVersion} is not a served version of the CustomResourceDefinition in this set (it serves ${[...definedHere].join(', ') || 'none'})`,
+                });
+            continue;
+        }
+        if (served.kinds.has(groupKind) && served.groupVersions.has(object.apiVersion))
+            continue;
+        const elsewhere = [...served.kinds.values()].filter((kind) => kind.kind === object.kind);
+        if (served.kinds.has(groupKind) || elsewhere.length > 0) {
+            const serves = [...new Set(elsewhere.map((kind) => kind.apiVersion))].join(', ');
+            problems.push({
+                file,
+                line,
+                message: `${name}: apiVersion ${object.apiVersion} is not served by this cluster; it serves ${object.kind} as ${serves}`,
+            });
+        }
+        else if (groupKind.startsWith('/') || !object.apiVersion.includes('.')) {
+            problems.push({
+                file,
+                line,
+                message: `${name}: kind ${object.kind} in ${object.apiVersion} is not served by this cluster (the API version may have been removed)`,
+            });
+        }
+        else {
+            problems.push({
+                file,
+                line,
+                message: `${name}: kind ${object.kind} (${object.apiVersion}) is not served by this cluster: its CustomResourceDefinition is not installed and not in this manifest set; install its CRD first or add it to the manifests`,
+            });
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
+
+
+/**
+ * The label recommended by Kubernetes ("Recommended Labels") naming the tool that manages an object; every object a
+ * deploy applies carries it with MANAGED_BY_VALUE.
+ */
+const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+/** This suite's value of MANAGED_BY_LABEL. */
+const MANAGED_BY_VALUE = 'sophia-deploy';
+/** The commit (GITHUB_SHA) a workload was deployed from, on the object and its pod template. */
+const COMMIT_ANNOTATION = 'sophia.ai/commit';
+/** The URL of the run that deployed a workload, on the object and its pod template. */
+const RUN_URL_ANNOTATION = 'sophia.ai/run-url';
+/** The annotation `kubectl rollout history` shows as CHANGE-CAUSE; the deploy writes the commit and run there. */
+const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+/** The repository part of an image reference: registry and path, without tag or digest. */
+function imageRepository(image) {
+    const withoutDigest = image.split('@')[0];
+    const lastSlash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/**
+ * Replaces container images named in `images`. A key matches a container whose image repository
+ * (tag and digest ignored) equals it, or, failing that, a container of that name.
+ */
+function substituteImages(object, images) {
+    const result = objects_clone(object);
+    const substitutions = [];
+    const matchedKeys = new Set();
+    if (images.size === 0)
+        return { object: result, substitutions, matchedKeys: [] };
+    for (const { container, path } of containersOf(result)) {
+        const current = typeof container.image === 'string' ? container.image : '';
+        const name = typeof container.name === 'string' ? container.name : '';
+        const key = images.has(imageRepository(current)) ? imageRepository(current) : images.has(name) ? name : undefined;
+        if (key === undefined)
+            continue;
+        matchedKeys.add(key);
+        const replacement = images.get(key);
+        if (replacement !== current) {
+            container.image = replacement;
+            substitutions.push({ path: [...path, 'image'], container: name, from: current, to: replacement, key });
+        }
+    }
+    return { object: result, substitutions, matchedKeys: [...matchedKeys] };
+}
+/** Marks the object, and the pods it runs, as deployed by this suite, so they can be found and cleaned up later. */
+function addManagedByLabel(object) {
+    const result = objects_clone(object);
+    result.metadata.labels = { ...(result.metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+    const location = pod_templates_podTemplateLocation(result.kind);
+    if (location && result.kind !== 'Pod' && objects_isRecord(pod_templates_getPath(result, location.metadataPath.slice(0, -1)))) {
+        const metadata = ensureMap(result, location.metadataPath);
+        metadata.labels = { ...(metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+    }
+    return result;
+}
+/**
+ * Records which commit and run produced the object. Only object metadata changes, never the pod
+ * template, so redeploying the same images does not restart pods just because the run differs.
+ */
+function addTraceAnnotations(object, trace) {
+    const result = objects_clone(object);
+    const annotations = { ...(result.metadata.annotations ?? {}) };
+    if (trace.commit)
+        annotations[COMMIT_ANNOTATION] = trace.commit;
+    if (trace.runUrl)
+        annotations[RUN_URL_ANNOTATION] = trace.runUrl;
+    if (trace.changeCause)
+        annotations[CHANGE_CAUSE_ANNOTATION] = trace.changeCause;
+    result.metadata.annotations = annotations;
+    return result;
+}
+/**
+ * The object without the annotations addTraceAnnotations writes (a copy). Every run writes new
+ * ones, so an apply that changed nothing else still configures the object: this tells a run that
+ * changed what serves from one that only recorded itself.
+ */
+function withoutTraceAnnotations(object) {
+    const result = objects_clone(object);
+    const annotations = { ...(result.metadata.annotations ?? {}) };
+    for (const key of [COMMIT_ANNOTATION, RUN_URL_ANNOTATION, CHANGE_CAUSE_ANNOTATION])
+        delete annotations[key];
+    result.metadata.annotations = annotations;
+    return result;
+}
+/** See Placement.node. */
+const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
+/** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
+function transforms_tolerationFor(taint) {
+    return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
+}
+/**
+ * Whether a toleration lets a pod onto a node with this taint, as the scheduler decides it
+ * (k8s.io/api core/v1 Toleration.ToleratesTaint): an empty effect matches every effect, an empty
+ * key matches every key, `Exists` matches any value, `Equal` (the default operator) the same value,
+ * `Lt`/`Gt` a taint value below/above the toleration's when both are integers; any other operator
+ * matches nothing. The API server refuses an empty key with any operator but `Exists`
+ * (pkg/apis/core/validation ValidateTolerations), so such a toleration never reaches a node.
+ */
+function transforms_tolerates(toleration, taint) {
+    if (toleration.effect && toleration.effect !== taint.effect)
+        return false;
+    if (toleration.key && toleration.key !== taint.key)
+        return false;
+    const [wanted, actual] = [toleration.value ?? '', taint.value ?? ''];
+    switch (toleration.operator ?? '') {
+        case '':
+        case 'Equal':
+            return wanted === actual;
+        case 'Exists':
+            return true;
+        case 'Lt':
+        case 'Gt':
+            // strconv.ParseInt(value, 10, 64): an optional sign and decimal digits.
+            if (!INTEGER.test(wanted) || !INTEGER.test(actual))
+                return false;
+            return toleration.operator === 'Lt' ? BigInt(actual) < BigInt(wanted) : BigInt(actual) > BigInt(wanted);
+        default:
+            return false;
+    }
+}
+const INTEGER = /^[+-]?\d+$/;
+/**
+ * Pins every pod template of the object to the placement. A nodeSelector that already asks for
+ * the same label with a different value, or a nodeName, contradicts it: that is reported with
+ * its path and nothing is changed, because silently overriding the manifest hides a real mistake.
+ */
+function injectPlacement(object, placement) {
+    const result = objects_clone(object);
+    const location = pod_templates_podTemplateLocation(result.kind);
+    if (!location)
+        return { object: result, conflicts: [] };
+    const spec = ensureMap(result, location.specPath);
+    const { key, value } = placement.nodeSelector;
+    const conflicts = [];
+    const selector = objects_isRecord(spec.nodeSelector) ? spec.nodeSelector : {};
+    if (key in selector && String(selector[key]) !== value) {
+        conflicts.push({
+            path: [...location.specPath, 'nodeSelector', key],
+            message: `${objects_kindAndName(result)} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
+        });
+    }
+    if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
+        conflicts.push({
+            path: [...location.specPath, 'nodeName'],
+            message: `${objects_kindAndName(result)} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
+        });
+    }
+    if (conflicts.length > 0)
+        return { object: objects_clone(object), conflicts };
+    spec.nodeSelector = { ...selector, [key]: value };
+    if (placement.node) {
+        const metadata = ensureMap(result, [...location.specPath.slice(0, -1), 'metadata']);
+        const annotations = objects_isRecord(metadata.annotations) ? metadata.annotations : {};
+        metadata.annotations = { ...annotations, [PLACEMENT_NODE_ANNOTATION]: placement.node };
+    }
+    if (placement.taint) {
+        const wanted = transforms_tolerationFor(placement.taint);
+        const existing = Array.isArray(spec.tolerations) ? spec.tolerations : [];
+        if (!existing.some((toleration) => transforms_tolerates(toleration, placement.taint) && toleration.effect === wanted.effect)) {
+            spec.tolerations = [...existing, wanted];
+        }
+    }
+    return { object: result, conflicts };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/prepare.ts
+
+
+
+/**
+ * Runs every transform over every manifest. Placement conflicts are collected with file and line
+ * and thrown together before anything reaches the cluster.
+ */
+function prepareManifests(manifests, options) {
+    const problems = [];
+    const usedImages = new Set();
+    const prepared = manifests.map((manifest) => {
+        let object = manifest.object;
+        if (options.images) {
+            const substituted = substituteImages(object, options.images);
+            substituted.matchedKeys.forEach((key) => usedImages.add(key));
+            object = substituted.object;
+        }
+        object = addManagedByLabel(object);
+        if (options.trace)
+            object = addTraceAnnotations(object, options.trace);
+        if (options.placement) {
+            const placed = injectPlacement(object, options.placement);
+            for (const conflict of placed.conflicts)
+                problems.push({ file: manifest.file, line: manifest.lineOf(conflict.path), message: conflict.message });
+            object = placed.object;
+        }
+        return withObject(manifest, object);
+    });
+    if (problems.length > 0)
+        throw new ManifestError(problems, 'placement');
+    for (const key of options.images?.keys() ?? []) {
+        if (!usedImages.has(key))
+            options.warn?.(`Input "images" names "${key}", but no container in the manifests uses that image or has that name`);
+    }
+    return prepared;
+}
+
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
+
+
+
+
+
+
+/** Milliseconds a kubectl sent SIGTERM by `close()` has to exit before it is sent SIGKILL. */
+const CLOSE_KILL_AFTER_MS = 2000;
+/**
+ * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
+ * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
+ * `close()` removes both.
+ */
+class LocalKubectlTransport {
+    where;
+    dir;
+    kubeconfigPath;
+    binary;
+    env;
+    /** kubectl processes not yet exited: a stopped watch or an aborted run may still be ending. */
+    children = new Set();
+    constructor(options) {
+        const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
+        (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+        this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
+        (0,external_node_fs_.chmodSync)(this.dir, 0o700);
+        this.kubeconfigPath = (0,external_node_path_.join)(this.dir, 'kubeconfig');
+        (0,external_node_fs_.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
+        this.binary = options.kubectl ?? 'kubectl';
+        this.where = `${this.binary} on the runner`;
+        this.env = {
+            ...(options.env ?? process.env),
+            KUBECONFIG: this.kubeconfigPath,
+            KUBECACHEDIR: (0,external_node_path_.join)(this.dir, 'cache'),
+            HOME: (options.env ?? process.env).HOME ?? this.dir,
+        };
+    }
+    /** The private 0600 kubeconfig file kubectl reads (inside the 0700 working directory). */
+    get kubeconfigFile() {
+        return this.kubeconfigPath;
+    }
+    /**
+     * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
+     * Rejects when kubectl cannot be started, and with `signal.reason` once `signal` is aborted
+     * (kubectl is sent SIGTERM: Node's `spawn` option `signal`).
+     */
+    run(args, stdin, signal) {
+        return new Promise((resolvePromise, reject) => {
+            if (signal?.aborted)
+                return reject(signal.reason);
+            // Not @actions/exec (3.0.0): it hands back no child process, and has no AbortSignal, kill or
+            // timeout option (its `delay` only bounds the wait for stdio after exit), so a run or watch could
+            // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
+            // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
+            // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
+            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal }));
+            const stdout = [];
+            const stderr = [];
+            child.stdout.on('data', (chunk) => stdout.push(chunk));
+            child.stderr.on('data', (chunk) => stderr.push(chunk));
+            child.on('error', (error) => {
+                if (signal?.aborted)
+                    return reject(signal.reason);
+                const binary = (0,src/* describeValue */.bp)(this.binary);
+                reject(new Error(error.code === 'ENOENT'
+                    ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
+                    : `kubectl binary ${binary} cannot be run (input "kubectl": ${error.code ?? error.message})`));
+            });
+            child.on('close', (code) => resolvePromise({
+                stdout: Buffer.concat(stdout).toString('utf8'),
+                stderr: Buffer.concat(stderr).toString('utf8'),
+                code: code ?? 1,
+            }));
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(stdin ?? '');
+        });
+    }
+    stream(args, onLine, signal) {
+        const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal }));
+        // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
+        child.on('error', () => undefined);
+        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
+        return {
+            stop: () => {
+                if (child.exitCode === null && child.signalCode === null)
+                    child.kill();
+            },
+        };
+    }
+    track(child) {
+        this.children.add(child);
+        child.on('exit', () => this.children.delete(child));
+        // An aborted run also emits 'error' (AbortError) while kubectl is still ending: only a child
+        // that never started (no pid) is gone on an error.
+        child.on('error', () => {
+            if (child.pid === undefined)
+                this.children.delete(child);
+        });
+        return child;
+    }
+    /**
+     * Ends every kubectl still running (SIGTERM, then SIGKILL after CLOSE_KILL_AFTER_MS), waits for each
+     * to exit, then removes the working
+     * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
+     * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
+     * cache into the directory, and removing a directory while a file appears in it fails with
+     * ENOTEMPTY. Throws only what removing the directory throws (after Node's own retries).
+     */
+    async close() {
+        await Promise.all([...this.children].map((child) => new Promise((resolveExit) => {
+            if (child.exitCode !== null || child.signalCode !== null)
+                return resolveExit();
+            // kubectl ends on SIGTERM at once; one that does not is killed after CLOSE_KILL_AFTER_MS.
+            const kill = setTimeout(() => child.kill('SIGKILL'), CLOSE_KILL_AFTER_MS);
+            child.once('exit', () => {
+                clearTimeout(kill);
+                resolveExit();
+            });
+            child.kill();
+        })));
+        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    }
+}
+/**
+ * kubectl on the server. `kubectl-command` (such as `sudo -n k3s kubectl`) is a shell prefix used
+ * as written, so it runs as `sh -c '<kubectl-command> "$@"'` with the arguments passed as
+ * positional parameters: they are quoted by the SSH layer and never parsed as shell syntax.
+ * Manifests travel on stdin, never in the command line.
+ */
+class RemoteKubectlTransport {
+    shell;
+    kubectlCommand;
+    where;
+    constructor(shell, kubectlCommand) {
+        this.shell = shell;
+        this.kubectlCommand = kubectlCommand;
+        this.where = `"${kubectlCommand}" on ${shell.host}`;
+    }
+    /**
+     * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
+     * resolves with exit code and output whatever the code; rejects with `signal.reason` once `signal` is aborted.
+     */
+    run(args, stdin, signal) {
+        return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin, signal);
+    }
+    /** Closes the SSH session. */
+    close() {
+        return this.shell.close();
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl.ts
+
+
+/** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
+class KubectlError extends Error {
+    args;
+    result;
+    constructor(args, result, where) {
+        super(`kubectl ${summarizeArgs(args)} failed (exit ${result.code}, ${where}): ${errorText(result)}`);
+        this.args = args;
+        this.result = result;
+        this.name = 'KubectlError';
+    }
+}
+/**
+ * Server-side apply refused to take fields another field manager owns. Kept apart from other
+ * failures because the fix is a decision (who owns the field), not a retry. `object` is set
+ * when the apply was of one object (kubectl's message does not say which object of several).
+ */
+class ApplyConflictError extends Error {
+    fieldManager;
+    conflicts;
+    object;
+    constructor(fieldManager, conflicts, object) {
+        super(conflictMessage(fieldManager, conflicts, object));
+        this.fieldManager = fieldManager;
+        this.conflicts = conflicts;
+        this.object = object;
+        this.name = 'ApplyConflictError';
+    }
+    /** The field managers that own the contested fields, as the server names them. */
+    get managers() {
+        return [...new Set(this.conflicts.map((conflict) => conflict.manager))];
+    }
+    /** One line per other manager: its name and the fields it owns. */
+    get details() {
+        return conflictDetails(this.conflicts);
+    }
+}
+/** One line per conflict: the other manager's name and the fields it owns. */
+function conflictDetails(conflicts) {
+    return conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
+}
+/** Says whose fields, held by whom, and the three ways out (the server's own advice, in the suite's inputs). */
+function conflictMessage(fieldManager, conflicts, object) {
+    const owners = conflicts
+        .map((conflict) => `${conflict.fields.join(', ')} (field manager "${conflict.manager}"${conflict.subresource ? ` through the ${conflict.subresource} subresource` : ''})`)
+        .join('; ');
+    return (`${object ? `${object}: ` : ''}fields owned by another field manager, which the suite's field manager "${fieldManager}" ` +
+        `would take: ${owners}. Another tool or a person (kubectl edit, scale, set) wrote them: ` +
+        'remove these fields from the manifest, stop managing them elsewhere, or take them over with the input ' +
+        'force-conflicts: true.');
+}
+const REQUEST_TIMEOUT = '60s';
+function summarizeArgs(args) {
+    return args.filter((arg) => !arg.startsWith('-o') && arg !== 'json').join(' ');
+}
+function errorText(result) {
+    const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-12).join('\n');
+    return text || '(no output)';
+}
+/**
+ * Manifests for kubectl's stdin: one JSON `v1 List`, which every kubectl reads whole. JSON
+ * documents separated by `---` are read only by kubectl 1.33 and later (1.27 to 1.32 stop at the
+ * first with "invalid character '-' in numeric literal"), and YAML would have to be written in
+ * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type. Integers beyond 2^53 are
+ * written with all their digits, as `kubectl apply -f` sends them.
+ */
+function manifestStream(objects) {
+    return kubeJson({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
+}
+function itemsOf(parsed) {
+    if (!objects_isRecord(parsed))
+        return [];
+    if (Array.isArray(parsed.items) && typeof parsed.kind === 'string' && parsed.kind.endsWith('List')) {
+        return parsed.items;
+    }
+    return [parsed];
+}
+function namespaceArgs(namespace) {
+    return namespace ? ['--namespace', namespace] : [];
+}
+/**
+ * Every kubectl call of the suite goes through here, whatever the transport, so both transports
+ * behave the same and are tested the same.
+ */
+class Kubectl {
+    transport;
+    trace;
+    signal;
+    /**
+     * `signal`: the run's cancel. Once it is aborted, every call of this Kubectl rejects with the
+     * signal's reason, and the kubectl processes it started (runs and watches) are ended.
+     */
+    constructor(transport, trace = () => undefined, signal) {
+        this.transport = transport;
+        this.trace = trace;
+        this.signal = signal;
+    }
+    /**
+     * The same connection, its calls no longer stopped by the cancel: for putting back what a
+     * cancelled run had changed (a failed deploy's restore, a node's label), which has to go on
+     * after the cancel to leave the cluster as a failed deploy leaves it.
+     */
+    withoutSignal() {
+        return this.signal ? new Kubectl(this.transport, this.trace) : this;
+    }
+    /** Where kubectl runs, for messages (`kubectl on the runner`, `"k3s kubectl" on host:22`). */
+    get where() {
+        return this.transport.where;
+    }
+    /**
+     * Runs kubectl with `args`, bounded by `--request-timeout=60s` per API request.
+     * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`;
+     *   the cancel signal's reason once it is aborted (kubectl is ended).
+     */
+    async run(args, options = {}) {
+        this.signal?.throwIfAborted();
+        this.trace(`kubectl ${args.join(' ')}`);
+        // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
+        const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin, this.signal);
+        if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
+            throw new KubectlError(args, result, this.where);
+        return result;
+    }
+    /**
+     * Runs kubectl with `-o json` and parses the output with integers beyond 2^53 kept exact; undefined when kubectl
+     * printed nothing (`--ignore-not-found`).
+     * @throws KubectlError as `run`, or Error when the output is not JSON.
+     */
+    async json(args, options = {}) {
+        const result = await this.run([...args, '-o', 'json'], options);
+        const text = result.stdout.trim();
+        if (text === '')
+            return undefined;
+        try {
+            return parseKubeJson(text);
+        }
+        catch {
+            throw new Error(`kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`);
+        }
+    }
+    /**
+     * The namespace kubectl gives objects that name none: the current context's, else `default`
+     * (kubectl's rule). Read from kubectl itself, so over SSH it is the server's kubeconfig that counts.
+     */
+    async contextNamespace() {
+        const result = await this.run([
+            'config',
+            'view',
+            '--minify',
+            '--output',
+            'jsonpath={.contexts[0].context.namespace}',
+        ]);
+        return result.stdout.trim() || 'default';
+    }
+    /**
+     * What the server serves, read from its discovery: every kind with the `apiVersion` kubectl
+     * prefers for it and its scope (`kubectl api-resources`: kubectl decides an object's scope from
+     * the same REST mapping), and the served group-versions. api-resources lists each kind at its
+     * preferred version only, so every served group-version is read too (`kubectl api-versions`),
+     * unless each of `asked` (the apiVersions the caller will look up) is the preferred version of
+     * some kind: then `groupVersions` holds the preferred versions, which answer for every asked
+     * one, and the second kubectl process is saved. The api-resources table is read
+     * from the right (APIVERSION, NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33)
+     * because SHORTNAMES may be empty.
+     * @throws KubectlError as `run`.
+     */
+    async servedApis(asked) {
+        const resources = await this.run(['api-resources', '--no-headers']);
+        const kinds = new Map();
+        for (const line of resources.stdout.split('\n')) {
+            const columns = line.trim().split(/\s+/);
+            if (columns.length < 4)
+                continue;
+            const [apiVersion, namespaced, kind] = columns.slice(-3);
+            const slash = apiVersion.lastIndexOf('/');
+            const groupKind = `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`;
+            if (!kinds.has(groupKind))
+                kinds.set(groupKind, { kind, apiVersion, namespaced: namespaced === 'true' });
+        }
+        const preferred = new Set([...kinds.values()].map((kind) => kind.apiVersion));
+        if (asked && [...asked].every((version) => preferred.has(version)))
+            return { kinds, groupVersions: preferred };
+        const versions = await this.run(['api-versions']);
+        const groupVersions = new Set(versions.stdout
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean));
+        return { kinds, groupVersions };
+    }
+    /**
+     * Reports every `kind` object of the namespace as kubectl's watch sees it (`kubectl get <kind>
+     * --watch`: the current objects first, then each change), until stopped. The output is
+     * `-o jsonpath={@}`, which prints each object as one line of compact JSON (`-o json` spreads
+     * one over many lines). kubectl watches one resource type per process ("you may only specify a
+     * single resource type"). Undefined when the transport cannot stream (kubectl over SSH); lines
+     * that are not an object are skipped, and a watch that ends just stops reporting, so callers
+     * keep polling beside it.
+     */
+    watch(kind, namespace, onObject) {
+        if (!this.transport.stream || this.signal?.aborted)
+            return undefined;
+        const args = ['get', kind, ...namespaceArgs(namespace), '--watch', '--output', 'jsonpath={@}{"\\n"}'];
+        this.trace(`kubectl ${args.join(' ')}`);
+        return this.transport.stream(args, (line) => {
+            try {
+                const parsed = parseKubeJson(line);
+                if (objects_isRecord(parsed) && objects_isRecord(parsed.metadata))
+                    onObject(parsed);
+            }
+            catch {
+                // Not an object line (a warning kubectl printed to stdout): nothing to report.
+            }
+        }, this.signal);
+    }
+    /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
+    async get(ref, options = {}) {
+        const args = ['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
+        if (options.managedFields)
+            args.push('--show-managed-fields');
+        return this.json(args);
+    }
+    /**
+     * Every object of a kind (`kubectl get <kind>`), in one namespace, all namespaces, or the context's default,
+     * optionally filtered by a label selector; a `v1 List` is unwrapped into its items.
+     * @throws KubectlError as `run`.
+     */
+    async list(kind, options = {}) {
+        const args = ['get', kind];
+        if (options.allNamespaces)
+            args.push('--all-namespaces');
+        else
+            args.push(...namespaceArgs(options.namespace));
+        if (options.selector)
+            args.push('--selector', options.selector);
+        return itemsOf(await this.json(args));
+    }
+    /** The live state of each object named in `objects` (missing ones are simply absent). */
+    async getLive(objects, options = {}) {
+        if (objects.length === 0)
+            return [];
+        const args = ['get', '--filename', '-', '--ignore-not-found'];
+        if (options.managedFields)
+            args.push('--show-managed-fields');
+        return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
+    }
+    /** Applies the objects in one call and returns what the server made of them (dry run: what it would make). */
+    async apply(objects, options) {
+        if (objects.length === 0)
+            return [];
+        const args = ['apply', '--filename', '-', `--field-manager=${options.fieldManager}`];
+        if (options.serverSide)
+            args.push('--server-side');
+        if (options.serverSide && options.forceConflicts)
+            args.push('--force-conflicts');
+        if (options.dryRun)
+            args.push('--dry-run=server');
+        try {
+            return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
+        }
+        catch (error) {
+            const conflicts = error instanceof KubectlError ? fieldConflicts(error.result.stderr) : [];
+            if (conflicts.length > 0)
+                throw new ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,src/* workloadKey */.f6)(objects_refOf(objects[0])) : undefined);
+            throw error;
+        }
+    }
+    /**
+     * Waits until each CustomResourceDefinition is Established, the point from which the server
+     * serves its kind (`kubectl wait --for=condition=Established`, as installers such as Helm do).
+     */
+    async waitEstablished(definitions, timeoutSeconds = 60) {
+        if (definitions.length === 0)
+            return;
+        await this.run([
+            'wait',
+            '--for=condition=Established',
+            `--timeout=${timeoutSeconds}s`,
+            ...definitions.map((definition) => `customresourcedefinition/${definition.metadata.name}`),
+        ]);
+    }
+    /**
+     * `kubectl rollout undo`, to the previous revision or to `toRevision`; returns kubectl's one-line answer.
+     * @throws KubectlError (for example, no such revision).
+     */
+    async rolloutUndo(ref, toRevision) {
+        const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
+        if (toRevision !== undefined)
+            args.push(`--to-revision=${toRevision}`);
+        return (await this.run(args)).stdout.trim();
+    }
+    /**
+     * `kubectl rollout history` as kubectl prints it (a table of revisions and change causes), for the log.
+     * @throws KubectlError as `run`.
+     */
+    async rolloutHistory(ref) {
+        return (await this.run(['rollout', 'history', resourceArg(ref), ...namespaceArgs(ref.namespace)])).stdout;
+    }
+    /**
+     * Sets the annotations on the object, replacing existing values (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
+    async annotate(ref, annotations) {
+        const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
+        await this.run(['annotate', resourceArg(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
+    }
+    /**
+     * Sets a label on a node, replacing any value it had (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
+    async labelNode(node, label) {
+        await this.run(['label', 'node', node, `${label.key}=${label.value}`, '--overwrite']);
+    }
+    /**
+     * Removes the label `key` from a node (`kubectl label node <node> key-`).
+     * @throws KubectlError as `run`.
+     */
+    async unlabelNode(node, key) {
+        await this.run(['label', 'node', node, `${key}-`]);
+    }
+    /** Removes the taint with this key and effect (`kubectl taint node <node> key:Effect-`). */
+    async untaintNode(node, taint) {
+        const [keyAndValue, effect] = [taint.slice(0, taint.lastIndexOf(':')), taint.slice(taint.lastIndexOf(':') + 1)];
+        await this.run(['taint', 'node', node, `${keyAndValue.split('=')[0]}:${effect}-`]);
+    }
+    /**
+     * Sets a taint on a node, replacing one with the same key and effect (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
+    async taintNode(node, taint) {
+        const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
+        await this.run(['taint', 'node', node, spec, '--overwrite']);
+    }
+    /** Ends the transport: removes the local kubeconfig directory, or closes the SSH session. */
+    close() {
+        return this.transport.close();
+    }
+}
+/**
+ * The conflicts a refused server-side apply names, merged per managedFields entry (manager,
+ * subresource, operation); empty when the failure was
+ * something else. The server writes (apimachinery's merge.Conflicts, one block per object)
+ * `Apply failed with 1 conflict: conflict with "m": .data.a`, or for several
+ * `conflicts with "m" [with subresource "scale"] [using apps/v1]:` followed by `- .path` lines,
+ * then advice to ignore.
+ */
+function fieldConflicts(stderr) {
+    const byManager = new Map();
+    let fields;
+    for (const raw of stderr.split('\n')) {
+        const line = raw.trim();
+        const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?( using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
+        if (owner) {
+            const [, manager, subresource, using, inline] = owner;
+            const operation = using ? 'Update' : 'Apply';
+            const key = `${manager}\n${subresource ?? ''}\n${operation}`;
+            const conflict = byManager.get(key) ?? {
+                manager,
+                ...(subresource ? { subresource } : {}),
+                operation,
+                fields: [],
+            };
+            byManager.set(key, conflict);
+            fields = conflict.fields;
+            if (inline)
+                fields.push(inline);
+        }
+        else if (fields && /^- \./.test(line)) {
+            fields.push(line.slice(2));
+        }
+        else {
+            fields = undefined;
+        }
+    }
+    return [...byManager.values()].map((conflict) => ({ ...conflict, fields: [...new Set(conflict.fields)] }));
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollout.ts
+
+
+/** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
+const rollout_REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+/** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
+const BLOCKING_REASONS = new Set([
+    'ImagePullBackOff',
+    'ErrImagePull',
+    'CrashLoopBackOff',
+    'Unschedulable',
+    'InvalidImageName',
+    'CreateContainerConfigError',
+    'CreateContainerError',
+]);
+/**
+ * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
+ * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
+ * (`kubectl rollout status` refuses such workloads for the same reason).
+ */
+function updatesOnDelete(workload) {
+    const strategy = workload.spec?.updateStrategy;
+    return ((workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
+        objects_isRecord(strategy) &&
+        strategy.type === 'OnDelete');
+}
+/**
+ * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
+ * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
+ */
+function rollout_rolloutTimings(timeoutMs) {
+    const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
+    return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function num(value, fallback = 0) {
+    return typeof value === 'number' ? value : fallback;
+}
+function conditionsOf(object) {
+    return Array.isArray(object.status?.conditions) ? object.status.conditions : [];
+}
+/** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
+function workloadProgress(workload) {
+    const name = objects_objectKey(workload);
+    const status = workload.status ?? {};
+    const generation = num(workload.metadata.generation, 0);
+    if (num(status.observedGeneration, -1) < generation)
+        return { done: false, message: `${name}: waiting for the controller to see the new spec` };
+    const spec = workload.spec ?? {};
+    if (workload.kind === 'Deployment') {
+        const deadline = conditionsOf(workload).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+        if (deadline)
+            return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
+        // A paused Deployment records the new template but starts no rollout until resumed: like
+        // OnDelete, there is nothing to wait for (or undo) yet.
+        if (spec.paused === true) {
+            const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
+            return { done: true, message: paused, note: paused };
+        }
+        const replicas = num(spec.replicas, 1);
+        const updated = num(status.updatedReplicas);
+        const total = num(status.replicas);
+        const available = num(status.availableReplicas);
+        if (updated < replicas)
+            return { done: false, message: `${name}: ${updated} of ${replicas} updated replicas` };
+        if (total > updated)
+            return { done: false, message: `${name}: ${total - updated} old replicas pending termination` };
+        if (available < updated)
+            return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
+        return { done: true, message: `${name} successfully rolled out` };
+    }
+    const onDelete = updatesOnDelete(workload);
+    const podsBehind = workload.kind === 'StatefulSet'
+        ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
+        : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
+    const kept = onDelete && podsBehind
+        ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
+        : undefined;
+    if (workload.kind === 'StatefulSet') {
+        const replicas = num(spec.replicas, 1);
+        const ready = num(status.readyReplicas);
+        const updated = num(status.updatedReplicas);
+        // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
+        const rollingUpdate = objects_isRecord(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
+        const partition = objects_isRecord(rollingUpdate) ? num(rollingUpdate.partition) : 0;
+        if (ready < replicas)
+            return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
+        if (!onDelete &&
+            status.updateRevision &&
+            status.currentRevision !== status.updateRevision &&
+            updated < replicas - partition) {
+            return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
+        }
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+    }
+    const desired = num(status.desiredNumberScheduled);
+    const updated = num(status.updatedNumberScheduled);
+    const available = num(status.numberAvailable);
+    if (onDelete) {
+        if (available < desired)
+            return { done: false, message: `${name}: ${available} of ${desired} pods available` };
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+    }
+    if (updated < desired)
+        return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
+    if (available < desired)
+        return { done: false, message: `${name}: ${available} of ${desired} updated pods available` };
+    return { done: true, message: `${name} successfully rolled out` };
+}
+/** `matchLabels` and `matchExpressions` as kubectl's `--selector` syntax. */
+function rollout_selectorString(selector) {
+    if (!isRecord(selector))
+        return '';
+    const parts = [];
+    for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
+        parts.push(`${key}=${value}`);
+    for (const expression of selector.matchExpressions ??
+        []) {
+        const values = (expression.values ?? []).join(',');
+        if (expression.operator === 'In')
+            parts.push(`${expression.key} in (${values})`);
+        else if (expression.operator === 'NotIn')
+            parts.push(`${expression.key} notin (${values})`);
+        else if (expression.operator === 'Exists')
+            parts.push(expression.key);
+        else if (expression.operator === 'DoesNotExist')
+            parts.push(`!${expression.key}`);
+    }
+    return parts.join(',');
+}
+function ownedBy(object, owner) {
+    const refs = object.metadata.ownerReferences ?? [];
+    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
+}
+/** The Deployment's ReplicaSet for its current revision (the one its new pods belong to). */
+function currentReplicaSet(deployment, replicaSets) {
+    const revision = deployment.metadata.annotations?.[rollout_REVISION_ANNOTATION];
+    const owned = replicaSets.filter((rs) => rs.kind !== 'Pod' && ownedBy(rs, deployment));
+    return owned.find((rs) => rs.metadata.annotations?.[rollout_REVISION_ANNOTATION] === revision);
+}
+/** The pods running the workload's newest template: the ones whose trouble means the new revision is bad. */
+function newPodsOf(workload, replicaSets, pods) {
+    if (workload.kind === 'Deployment') {
+        const rs = currentReplicaSet(workload, replicaSets);
+        return rs ? pods.filter((pod) => ownedBy(pod, rs)) : [];
+    }
+    const owned = pods.filter((pod) => ownedBy(pod, workload));
+    const updateRevision = workload.status?.updateRevision;
+    if (workload.kind === 'StatefulSet' && typeof updateRevision === 'string') {
+        return owned.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === updateRevision);
+    }
+    return owned;
+}
+/** Why a pod is not running: waiting reasons of its containers, and Unschedulable when no node takes it. */
+function podProblems(pod) {
+    const problems = [];
+    const status = pod.status ?? {};
+    for (const condition of status.conditions ?? []) {
+        if (condition.type === 'PodScheduled' && condition.status === 'False' && condition.reason) {
+            problems.push({ reason: condition.reason, message: condition.message });
+        }
+    }
+    for (const field of ['initContainerStatuses', 'containerStatuses']) {
+        for (const container of status[field] ?? []) {
+            const waiting = container.state?.waiting;
+            if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
+                problems.push({
+                    reason: waiting.reason,
+                    message: waiting.message ? `container ${container.name}: ${waiting.message}` : `container ${container.name}`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+/** The stable name of the workload's current pod template: it survives the renumbering an undo does. */
+function templateOf(workload, replicaSets) {
+    if (workload.kind === 'Deployment')
+        return currentReplicaSet(workload, replicaSets)?.metadata.labels?.['pod-template-hash'];
+    const update = workload.status?.updateRevision;
+    return typeof update === 'string' ? update : undefined;
+}
+/**
+ * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
+ * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
+ * its stable template identity.
+ */
+async function controllerRevisionOf(kubectl, workload) {
+    return controllerRevisionIn(workload, await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace }));
+}
+/** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
+function controllerRevisionIn(workload, objects) {
+    const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
+    const current = rollout_currentControllerRevision(workload, owned);
+    return current ? { revision: String(current.revision), template: current.metadata.name } : {};
+}
+/**
+ * Whether a ControllerRevision records the workload's pod template as it is now. A DaemonSet's
+ * status has no `updateRevision`, so its revision is found by content, as `kubectl rollout undo`
+ * does (k8s.io/kubectl polymorphichelpers/rollback.go, daemonSetMatch: the revision's data is the
+ * patch `{spec: {template: {..., $patch: replace}}}` of the template it recorded).
+ */
+function recordsTemplate(revision, workload) {
+    const data = objects_isRecord(revision.data) && objects_isRecord(revision.data.spec) ? revision.data.spec.template : undefined;
+    if (!objects_isRecord(data))
+        return false;
+    const { $patch: _patch, ...template } = data;
+    return (0,external_node_util_.isDeepStrictEqual)(template, workload.spec?.template);
+}
+/**
+ * The workload's current ControllerRevision among its own: the one `status.updateRevision` names
+ * (StatefulSets), else the one recording its live template, else the newest. Not simply the
+ * newest: after a failed apply the newest is the failed revision, not the one the workload had.
+ */
+function rollout_currentControllerRevision(workload, owned) {
+    const updateRevision = workload.status?.updateRevision;
+    if (typeof updateRevision === 'string')
+        return owned.find((revision) => revision.metadata.name === updateRevision);
+    return (owned.find((revision) => recordsTemplate(revision, workload)) ??
+        [...owned].sort((a, b) => num(b.revision) - num(a.revision))[0]);
+}
+/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
+async function revisionNumberOf(kubectl, workload) {
+    if (workload.kind === 'Deployment')
+        return revisionOf(workload);
+    return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
+}
+/**
+ * A workload's revision as the object alone tells it: a Deployment's revision annotation; a StatefulSet's or
+ * DaemonSet's status.updateRevision; else its metadata.generation. Undefined when none is set yet.
+ */
+function revisionOf(workload) {
+    if (workload.kind === 'Deployment')
+        return workload.metadata.annotations?.[rollout_REVISION_ANNOTATION];
+    const update = workload.status?.updateRevision;
+    if (typeof update === 'string')
+        return update;
+    return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
+}
+const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions';
+/**
+ * One read of a namespace's workloads, ReplicaSets, pods and ControllerRevisions, shared by every
+ * workload watched in it during a poll: the cost of watching stays one kubectl call per namespace
+ * per poll, however many workloads roll out at once (the revision numbers of StatefulSets and
+ * DaemonSets come from the same read).
+ */
+class NamespaceSnapshots {
+    kubectl;
+    maxAgeMs;
+    cache = new Map();
+    /** Each namespace's last full read that succeeded. */
+    lastRead = new Map();
+    constructor(kubectl, maxAgeMs) {
+        this.kubectl = kubectl;
+        this.maxAgeMs = maxAgeMs;
+    }
+    /**
+     * The namespace's objects (SNAPSHOT_KINDS), read once per `maxAgeMs` and shared by every caller in that time;
+     * undefined namespace means the context's default.
+     * @throws KubectlError from the read.
+     */
+    read(namespace) {
+        const key = namespace ?? '';
+        const cached = this.cache.get(key);
+        if (cached && Date.now() - cached.at < this.maxAgeMs)
+            return cached.items;
+        const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
+        this.cache.set(key, { at: Date.now(), items });
+        items.then((read) => this.lastRead.set(key, read), () => this.cache.delete(key));
+        return items;
+    }
+    /**
+     * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
+     * has just shown them all rolled out, beside what their revision numbers and pod templates need:
+     * ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets. A watch event
+     * is the server's object at a resourceVersion newer than any earlier read, so the verdict loses
+     * nothing by it, and the verdict of workloads that are done needs no pods, the largest list of a
+     * namespace. The ReplicaSets and ControllerRevisions come from the last full read when it already
+     * showed every one of these workloads at its present generation with the controller having
+     * observed it: the controllers create and number a generation's ReplicaSet or ControllerRevision
+     * before they record its observedGeneration (k8s.io/kubernetes pkg/controller/deployment sync.go,
+     * statefulset and daemonset controllers), and that read lists them after the workloads; else
+     * from one read of those two kinds.
+     */
+    seed(workloads) {
+        const byNamespace = new Map();
+        for (const workload of workloads) {
+            const key = workload.metadata.namespace ?? '';
+            byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
+        }
+        for (const [key, seeded] of byNamespace) {
+            const earlier = this.lastRead.get(key);
+            const numbering = (objects) => objects.filter((object) => object.kind === 'ReplicaSet' || object.kind === 'ControllerRevision');
+            const items = earlier && seeded.every((workload) => observedIn(workload, earlier))
+                ? Promise.resolve([...seeded, ...numbering(earlier)])
+                : this.kubectl
+                    .list('replicasets,controllerrevisions', { namespace: key || undefined })
+                    .then((listed) => [...seeded, ...listed]);
+            this.cache.set(key, { at: Date.now(), items });
+            items.catch(() => this.cache.delete(key));
+        }
+    }
+}
+/** Whether `objects` hold the workload at its present generation, with the controller having observed that generation. */
+function observedIn(workload, objects) {
+    const generation = num(workload.metadata.generation, -1);
+    const earlier = objects.find((object) => object.kind === workload.kind && object.metadata.uid === workload.metadata.uid);
+    return (earlier !== undefined &&
+        generation >= 0 &&
+        num(earlier.metadata.generation, -2) === generation &&
+        num(earlier.status?.observedGeneration, -1) >= generation);
+}
+/**
+ * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
+ * workload kind and namespace) shows every workload still being waited for as rolled out, so a
+ * deploy ends at most one small read after its last pod is ready instead of up to a poll interval later.
+ * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
+ * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
+ * Without a watch (kubectl over SSH) the waits are plain polls.
+ */
+class RolloutWakeUp {
+    onWake;
+    latest = new Map();
+    pending;
+    streams = [];
+    sleepers = new Set();
+    allDone = false;
+    /** Counts the moments the watch saw everything done; each wakes every sleeper once. */
+    wakes = 0;
+    constructor(kubectl, refs, onWake = () => undefined) {
+        this.onWake = onWake;
+        this.pending = new Set(refs.map(src/* workloadKey */.f6));
+        const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
+        for (const ref of watched.values()) {
+            const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
+            if (stream)
+                this.streams.push(stream);
+        }
+    }
+    /** How many wake-ups have happened: a poller passes the count it last saw to `sleep`. */
+    get count() {
+        return this.wakes;
+    }
+    /** The workload's wait is over: it no longer holds the others' wake-up back. */
+    settled(ref) {
+        this.pending.delete((0,src/* workloadKey */.f6)(ref));
+        this.check();
+    }
+    /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
+    sleep(ms, seen) {
+        if (this.wakes > seen)
+            return Promise.resolve();
+        return new Promise((resolve) => {
+            const wake = () => {
+                clearTimeout(timer);
+                this.sleepers.delete(wake);
+                resolve();
+            };
+            const timer = setTimeout(wake, ms);
+            this.sleepers.add(wake);
+        });
+    }
+    /**
+     * Ends every watch stream and wakes every sleeper, so the watch loop ends at once (on timeout, failure or
+     * cancellation).
+     */
+    stop() {
+        for (const stream of this.streams)
+            stream.stop();
+        for (const wake of [...this.sleepers])
+            wake();
+    }
+    seen(object) {
+        const key = objects_objectKey(object);
+        if (!this.pending.has(key))
+            return;
+        this.latest.set(key, object);
+        this.check();
+    }
+    check() {
+        const done = this.pending.size > 0 &&
+            [...this.pending].every((key) => {
+                const object = this.latest.get(key);
+                return object !== undefined && workloadProgress(object).done;
+            });
+        // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
+        if (done && !this.allDone) {
+            this.wakes++;
+            this.onWake([...this.pending].map((key) => this.latest.get(key)));
+            for (const wake of [...this.sleepers])
+                wake();
+        }
+        this.allDone = done;
+    }
+}
+async function readWorkload(snapshots, ref) {
+    const items = await snapshots.read(ref.namespace);
+    const workload = items.find((item) => item.kind === ref.kind && item.metadata.name === ref.name);
+    if (!workload)
+        return { replicaSets: [], pods: [] };
+    const replicaSets = items.filter((item) => item.kind === 'ReplicaSet' && ownedBy(item, workload));
+    const owners = workload.kind === 'Deployment' ? replicaSets : [workload];
+    const pods = items.filter((item) => item.kind === 'Pod' && owners.some((owner) => ownedBy(item, owner)));
+    return { workload, replicaSets, pods };
+}
+/** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
+async function diagnose(kubectl, ref) {
+    const { workload, replicaSets, pods } = await readWorkload(new NamespaceSnapshots(kubectl, 0), ref);
+    if (!workload)
+        return { conditions: [], pods: [], events: [] };
+    const newPods = newPodsOf(workload, replicaSets, pods);
+    const involved = new Set([
+        workload.metadata.name,
+        ...replicaSets.map((rs) => rs.metadata.name),
+        ...newPods.map((pod) => pod.metadata.name),
+    ]);
+    const events = (await kubectl.list('events', { namespace: ref.namespace }).catch(() => []))
+        .filter((event) => involved.has(String(event.involvedObject?.name)))
+        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+        .slice(-10)
+        .map((event) => ({
+        object: objects_kindAndName({
+            kind: String(event.involvedObject.kind),
+            metadata: { name: String(event.involvedObject.name) },
+        }),
+        type: event.type,
+        reason: event.reason,
+        message: event.message,
+        count: event.count,
+    }));
+    return {
+        conditions: conditionsOf(workload).map(({ type, status, reason, message }) => ({ type, status, reason, message })),
+        pods: newPods.map((pod) => ({
+            name: pod.metadata.name,
+            node: pod.spec?.nodeName || undefined,
+            phase: pod.status?.phase,
+            reasons: podProblems(pod).map((problem) => problem.message ? `${problem.reason}: ${problem.message}` : problem.reason),
+        })),
+        events,
+    };
+}
+function eventTime(event) {
+    return String(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? '');
+}
+/**
+ * Waits for one workload. Unlike `kubectl rollout status`, it fails as soon as a new pod has been
+ * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
+ * than only when the progress deadline (ten minutes by default) runs out.
+ */
+async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2), wakeUp) {
+    try {
+        return await pollRollout(kubectl, ref, options, snapshots, wakeUp);
+    }
+    finally {
+        wakeUp?.settled(ref);
+    }
+}
+async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
+    const started = Date.now();
+    const interval = options.pollIntervalMs ?? 2000;
+    const failFastAfter = options.failFastAfterMs ?? 30_000;
+    const blockedSince = new Map();
+    const name = (0,src/* workloadKey */.f6)(ref);
+    let lastMessage = '';
+    let revision;
+    let template;
+    let latest;
+    const numbered = async () => {
+        if (!latest || latest.kind === 'Deployment')
+            return { revision, template };
+        const workload = latest;
+        const found = await snapshots
+            .read(ref.namespace)
+            .then((objects) => controllerRevisionIn(workload, objects))
+            .catch(() => ({}));
+        return { revision: found.revision ?? revision, template: found.template ?? template };
+    };
+    const fail = async (reason) => ({
+        ref,
+        ok: false,
+        ...(await numbered()),
+        reason,
+        diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
+        elapsedMs: Date.now() - started,
+    });
+    for (;;) {
+        const wakesSeen = wakeUp?.count ?? 0;
+        const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
+        if (!workload)
+            return fail(`${name} no longer exists`);
+        latest = workload;
+        revision = revisionOf(workload);
+        template = templateOf(workload, replicaSets);
+        const progress = workloadProgress(workload);
+        if (progress.failure)
+            return fail(progress.failure);
+        if (progress.done) {
+            options.log?.(progress.message);
+            return {
+                ref,
+                ok: true,
+                ...(await numbered()),
+                ...(progress.note ? { note: progress.note } : {}),
+                elapsedMs: Date.now() - started,
+            };
+        }
+        const now = Date.now();
+        const stuck = [];
+        for (const pod of newPodsOf(workload, replicaSets, pods)) {
+            const blocking = podProblems(pod).filter((problem) => BLOCKING_REASONS.has(problem.reason));
+            if (blocking.length === 0) {
+                blockedSince.delete(pod.metadata.name);
+                continue;
+            }
+            const since = blockedSince.get(pod.metadata.name) ?? now;
+            blockedSince.set(pod.metadata.name, since);
+            if (now - since >= failFastAfter) {
+                const detail = blocking
+                    .map((problem) => (problem.message ? `${problem.reason} (${problem.message})` : problem.reason))
+                    .join(', ');
+                stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
+            }
+        }
+        if (stuck.length > 0) {
+            const { revision: number } = await numbered();
+            return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+        }
+        if (progress.message !== lastMessage) {
+            options.log?.(progress.message);
+            lastMessage = progress.message;
+        }
+        if (now - started >= options.timeoutMs) {
+            return fail(`${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`);
+        }
+        const wait = Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1);
+        await (wakeUp ? wakeUp.sleep(wait, wakesSeen) : sleep(wait));
+    }
+}
+/**
+ * Waits for all workloads at once: total time is the slowest one's, not the sum. The kubectl
+ * processes it starts do not grow with the number of workloads: one watch per workload kind and
+ * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
+ */
+async function rollout_watchRollouts(kubectl, refs, options) {
+    if (refs.length === 0)
+        return [];
+    const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
+    const wakeUp = new RolloutWakeUp(kubectl, refs, (workloads) => snapshots.seed(workloads));
+    // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
+    const stop = () => wakeUp.stop();
+    kubectl.signal?.addEventListener('abort', stop, { once: true });
+    try {
+        return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
+    }
+    finally {
+        kubectl.signal?.removeEventListener('abort', stop);
+        wakeUp.stop();
+    }
+}
+/** Diagnostics as Markdown, for the log group and the job summary alike. */
+function formatDiagnostics(result) {
+    const lines = [`#### ${(0,src/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
+    const diagnostics = result.diagnostics;
+    if (!diagnostics)
+        return lines.join('\n');
+    if (diagnostics.conditions.length > 0) {
+        lines.push('Conditions:');
+        for (const c of diagnostics.conditions)
+            lines.push(`- ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
+        lines.push('');
+    }
+    if (diagnostics.pods.length > 0) {
+        lines.push('New pods:');
+        for (const pod of diagnostics.pods) {
+            lines.push(`- ${pod.name} (${pod.phase ?? 'unknown phase'}${pod.node ? ` on ${pod.node}` : ''})${pod.reasons.length ? `: ${pod.reasons.join('; ')}` : ''}`);
+        }
+        lines.push('');
+    }
+    if (diagnostics.events.length > 0) {
+        lines.push('Recent events:');
+        for (const event of diagnostics.events) {
+            lines.push(`- ${event.object} ${event.type ?? ''} ${event.reason ?? ''}: ${event.message ?? ''}${event.count && event.count > 1 ? ` (x${event.count})` : ''}`);
+        }
+        lines.push('');
+    }
+    return lines.join('\n');
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/diff.ts
+
+
+
+
+/**
+ * The object as a person compares two versions of it: without the fields the server owns (they
+ * change on every write and say nothing about intent: managedFields, resourceVersion, uid,
+ * creationTimestamp, generation, selfLink, status, kubectl's last-applied annotation), and with a
+ * Secret's values replaced by keyed fingerprints (see redactSecretValues). Undefined for undefined.
+ */
+function intentOf(object) {
+    if (!object)
+        return undefined;
+    const copy = objects_clone(object);
+    for (const field of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
+        delete copy.metadata[field];
+    if (copy.metadata.annotations) {
+        delete copy.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
+        if (Object.keys(copy.metadata.annotations).length === 0)
+            delete copy.metadata.annotations;
+    }
+    delete copy.status;
+    if (copy.kind === 'Secret')
+        redactSecretValues(copy);
+    return copy;
+}
+// Keyed per process, so a fingerprint shows that a value changed without letting anyone test guesses against it.
+const FINGERPRINT_KEY = (0,external_node_crypto_.randomBytes)(32);
+/** Secret values never reach a log or summary: each becomes a keyed fingerprint that differs exactly when the value does. */
+function redactSecretValues(secret) {
+    const data = (secret.data ?? {});
+    const stringData = (secret.stringData ?? {});
+    const values = {};
+    for (const [key, value] of Object.entries(data))
+        values[key] = Buffer.from(String(value), 'base64').toString('utf8');
+    for (const [key, value] of Object.entries(stringData))
+        values[key] = String(value);
+    delete secret.stringData;
+    if (Object.keys(values).length === 0)
+        return;
+    secret.data = Object.fromEntries(Object.entries(values).map(([key, value]) => [
+        key,
+        `(redacted ${(0,external_node_crypto_.createHmac)('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 8)})`,
+    ]));
+}
+function lines(object) {
+    const value = intentOf(object);
+    return value === undefined ? [] : (0,dist/* stringify */.As)(value, { sortMapEntries: true }).trimEnd().split('\n');
+}
+/**
+ * A unified-style diff of the live object against what the server would make of the manifest,
+ * so a dry run shows the intent of a deploy, not just that something differs.
+ */
+function objectDiff(live, intended) {
+    const before = lines(live);
+    const after = lines(intended);
+    const table = Array.from({ length: before.length + 1 }, () => new Array(after.length + 1).fill(0));
+    for (let i = before.length - 1; i >= 0; i--) {
+        for (let j = after.length - 1; j >= 0; j--) {
+            table[i][j] = before[i] === after[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+        }
+    }
+    const out = [];
+    let i = 0;
+    let j = 0;
+    while (i < before.length || j < after.length) {
+        if (i < before.length && j < after.length && before[i] === after[j]) {
+            out.push(`  ${before[i]}`);
+            i++;
+            j++;
+        }
+        else if (i < before.length && (j >= after.length || table[i + 1][j] >= table[i][j + 1])) {
+            out.push(`- ${before[i++]}`);
+        }
+        else {
+            out.push(`+ ${after[j++]}`);
+        }
+    }
+    return collapseContext(out);
+}
+/** Keeps two lines of context around changes so large unchanged objects do not drown the change. */
+function collapseContext(out, context = 2) {
+    const changed = out.map((line) => !line.startsWith('  '));
+    const keep = out.map((_, index) => changed.slice(Math.max(0, index - context), index + context + 1).some(Boolean));
+    const result = [];
+    let skipping = false;
+    out.forEach((line, index) => {
+        if (keep[index]) {
+            result.push(line);
+            skipping = false;
+        }
+        else if (!skipping) {
+            result.push('  ...');
+            skipping = true;
+        }
+    });
+    return result.join('\n');
+}
+/**
+ * True when the live object already holds what `intended` says, compared on the fields apply owns (server-set metadata
+ * and status left out, keys sorted): the deploy then skips the apply and reports the object unchanged. An absent live
+ * object never matches.
+ */
+function sameIntent(live, intended) {
+    return kubeJson(sortKeys(intentOf(live))) === kubeJson(sortKeys(intentOf(intended)));
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value)
+            .sort()
+            .map((key) => [key, sortKeys(value[key])]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
+
+
+
+/**
+ * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
+ * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
+ * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
+ * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
+ * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
+ * operation and time right after the undo, and any later write under that manager changes it.
+ */
+const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
+function entriesOf(object) {
+    const entries = object?.metadata.managedFields;
+    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
+}
+/**
+ * What identifies one write of a manager: the server sets an entry's time when that manager
+ * writes, and leaves it when others take fields from it (as annotating a workload after the undo
+ * does), so the fields are left out. Two writes by one manager within one second look alike.
+ */
+function fingerprint(entry) {
+    const { manager, operation, subresource, time } = entry;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify({ manager, operation, subresource, time }))
+        .digest('hex')
+        .slice(0, 16);
+}
+function writesTemplate(entry) {
+    const fields = entry.fieldsV1;
+    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
+}
+/**
+ * The annotation recording an undo just done: the Update entries that changed between `before`
+ * and `after` and own the pod template (what an undo writes; controllers write status and
+ * annotations, never the template).
+ */
+function undoRecord(before, after) {
+    const earlier = new Set(entriesOf(before).map(fingerprint));
+    const written = entriesOf(after).filter((entry) => entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)));
+    if (written.length === 0)
+        return {};
+    return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
+}
+/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
+function recordedUndo(object) {
+    return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+}
+/**
+ * The field paths an entry owns, in the server's conflict notation (apimachinery's
+ * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
+ * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
+ */
+function ownedPaths(fields, prefix = '', paths = new Set()) {
+    if (!objects_isRecord(fields))
+        return paths;
+    for (const [key, child] of Object.entries(fields)) {
+        if (key === '.')
+            continue;
+        const value = key.slice(2);
+        let element;
+        if (key.startsWith('f:'))
+            element = `.${value}`;
+        else if (key.startsWith('k:')) {
+            const keyFields = JSON.parse(value);
+            element = `[${Object.keys(keyFields)
+                .sort()
+                .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
+                .join(',')}]`;
+        }
+        else if (key.startsWith('v:'))
+            element = `[=${value}]`;
+        else
+            element = `[${value}]`;
+        paths.add(prefix + element);
+        ownedPaths(child, prefix + element, paths);
+    }
+    return paths;
+}
+/**
+ * Whether the fields of one conflict are this suite's to take back: each managedFields entry
+ * that holds them (same manager, operation and subresource, owning one of the fields) is one its
+ * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
+ * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
+ * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
+ * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
+ */
+function undoneBySuite(live, conflict) {
+    const holders = live.flatMap((object) => entriesOf(object)
+        .filter((entry) => entry.manager === conflict.manager &&
+        entry.operation === conflict.operation &&
+        (entry.subresource ?? '') === (conflict.subresource ?? ''))
+        .filter((entry) => {
+        const owned = ownedPaths(entry.fieldsV1);
+        return conflict.fields.some((field) => owned.has(field));
+    })
+        .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
+    const ours = holders.length > 0 &&
+        holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
+    return ours ? [...new Set(holders.map(({ object }) => objects_objectKey(object)))] : undefined;
+}
+/**
+ * Server-side apply that decides conflicts from facts: fields whose only other writer is a
+ * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION), or that this suite's field manager
+ * wrote with a client-side apply (`server-side: false`), are taken back; fields another
+ * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
+ * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
+ */
+async function applyOwningFields(kubectl, objects, options, ownership) {
+    try {
+        return await kubectl.apply(objects, options);
+    }
+    catch (error) {
+        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
+            throw error;
+        if (ownership.forceConflicts) {
+            ownership.log(`Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`);
+            return kubectl.apply(objects, { ...options, forceConflicts: true });
+        }
+        const live = await kubectl.getLive(objects, { managedFields: true });
+        // The suite's own manager conflicts with its Apply only through Update entries: a deploy with
+        // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
+        // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
+        // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
+        const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
+        const undoneIn = new Map();
+        for (const conflict of error.conflicts) {
+            const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
+            if (objects)
+                undoneIn.set(conflict, objects);
+        }
+        const undone = [...undoneIn.keys()];
+        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
+        if (others.length > 0)
+            throw new ApplyConflictError(error.fieldManager, others, error.object);
+        if (ownClientSide.length > 0)
+            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`);
+        if (undone.length > 0)
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`);
+        return kubectl.apply(objects, { ...options, forceConflicts: true });
+    }
+}
+/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
+async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
+    const before = await kubectl.get(ref, { managedFields: true });
+    await kubectl.rolloutUndo(ref, toRevision);
+    const after = await kubectl.get(ref, { managedFields: true });
+    const record = { ...annotations, ...undoRecord(before, after) };
+    if (Object.keys(record).length > 0)
+        await kubectl.annotate(ref, record);
+}
+/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+function autoscaledKey(autoscaler) {
+    const target = autoscaler.spec?.scaleTargetRef;
+    if (!objects_isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
+        return undefined;
+    return (0,src/* workloadKey */.f6)({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
+}
+/**
+ * The field manager a workload's replicas are handed to before the suite stops applying them, so
+ * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
+ * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
+ * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
+ */
+const REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
+/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
+function boundsOf(autoscaler) {
+    const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
+    const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
+    return { min, max };
+}
+function ownsReplicas(object, fieldManager) {
+    return entriesOf(object).some((entry) => entry.manager === fieldManager &&
+        !entry.subresource &&
+        objects_isRecord(entry.fieldsV1) &&
+        objects_isRecord(entry.fieldsV1['f:spec']) &&
+        'f:replicas' in entry.fieldsV1['f:spec']);
+}
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
+ * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
+ * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
+ * - a workload the deploy creates starts with its manifest's replicas, brought within the
+ *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
+ *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
+ * - a live workload is applied without `spec.replicas`; where the suite's field manager still
+ *   owns them (it created the workload, or applied it before the autoscaler existed), they are
+ *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
+ *   apply leaves the count as it is;
+ * - with client-side apply (`serverSide` false) a live workload is applied with `spec.replicas`
+ *   at its LIVE count instead: kubectl's three-way merge deletes a field that is in the
+ *   last-applied-configuration annotation and missing from the new object (kubectl apply,
+ *   "How apply calculates differences and merges changes"), which would reset the workload to
+ *   1 replica; the live count makes the patch leave replicas as they are, and the annotation
+ *   keeps a count, so no later apply deletes it. No handover is needed then (managedFields do
+ *   not decide client-side apply). An autoscaler's scale between the read and the apply is put
+ *   back to the count read, and the autoscaler corrects it at its next sync.
+ * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
+ * objects by objectKey, with their managedFields.
+ */
+function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager, serverSide) {
+    const bounds = new Map();
+    for (const autoscaler of autoscalers) {
+        const key = autoscaledKey(autoscaler);
+        if (key !== undefined)
+            bounds.set(key, boundsOf(autoscaler));
+    }
+    const decided = { objects: [], yielded: [], started: [], handovers: [] };
+    for (const object of objects) {
+        const key = objects_objectKey(object);
+        const range = bounds.get(key);
+        const replicas = object.spec?.replicas;
+        const current = live.get(key);
+        if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
+            decided.objects.push(object);
+        }
+        else if (current === undefined) {
+            const start = Math.min(range.max, Math.max(range.min, replicas));
+            decided.started.push({ key, replicas: start });
+            decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
+        }
+        else {
+            if (replicas !== undefined)
+                decided.yielded.push(key);
+            if (!serverSide) {
+                const spec = { ...object.spec };
+                if (typeof current.spec?.replicas === 'number')
+                    spec.replicas = current.spec.replicas;
+                else
+                    delete spec.replicas;
+                decided.objects.push({ ...object, spec });
+                continue;
+            }
+            if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
+                decided.handovers.push({
+                    apiVersion: current.apiVersion,
+                    kind: current.kind,
+                    metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
+                    spec: { replicas: current.spec.replicas },
+                });
+            const spec = { ...object.spec };
+            delete spec.replicas;
+            decided.objects.push({ ...object, spec });
+        }
+    }
+    return decided;
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var reporting_src = __nccwpck_require__(6094);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
+
+/**
+ * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
+ * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
+ * renumbered the same way without any history. So a failed revision is recorded twice on the
+ * workload: by the number it had, and by its pod template (ReplicaSet pod-template-hash,
+ * ControllerRevision name), which never changes. Deploys (on an automatic rollback) and the
+ * rollback action (with mark-failed) both write these; `rollback` with `to: previous` skips them.
+ */
+const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
+/**
+ * The annotation holding failed pod template names (comma-separated), for workloads whose revision numbers move on
+ * (StatefulSet and DaemonSet revisions are ControllerRevision names).
+ */
+const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
+/** A comma-separated annotation as its entries; missing or empty is none. */
+function failed_revisions_annotationList(object, key) {
+    return (object?.metadata.annotations?.[key] ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+}
+/**
+ * What a workload records as failed. Read it before a `kubectl rollout undo`: the undo replaces a
+ * Deployment's annotations with the ones its old ReplicaSet carried, which would silently drop
+ * failures recorded since, so the lists read before are the truth to write back.
+ */
+function failed_revisions_readFailedRevisions(workload) {
+    return {
+        numbers: failed_revisions_annotationList(workload, FAILED_REVISIONS_ANNOTATION),
+        templates: failed_revisions_annotationList(workload, FAILED_TEMPLATES_ANNOTATION),
+    };
+}
+/** A comma-separated list with the value added once; numbers sort numerically. */
+function mergeList(existing, value) {
+    const merged = [...new Set(value ? [...existing, value] : existing)];
+    return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
+}
+/** Writes `known` (read before the undo) plus the revision that failed, by number and by template. */
+async function failed_revisions_recordFailedRevision(kubectl, ref, known, failed) {
+    await kubectl.annotate(ref, {
+        [FAILED_REVISIONS_ANNOTATION]: mergeList(known.numbers, failed.number),
+        [FAILED_TEMPLATES_ANNOTATION]: mergeList(known.templates, failed.template),
+    });
+}
+/** Writes `known` back exactly (an empty list removes its annotation), undoing what a rollout undo replaced. */
+async function failed_revisions_restoreFailedRevisions(kubectl, ref, known) {
+    const lists = [
+        [FAILED_REVISIONS_ANNOTATION, known.numbers],
+        [FAILED_TEMPLATES_ANNOTATION, known.templates],
+    ];
+    const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
+    await kubectl.run([
+        'annotate',
+        resourceArg(ref),
+        ...(ref.namespace ? ['--namespace', ref.namespace] : []),
+        ...changes,
+        '--overwrite',
+    ]);
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/restore.ts
+
+
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** The field sets `manager` owns on the object through server-side apply (operation Apply). */
+function appliedFields(object, manager) {
+    const entries = object?.metadata.managedFields;
+    if (!Array.isArray(entries))
+        return [];
+    return entries
+        .filter(objects_isRecord)
+        .filter((entry) => entry.manager === manager && entry.operation === 'Apply' && !entry.subresource)
+        .map((entry) => (objects_isRecord(entry.fieldsV1) ? entry.fieldsV1 : {}));
+}
+/** The union of two field sets; a set that owns a whole value (empty) absorbs the other's children. */
+function unionFields(a, b) {
+    if (Object.keys(a).length === 0 || Object.keys(b).length === 0)
+        return {};
+    const result = { ...a };
+    for (const [key, value] of Object.entries(b)) {
+        const mine = result[key];
+        result[key] = objects_isRecord(mine) && objects_isRecord(value) ? unionFields(mine, value) : value;
+    }
+    return result;
+}
+function parseElement(key) {
+    try {
+        return parseKubeJson(key.slice(2));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A list item matches a `k:` element when each of the element's key fields has its value. */
+function matchesKey(item, key) {
+    return (objects_isRecord(item) &&
+        objects_isRecord(key) &&
+        Object.entries(key).every(([field, value]) => (0,external_node_util_.isDeepStrictEqual)(item[field], value)));
+}
+/**
+ * The part of `value` the field set covers: what a manager owning `fields` would have to apply
+ * to hold `value`. Fields absent from `value` are left out.
+ */
+function projectFields(value, fields) {
+    const children = Object.keys(fields).filter((key) => key !== '.');
+    if (children.length === 0)
+        return value;
+    if (objects_isRecord(value)) {
+        const result = {};
+        for (const key of children) {
+            if (!key.startsWith('f:'))
+                continue;
+            const name = key.slice(2);
+            if (name in value)
+                result[name] = projectFields(value[name], objects_isRecord(fields[key]) ? fields[key] : {});
+        }
+        return result;
+    }
+    if (Array.isArray(value)) {
+        const chosen = [];
+        value.forEach((item, index) => {
+            for (const key of children) {
+                const sub = objects_isRecord(fields[key]) ? fields[key] : {};
+                if (key.startsWith('k:') && matchesKey(item, parseElement(key))) {
+                    const keyFields = parseElement(key);
+                    chosen.push({ ...keyFields, ...projectFields(item, sub) });
+                    return;
+                }
+                if (key.startsWith('v:') && (0,external_node_util_.isDeepStrictEqual)(item, parseElement(key))) {
+                    chosen.push(item);
+                    return;
+                }
+                if (key === `i:${index}`) {
+                    chosen.push(projectFields(item, sub));
+                    return;
+                }
+            }
+        });
+        return chosen;
+    }
+    return value;
+}
+/**
+ * What to apply to put an object back as it was before a deploy, or why it cannot be. With
+ * server-side apply: the object's values from before the deploy, for every field `manager`
+ * applied before the deploy or applies now (fields this deploy added are left out, so the
+ * server removes them; fields nobody of the suite applied are not touched, so what other
+ * managers wrote stays theirs). With client-side apply: the last-applied configuration the object
+ * carried before, which kubectl's three-way merge turns back into that state.
+ *
+ * A Secret applied with `stringData` is owned as `stringData` (the server stores it in `data`): its
+ * earlier values are read back from `data`, as text where they are text.
+ */
+function restoreIntent(before, after, options) {
+    if (!options.serverSide) {
+        const lastApplied = before.metadata.annotations?.[LAST_APPLIED];
+        if (!lastApplied)
+            return { reason: 'it carried no last-applied configuration before this run' };
+        return { intent: parseKubeJson(lastApplied) };
+    }
+    const sets = [...appliedFields(before, options.fieldManager), ...appliedFields(after, options.fieldManager)];
+    if (sets.length === 0)
+        return { reason: `field manager ${options.fieldManager} applies none of its fields` };
+    const fields = sets.reduce(unionFields);
+    const source = secretWithStringData(before, fields);
+    const projected = projectFields(source, fields);
+    const metadata = objects_isRecord(projected.metadata) ? projected.metadata : {};
+    return {
+        intent: {
+            ...projected,
+            apiVersion: before.apiVersion,
+            kind: before.kind,
+            metadata: {
+                ...metadata,
+                name: before.metadata.name,
+                ...(before.metadata.namespace ? { namespace: before.metadata.namespace } : {}),
+            },
+        },
+    };
+}
+function secretWithStringData(object, fields) {
+    const owned = fields['f:stringData'];
+    if (object.kind !== 'Secret' || !objects_isRecord(owned) || !objects_isRecord(object.data))
+        return object;
+    const stringData = {};
+    for (const key of Object.keys(owned)) {
+        const name = key.slice(2);
+        const encoded = object.data[name];
+        if (typeof encoded !== 'string')
+            continue;
+        const bytes = Buffer.from(encoded, 'base64');
+        const text = bytes.toString('utf8');
+        if (Buffer.from(text, 'utf8').equals(bytes))
+            stringData[name] = text;
+    }
+    return { ...object, stringData };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/rounded-integers.ts
+
+
+/**
+ * Where the cluster holds another value than `intended` at an integer beyond 2^53 (a BigInt, see
+ * kubectlNumber), as dotted paths the way manifest problems name fields (`spec.limits.0.max`),
+ * each with the value written and the value found (`absent` when the cluster has none).
+ */
+function roundedIntegers(intended, live, path = '') {
+    if (typeof intended === 'bigint') {
+        if (typeof live === 'bigint' && live === intended)
+            return [];
+        return [{ path, written: intended.toString(), found: live === undefined ? 'absent' : kubeJson(live) }];
+    }
+    const join = (key) => (path ? `${path}.${key}` : String(key));
+    if (Array.isArray(intended))
+        return intended.flatMap((item, index) => roundedIntegers(item, Array.isArray(live) ? live[index] : undefined, join(index)));
+    if (objects_isRecord(intended))
+        return Object.entries(intended).flatMap(([key, value]) => roundedIntegers(value, objects_isRecord(live) ? live[key] : undefined, join(key)));
+    return [];
+}
+/**
+ * Why a client-side apply left `live` with other integers than `intended`, naming the object and
+ * each field; undefined when every integer beyond 2^53 arrived whole. kubectl's client-side apply
+ * computes the patch of a custom resource as a JSON merge patch whose numbers pass through Go's
+ * float64 (checked against kubectl 1.27 to 1.33: changing a field to 9007199254740993 stores
+ * 9007199254740992, to ...995 stores ...996); creating the object, built-in kinds (strategic merge
+ * patch) and server-side apply keep every digit. `what` says what the value was meant to be:
+ * `written in the manifest`, `it had before the deploy`.
+ */
+function roundedIntegersReason(ref, intended, live, what) {
+    if (!live)
+        return undefined;
+    const rounded = roundedIntegers(intended, live);
+    if (rounded.length === 0)
+        return undefined;
+    const fields = rounded.map((field) => `${field.path} is ${field.found}, not ${field.written}`).join('; ');
+    return `${(0,src/* workloadKey */.f6)(ref)}: ${fields} (the value ${what}): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-changes.ts
+
+
+
+
+/** The value as JSON.stringify can write it: an int64 beyond 2^53 (a BigInt, see kubectlNumber) as its digits. */
+function jsonSafe(value) {
+    if (typeof value === 'bigint')
+        return value.toString();
+    if (Array.isArray(value))
+        return value.map(jsonSafe);
+    if (objects_isRecord(value))
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
+    return value;
+}
+function keyedByName(list) {
+    if (!list.every((item) => objects_isRecord(item) && typeof item.name === 'string'))
+        return undefined;
+    const byName = new Map(list.map((item) => [item.name, item]));
+    return byName.size === list.length ? byName : undefined;
+}
+function walk(before, after, path, out) {
+    if (before === undefined && after === undefined)
+        return;
+    if (before === undefined) {
+        out.push({ path, op: 'add', after: jsonSafe(after) });
+        return;
+    }
+    if (after === undefined) {
+        out.push({ path, op: 'remove', before: jsonSafe(before) });
+        return;
+    }
+    if (objects_isRecord(before) && objects_isRecord(after)) {
+        for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
+            walk(before[key], after[key], path ? `${path}.${key}` : key, out);
+        return;
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+        const beforeNames = keyedByName(before);
+        const afterNames = keyedByName(after);
+        if (beforeNames && afterNames) {
+            for (const name of [...new Set([...beforeNames.keys(), ...afterNames.keys()])])
+                walk(beforeNames.get(name), afterNames.get(name), `${path}[name=${name}]`, out);
+            return;
+        }
+        if (before.length === after.length) {
+            before.forEach((item, index) => walk(item, after[index], `${path}[${index}]`, out));
+            return;
+        }
+    }
+    if (kubeJson(before) !== kubeJson(after))
+        out.push({ path, op: 'replace', before: jsonSafe(before), after: jsonSafe(after) });
+}
+/**
+ * The fields that differ between the live object and what the server's dry run made of the
+ * manifest, each with its value before and after (see FieldChange); `[]` when they mean the same.
+ * Secret values appear only as fingerprints that differ exactly when the values do.
+ */
+function fieldChanges(live, intended) {
+    const out = [];
+    walk(intentOf(live), intentOf(intended), '', out);
+    return out;
+}
+/** The images of every container (init and ephemeral ones too) of an object that runs pods, by container name. */
+function imagesOf(object) {
+    const images = new Map();
+    if (!object)
+        return images;
+    for (const { container } of containersOf(object))
+        if (typeof container.name === 'string' && typeof container.image === 'string')
+            images.set(container.name, container.image);
+    return images;
+}
+/** The containers of an object whose image the deploy would change or start; `[]` for objects that run no pods. */
+function imageChanges(live, intended) {
+    const before = imagesOf(live);
+    return [...imagesOf(intended)]
+        .filter(([name, image]) => before.get(name) !== image)
+        .map(([container, to]) => ({
+        workload: objects_objectKey(intended),
+        container,
+        ...(before.has(container) ? { from: before.get(container) } : {}),
+        to,
+    }));
+}
+/** Field and image changes of one object for a dry run's report (deployManifests fills AppliedObject with them). */
+function plannedChanges(live, intended) {
+    return { changes: live ? fieldChanges(live, intended) : [], images: imageChanges(live, intended) };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
+ * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
+ * error stopped it after the companion's change or the first real apply (then `report.interrupted`
+ * says what, and what stayed changed). Its message names what failed and what was put back;
+ * `report` says what happened, for outputs and summary. A refusal before anything changed is
+ * thrown as its own error (see deployManifests).
+ */
+class DeployFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'DeployFailedError';
+    }
+}
+function classify(before, after) {
+    if (!before)
+        return 'created';
+    return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+}
+/** What the apply did to one object (AppliedObject.action), and whether it only rewrote the run's trace annotations. */
+function appliedAction(before, after) {
+    const action = classify(before, after);
+    return action === 'configured' && sameIntent(withoutTraceAnnotations(before), withoutTraceAnnotations(after))
+        ? { action, traceOnly: true }
+        : { action };
+}
+function byKey(objects) {
+    return new Map(objects.map((object) => [objects_objectKey(object), object]));
+}
+/**
+ * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
+ * or a ControllerRevision for StatefulSets and DaemonSets) that a rollout undo can go back from.
+ * metadata.generation also moves for spec changes that make no revision (`replicas`, `strategy`,
+ * `minReadySeconds`); undoing those would return the workload to an older release.
+ */
+function templateChanged(before, after) {
+    return before !== undefined && !(0,external_node_util_.isDeepStrictEqual)(before.spec?.template, after.spec?.template);
+}
+/**
+ * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
+ * The live state is read first so the report can say created / configured / unchanged and the
+ * rollback knows each workload's revision from before the run.
+ *
+ * The server's discovery is read first: an object of a kind or apiVersion it does not serve (and
+ * no CustomResourceDefinition of the set defines) stops the deploy with a ManifestError naming the
+ * object, its file and line before anything changes (unservedKindProblems); and which objects are
+ * cluster-scoped is decided from it (settleScopes), so a cluster-scoped custom kind is not given
+ * a namespace.
+ *
+ * The guarantee: the API server checks every object (a server-side dry run: validation,
+ * admission, field conflicts) before any workload, configuration or other object changes. An
+ * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
+ * exists is checked right after those are created (and the definitions Established); if the
+ * server refuses it then, the deploy stops with only those new namespaces and definitions
+ * written, and says so.
+ *
+ * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
+ * server refused; also when only this set's new namespaces and definitions had been written, its
+ * `outcome` saying so), InputError / NamespaceInputError (the `namespace` input names no
+ * namespace), KubectlError or any other error of the connection. From the companion's change or
+ * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
+ * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
+ * the failed-deploy restore runs as for a failed rollout (with rollback-on-failure) and
+ * `report.interrupted` says what stopped the deploy and what stayed changed.
+ */
+async function deployManifests(kubectl, manifests, settings) {
+    const log = settings.log ?? (() => undefined);
+    const prepared = await prepareDeploy(kubectl, manifests, settings);
+    const { objects, plan, before, sources, applyOptions, ownership } = prepared;
+    const report = {
+        dryRun: settings.dryRun,
+        applied: [],
+        revisions: {},
+        changed: [],
+        rollouts: [],
+        rolledBack: false,
+        rollbacks: [],
+        restored: [],
+    };
+    if (settings.dryRun) {
+        report.applied = dryRunApplied(prepared);
+        return report;
+    }
+    const companion = settings.companion;
+    // What has been changed so far: an error from here on must say it, and put it back.
+    const progress = { companionMade: false, applyBegun: false, foundations: [] };
+    const undoCompanion = async () => {
+        for (const line of (await companion?.undo()) ?? [])
+            log(line);
+    };
+    const makeCompanion = async () => {
+        // Marked before: a change made halfway is taken back too.
+        progress.companionMade = companion !== undefined;
+        for (const line of (await companion?.make()) ?? [])
+            log(line);
+    };
+    try {
+        return await applyAndWatch();
+    }
+    catch (error) {
+        if (error instanceof DeployFailedError)
+            throw error;
+        const changedNothing = !progress.companionMade && !progress.applyBegun;
+        // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
+        const refusedDeferred = error instanceof ManifestError || error instanceof src/* InputError */.dz;
+        if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
+            throw error;
+        throw await stoppedAfterChange(prepared, report, progress, error);
+    }
+    async function applyAndWatch() {
+        const after = await applyAll();
+        progress.after = after;
+        return watchAndJudge(after);
+    }
+    async function applyAll() {
+        // Only field ownership changes (the count is the live one), so nothing else is begun yet.
+        if (prepared.replicaHandovers.length > 0)
+            await kubectl.apply(prepared.replicaHandovers, { serverSide: true, fieldManager: REPLICAS_HANDOVER_MANAGER });
+        if (plan.deferred.length === 0) {
+            await makeCompanion();
+            // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
+            progress.applyBegun = true;
+            return applyOwningFields(kubectl, objects, applyOptions, ownership);
+        }
+        // Counted as written before the call returns: kubectl may have created some before it failed.
+        progress.applyBegun = true;
+        progress.foundations = plan.foundations;
+        const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
+        await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
+        const foundationNames = plan.foundations.map(objects_objectKey).join(', ');
+        log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
+        await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`, settings.namespace);
+        const rest = objects.filter((object) => !isFoundation(object));
+        await makeCompanion();
+        return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
+    }
+    async function watchAndJudge(after) {
+        const intended = byKey(objects);
+        for (const object of after) {
+            const { action, traceOnly } = appliedAction(before.get(objects_objectKey(object)), object);
+            const rounded = settings.serverSide
+                ? undefined
+                : roundedIntegersReason(objects_refOf(object), intended.get(objects_objectKey(object)), object, 'written in the manifest');
+            report.applied.push({
+                ...objects_refOf(object),
+                action,
+                ...(traceOnly ? { traceOnly } : {}),
+                ...(rounded ? { rounded } : {}),
+            });
+            log(`${objects_objectKey(object)} ${action}`);
+            if (rounded)
+                (settings.warn ?? log)(rounded);
+        }
+        const workloads = after.filter(objects_isWorkload);
+        report.changed = workloads
+            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
+            .map(objects_objectKey);
+        report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
+            timeoutMs: settings.rolloutTimeoutMs,
+            pollIntervalMs: settings.pollIntervalMs,
+            failFastAfterMs: settings.failFastAfterMs,
+            log,
+        });
+        for (const rollout of report.rollouts)
+            if (rollout.revision)
+                report.revisions[(0,src/* workloadKey */.f6)(rollout.ref)] = rollout.revision;
+        const failed = report.rollouts.filter((rollout) => !rollout.ok);
+        if (failed.length === 0)
+            return report;
+        const reasons = failed.map((rollout) => rollout.reason ?? (0,src/* workloadKey */.f6)(rollout.ref)).join('; ');
+        if (!settings.rollbackOnFailure) {
+            throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
+        }
+        const changed = workloads.filter((object) => {
+            const previous = before.get(objects_objectKey(object));
+            return !previous || templateChanged(previous, object);
+        });
+        // Putting back goes on if the run is cancelled meanwhile: the cluster is left as a failed deploy leaves it.
+        const restoring = kubectl.withoutSignal();
+        try {
+            await undoCompanion();
+            // Configuration first, so the pods the undo brings back start with the configuration they had.
+            report.restored = await restoreConfigured(restoring, after, before, settings);
+            await rollBack(restoring, changed, before, report, settings);
+        }
+        catch (error) {
+            if (error instanceof DeployFailedError)
+                throw error;
+            throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
+        }
+        report.rolledBack =
+            report.rollbacks.some((record) => record.result === 'restored') ||
+                report.restored.some((record) => !record.skipped);
+        throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
+    }
+}
+/**
+ * The DeployFailedError of a deploy that an error stopped after it had begun changing the
+ * cluster: the companion's change is taken back; what the cluster shows now is read to say what
+ * was applied and changed (the apply that failed may have written part of the set); with
+ * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
+ * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
+ * Returns the error to throw: the DeployFailedError, or `error` itself for a cancel after which
+ * the cluster shows nothing changed (as a cancel before the apply is reported).
+ */
+async function stoppedAfterChange(prepared, report, progress, error) {
+    const { objects, before } = prepared;
+    // A cancel stops the deploy, not the putting back: its own calls are not tied to the cancel.
+    const kubectl = prepared.kubectl.withoutSignal();
+    const cancelled = prepared.kubectl.signal?.aborted === true;
+    const settings = cancelled
+        ? { ...prepared.settings, ...restoreTimingsAfterCancel(prepared.settings) }
+        : prepared.settings;
+    const log = settings.log ?? (() => undefined);
+    const reason = messageOf(error);
+    const interruption = { reason, notPutBack: [] };
+    report.interrupted = interruption;
+    log(`The deploy stopped after changing the cluster: ${reason}`);
+    if (cancelled && settings.onCancelled) {
+        try {
+            await settings.onCancelled({ ...report, interrupted: { ...interruption, puttingBack: true } });
+        }
+        catch (publishError) {
+            log(`What the cancel had done so far could not be published: ${messageOf(publishError)}`);
+        }
+    }
+    const companion = settings.companion;
+    if (progress.companionMade && companion) {
+        try {
+            for (const line of await companion.undo())
+                log(line);
+        }
+        catch (undoError) {
+            interruption.notPutBack.push(`${companion.what ?? 'the change made beside the manifests'} was not taken back: ${messageOf(undoError)}`);
+        }
+    }
+    let after = progress.after;
+    let read = false;
+    if (!after) {
+        try {
+            // The apply that failed may have written part of the set: what the cluster shows now says which.
+            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objects_objectKey(live)), live));
+            read = true;
+        }
+        catch (readError) {
+            after = progress.foundations;
+            interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
+        }
+    }
+    // A cancel that lands as the apply starts may stop kubectl before it wrote anything: the read-back
+    // then shows the deploy changed nothing, and it is reported as a cancel before any change.
+    if (cancelled && read && after.length === 0 && !progress.companionMade) {
+        log('The cluster shows nothing this run changed: the deploy was cancelled before it changed anything');
+        return error;
+    }
+    if (report.applied.length === 0)
+        report.applied = after.map((object) => ({
+            ...objects_refOf(object),
+            ...appliedAction(before.get(objects_objectKey(object)), object),
+        }));
+    const workloads = after.filter(objects_isWorkload);
+    if (report.changed.length === 0)
+        report.changed = workloads
+            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
+            .map(objects_objectKey);
+    if (!settings.rollbackOnFailure) {
+        interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
+        return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`, report);
+    }
+    const changed = workloads.filter((object) => {
+        const previous = before.get(objects_objectKey(object));
+        return !previous || templateChanged(previous, object);
+    });
+    try {
+        report.restored = await restoreConfigured(kubectl, after, before, settings);
+        await rollBack(kubectl, changed, before, report, settings);
+    }
+    catch (restoreError) {
+        interruption.notPutBack.push(`putting back what this run changed failed: ${messageOf(restoreError)}`);
+    }
+    report.rolledBack =
+        report.rollbacks.some((record) => record.result === 'restored') ||
+            report.restored.some((record) => !record.skipped);
+    const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
+    return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`, report);
+}
+/**
+ * How long a cancelled deploy waits for the revisions it put back: GitHub's runner sends SIGTERM
+ * 7.5 s after the cancel's SIGINT
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation), and
+ * the outputs and summary must be written before that; a rollout still going on is reported as
+ * not seen to finish.
+ */
+const RESTORE_WAIT_AFTER_CANCEL_MS = 3000;
+function restoreTimingsAfterCancel(settings) {
+    const rolloutTimeoutMs = Math.min(settings.rolloutTimeoutMs, RESTORE_WAIT_AFTER_CANCEL_MS);
+    return { rolloutTimeoutMs, pollIntervalMs: Math.min(settings.pollIntervalMs ?? 2000, rolloutTimeoutMs / 10) };
+}
+/**
+ * Whether the run changed an object, read after an apply that failed partway: created, or a
+ * workload whose spec moved (its status moves its resourceVersion on its own), or any other
+ * object whose resourceVersion moved.
+ */
+function changedByRun(before, live) {
+    if (!before)
+        return true;
+    if (before.metadata.resourceVersion === live.metadata.resourceVersion)
+        return false;
+    return !objects_isWorkload(live) || before.metadata.generation !== live.metadata.generation;
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/**
+ * Reads the manifests against the cluster and has the server check them, without changing it: a
+ * kind or apiVersion the server does not serve stops here (ManifestError); cluster-scoped kinds
+ * lose their namespace; replicas an autoscaler owns are left out (with a warning); the live state
+ * and the apply plan are read, and every object the server can check now is checked (preflight:
+ * its refusals are thrown as preflight throws them).
+ *
+ * Reads that do not depend on each other run at once, each kubectl being mostly start-up time:
+ * discovery beside the live autoscalers of the workloads' namespaces, and the read of the live
+ * objects beside the server's dry run when no autoscaler scales a workload of the set (only then
+ * does what is applied depend on the live objects). A failed check is thrown before a failed read.
+ */
+async function prepareDeploy(kubectl, manifests, settings) {
+    const log = settings.log ?? (() => undefined);
+    const sorted = sortForApply(manifests);
+    // Workloads of the apps group are namespaced whatever discovery says, so their namespaces are
+    // known before it; a workload kind of another group waits for its scope to be settled.
+    const early = sorted.every(({ object }) => !objects_isWorkload(object) || groupKindOf(object).startsWith('apps/'));
+    const earlyAutoscalers = early
+        ? liveAutoscalers(kubectl, sorted.map(({ object }) => object))
+        : undefined;
+    // Awaited below only if discovery lets the deploy go on: a refusal must not be an unhandled rejection.
+    earlyAutoscalers?.catch(() => undefined);
+    const served = await kubectl.servedApis(manifests.map(({ object }) => object.apiVersion));
+    const unserved = unservedKindProblems(manifests, served);
+    if (unserved.length > 0)
+        throw new ManifestError(unserved, 'API');
+    const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
+    const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
+    // Where each object was written, to put the server's refusal of it on its file and line.
+    const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
+    const autoscalers = [
+        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
+        ...(await (earlyAutoscalers ?? liveAutoscalers(kubectl, written))),
+    ];
+    const targets = new Set(autoscalers.map(autoscaledKey));
+    const scaled = written.filter((object) => objects_isWorkload(object) && targets.has(objects_objectKey(object)));
+    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+    const liveFoundations = await kubectl.getLive(written.filter(isFoundation), { managedFields: true });
+    // Objects that wait for a namespace or kind this deploy creates cannot exist yet: only the
+    // checkable ones are read (the split does not depend on replicas, so the written objects give it).
+    const liveRead = kubectl.getLive(planApply(written, liveFoundations).checkable, { managedFields: true });
+    liveRead.catch(() => undefined);
+    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(scaled.length > 0 ? await liveRead : []), settings.fieldManager, settings.serverSide);
+    const objects = autoscaled.objects;
+    const yielding = settings.serverSide ? 'replicas is left out of the apply' : 'replicas is applied at its live count';
+    for (const workload of autoscaled.yielded)
+        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: ${yielding} so the deploy does not fight the autoscaler`);
+    for (const { key, replicas } of autoscaled.started)
+        log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
+    const unchecked = {
+        kubectl,
+        settings,
+        objects,
+        plan: planApply(objects, liveFoundations),
+        sources,
+        applyOptions: { serverSide: settings.serverSide, fieldManager: settings.fieldManager },
+        ownership: { forceConflicts: settings.forceConflicts ?? false, log },
+        replicaHandovers: autoscaled.handovers,
+    };
+    const [checked, live] = await Promise.allSettled([preflight(unchecked, byKey(liveFoundations)), liveRead]);
+    if (checked.status === 'rejected')
+        throw checked.reason;
+    if (live.status === 'rejected')
+        throw live.reason;
+    return { ...unchecked, before: byKey([...liveFoundations, ...live.value]), checked: checked.value };
+}
+/**
+ * The server-side dry run of every object the server can check before anything is written: the
+ * foundations, the objects whose namespace and kind exist, and the objects in a namespace this
+ * set creates, checked in a stand-in namespace (standInChecks). A refusal is reported as
+ * serverCheck reports it, at the object's own file, line and namespace. Only custom resources
+ * whose CustomResourceDefinition the set creates stay unchecked (the server cannot know their
+ * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
+ * server's dry run would leave them, in their own namespaces.
+ */
+async function preflight(prepared, liveFoundations) {
+    const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
+    const standIns = await standInChecks(kubectl, plan, liveFoundations);
+    const checkSources = new Map(sources);
+    for (const { original, standIn } of standIns)
+        checkSources.set(objects_objectKey(standIn), sources.get(objects_objectKey(original)));
+    const ownKey = new Map(standIns.map(({ original, standIn }) => [(0,src/* workloadKey */.f6)(objects_refOf(standIn)), original]));
+    let checked;
+    try {
+        checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable, ...standIns.map(({ standIn }) => standIn)], checkSources, applyOptions, ownership, 'nothing was applied', settings.namespace);
+    }
+    catch (error) {
+        if (!(error instanceof ManifestError) || standIns.length === 0)
+            throw error;
+        // A refusal of a stand-in names the object by its own namespace, where the manifest puts it.
+        const problems = error.problems.map((problem) => {
+            const key = [...ownKey.keys()].find((standInKey) => problem.message.startsWith(`${standInKey}:`));
+            if (key === undefined)
+                return problem;
+            const own = (0,src/* workloadKey */.f6)(objects_refOf(ownKey.get(key)));
+            return { ...problem, message: `${own}:${problem.message.slice(key.length + 1)}` };
+        });
+        throw new ManifestError(problems, 'API server', error.outcome);
+    }
+    const original = new Map(standIns.map(({ original, standIn }) => [objects_objectKey(standIn), original]));
+    return checked.map((object) => {
+        const own = original.get(objects_objectKey(object));
+        return own ? { ...object, metadata: { ...object.metadata, namespace: own.metadata.namespace } } : object;
+    });
+}
+/**
+ * The namespace a stand-in check moves objects into: every cluster has it (the API server
+ * creates it and refuses to delete it).
+ */
+const STAND_IN_NAMESPACE = 'default';
+/**
+ * The deferred objects of `plan` that wait only for a namespace this set creates (their kind is
+ * served), each with a copy in STAND_IN_NAMESPACE for the server's dry run. A server-side dry
+ * run in a namespace that does not exist is refused (`namespaces "x" not found`), but what the
+ * server checks of an object (its schema, field types, validation) does not depend on which
+ * namespace it is in: only the namespace lifecycle rules do (a namespace being deleted, or not
+ * yet created), and those the real apply meets after the Namespace is created. So a dry run and
+ * a real deploy refuse a bad object in a new namespace before anything is applied. An object of
+ * the same name already in the stand-in namespace is left unchecked here (a dry run would merge
+ * into it, and be checked against someone else's fields): the real deploy checks it after its
+ * namespace exists, before the workloads change.
+ */
+async function standInChecks(kubectl, plan, live) {
+    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
+    // Kinds a CustomResourceDefinition of this set introduces: the server cannot check them in any namespace.
+    const newKinds = new Set(plan.foundations
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
+        .map(definedGroupKind));
+    const candidates = plan.deferred
+        .filter((object) => object.metadata.namespace !== undefined &&
+        newNamespaces.has(object.metadata.namespace) &&
+        !newKinds.has(groupKindOf(object)))
+        .map((original) => ({
+        original,
+        standIn: { ...original, metadata: { ...original.metadata, namespace: STAND_IN_NAMESPACE } },
+    }));
+    if (candidates.length === 0)
+        return [];
+    const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(objects_objectKey));
+    return candidates.filter(({ standIn }) => !taken.has(objects_objectKey(standIn)));
+}
+/**
+ * What a dry run reports for each object: the server's dry run of every object it can check now
+ * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
+ * file and line, a missing namespace one problem), compared with the live object; an object that
+ * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
+ * not validated. Nothing is written.
+ */
+function dryRunApplied(prepared) {
+    const { objects, plan, before, settings, checked } = prepared;
+    const log = settings.log ?? (() => undefined);
+    const intended = byKey(checked);
+    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
+    const newKinds = new Set(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind));
+    // Deferred objects the stand-in check could not validate: custom resources of a CRD of this set.
+    const deferred = new Set(plan.deferred.map(objects_objectKey).filter((key) => !intended.has(key)));
+    const applied = [];
+    for (const object of objects) {
+        const live = before.get(objects_objectKey(object));
+        // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
+        const result = intended.get(objects_objectKey(object)) ?? object;
+        const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
+        const foundation = object.metadata.namespace !== undefined &&
+            newNamespaces.has(object.metadata.namespace) &&
+            !newKinds.has(groupKindOf(object))
+            ? 'namespace'
+            : 'CRD';
+        const notValidated = deferred.has(objects_objectKey(object))
+            ? `not validated by the server (its ${foundation} is created by this set)`
+            : undefined;
+        if (notValidated) {
+            const source = prepared.sources.get(objects_objectKey(object));
+            const at = source ? `${source.file}:${source.line}: ` : '';
+            (settings.warn ?? log)(`${at}${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
+        }
+        applied.push({
+            ...objects_refOf(object),
+            action,
+            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
+            ...(notValidated ? { notValidated } : {}),
+        });
+    }
+    return applied;
+}
+/** Each workload's rollback and each object put back, in one sentence: restored, failed (and why), or left as is. */
+function rollbackSentence(report) {
+    const records = report.rollbacks;
+    const undone = records
+        .filter((record) => record.result === 'restored')
+        .map((record) => `${(0,src/* workloadKey */.f6)(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
+    const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
+    const putBack = report.restored
+        .filter((record) => !record.skipped && !record.rounded)
+        .map((record) => (0,src/* workloadKey */.f6)(record.ref));
+    const rounded = report.restored.filter((record) => record.rounded).map((record) => record.rounded);
+    const kept = [...records, ...report.restored]
+        .filter((record) => record.skipped)
+        .map((record) => `${(0,src/* workloadKey */.f6)(record.ref)} (${record.skipped})`);
+    const parts = [
+        undone.length > 0
+            ? `rolled back ${undone.join(', ')}`
+            : broken.length === 0 && putBack.length === 0 && rounded.length === 0
+                ? 'nothing could be rolled back'
+                : '',
+        broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
+        putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
+        rounded.length > 0 ? `put back except for rounded integers: ${rounded.join('; ')}` : '',
+        kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
+    ].filter(Boolean);
+    return capitalize(parts.join('; '));
+}
+/**
+ * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
+ * serve the kind has none.
+ */
+async function liveAutoscalers(kubectl, objects) {
+    const namespaces = [...new Set(objects.filter(objects_isWorkload).map((object) => object.metadata.namespace))];
+    const found = [];
+    for (const namespace of namespaces) {
+        try {
+            found.push(...(await kubectl.list('horizontalpodautoscalers.autoscaling', { namespace })));
+        }
+        catch (error) {
+            if (!(error instanceof KubectlError &&
+                /doesn't have a resource type|could not find the requested resource/.test(error.message)))
+                throw error;
+        }
+    }
+    return found;
+}
+/**
+ * A server-side dry run of the objects. When the server refuses the set, each object is checked
+ * alone (kubectl's messages do not always say which object: a field conflict never does), and
+ * each refusal becomes a problem at the object's file and line: a ManifestError whose message
+ * says what had been written by then (`written`). A namespace that does not exist is one
+ * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
+ * InputError naming the input. Returns the objects as the server's dry run would leave them.
+ */
+async function serverCheck(kubectl, objects, sources, options, ownership, written, namespaceInput) {
+    if (objects.length === 0)
+        return [];
+    const dryRun = { ...options, dryRun: true };
+    try {
+        return await applyOwningFields(kubectl, objects, dryRun, ownership);
+    }
+    catch (error) {
+        if (!(error instanceof KubectlError || error instanceof ApplyConflictError))
+            throw error;
+        const problems = [];
+        const missing = await missingNamespaces(kubectl, objects);
+        const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
+        // Objects that name no namespace of their own took the input's: that one is the input's to fix.
+        if (inputMissing)
+            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get(objects_objectKey(object)))));
+        for (const [namespace, inside] of missing) {
+            if (inside.length === 0)
+                continue;
+            const source = sources.get(objects_objectKey(inside[0]));
+            problems.push({
+                file: source?.file ?? 'manifests',
+                line: source?.line ?? 1,
+                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => (0,src/* workloadKey */.f6)(objects_refOf(object))).join(', ')}); create it or add a Namespace manifest`,
+            });
+        }
+        for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
+            const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(() => undefined, (refused) => refused);
+            if (refusal === undefined)
+                continue;
+            if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError))
+                throw refusal;
+            const source = sources.get(objects_objectKey(object));
+            problems.push({
+                file: source?.file ?? 'manifests',
+                line: source?.line ?? 1,
+                message: refusal instanceof ApplyConflictError
+                    ? refusal.message
+                    : `${(0,src/* workloadKey */.f6)(objects_refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
+            });
+        }
+        if (inputMissing) {
+            const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
+            if (problems.length === 0)
+                throw new src/* InputError */.dz('namespace', input);
+            throw new NamespaceInputError(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`, problems);
+        }
+        // Refused only together (each object alone passes): the set's own message is all there is.
+        if (problems.length === 0)
+            throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
+        throw new ManifestError(problems, 'API server', written);
+    }
+}
+/** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
+function tookInput(object, source) {
+    return source?.writtenAt?.(['metadata', 'namespace']).keyText === undefined;
+}
+/** The namespaces of these objects that the cluster does not have, each with its objects. */
+async function missingNamespaces(kubectl, objects) {
+    const byNamespace = new Map();
+    for (const object of objects) {
+        const namespace = object.metadata.namespace;
+        if (namespace)
+            byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
+    }
+    const live = await kubectl.getLive([...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    for (const namespace of live)
+        byNamespace.delete(namespace.metadata.name);
+    return byNamespace;
+}
+/** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
+function kubectlReason(error) {
+    if (error instanceof ApplyConflictError)
+        return error.message;
+    return (error.result.stderr || error.result.stdout)
+        .trim()
+        .split('\n')
+        .map((line) => line.replace(/^error: /, ''))
+        .join('\n');
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/**
+ * Puts back, as they were before the run, the objects other than rolled-out workloads that the run
+ * configured: a CronJob whose image the run changed must not start its next Job on the release
+ * that just failed, and a ConfigMap must not give the restored pods the failed release's
+ * configuration. Objects the run created are left (nothing to go back to; deleting them would
+ * also delete what a person needs to see why the rollout failed); a workload's own spec apart
+ * from its pod template is left too, as `kubectl rollout undo` leaves it.
+ */
+async function restoreConfigured(kubectl, after, before, settings) {
+    const log = settings.log ?? (() => undefined);
+    const configured = after.filter((object) => !objects_isWorkload(object) && classify(before.get(objects_objectKey(object)), object) === 'configured');
+    if (configured.length === 0)
+        return [];
+    const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
+    const records = [];
+    const intents = [];
+    for (const object of configured) {
+        const ref = objects_refOf(object);
+        const now = current.get(objects_objectKey(object));
+        const restore = now
+            ? restoreIntent(before.get(objects_objectKey(object)), now, settings)
+            : { reason: 'deleted since this run applied it' };
+        if ('reason' in restore) {
+            records.push({ ref, skipped: restore.reason });
+            continue;
+        }
+        intents.push(restore.intent);
+        records.push({ ref });
+    }
+    if (intents.length === 0)
+        return records;
+    log(`Putting back as before the deploy: ${intents.map(objects_objectKey).join(', ')}`);
+    // Forced: these are fields this run took; giving them back is not a conflict with anyone.
+    const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
+    try {
+        await kubectl.apply(intents, options);
+    }
+    catch {
+        // One refusal (a field that cannot go back, such as a PersistentVolumeClaim's size) must
+        // neither keep the others as the failed run left them nor stop the workloads' undo.
+        for (const intent of intents) {
+            try {
+                await kubectl.apply([intent], options);
+            }
+            catch (error) {
+                const ref = objects_refOf(intent);
+                const index = records.findIndex((candidate) => (0,src/* workloadKey */.f6)(candidate.ref) === (0,src/* workloadKey */.f6)(ref));
+                records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
+            }
+        }
+    }
+    if (!settings.serverSide)
+        await noteRoundedIntegers(kubectl, intents, records);
+    return records;
+}
+/**
+ * Marks the records of objects put back with a client-side apply whose integers beyond 2^53 the
+ * cluster now holds rounded (roundedIntegersReason): they are not as they were before the run.
+ * Only objects carrying such an integer are read back.
+ */
+async function noteRoundedIntegers(kubectl, intents, records) {
+    const carrying = intents.filter((intent) => roundedIntegers(intent, undefined).length > 0);
+    if (carrying.length === 0)
+        return;
+    const live = byKey(await kubectl.getLive(carrying));
+    for (const intent of carrying) {
+        const record = records.find((candidate) => (0,src/* workloadKey */.f6)(candidate.ref) === (0,src/* workloadKey */.f6)(objects_refOf(intent)));
+        if (!record || record.skipped)
+            continue;
+        const rounded = roundedIntegersReason(record.ref, intent, live.get(objects_objectKey(intent)), 'it had before the deploy');
+        if (rounded)
+            record.rounded = rounded;
+    }
+}
+function firstLineOf(error) {
+    const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
+    return text.trim().split('\n')[0].slice(0, 300);
+}
+/**
+ * Undoes each workload this run changed to the revision it had before, waits for that, and marks
+ * the revision this run made as failed where that workload's own rollout failed, so a later
+ * `rollback` never picks it (a workload that rolled out fine is undone with the set, but its
+ * revision is not called failed). Each workload's outcome goes into `report.rollbacks` as it
+ * happens: one refused undo or unfinished rollout does not hide what happened to the others.
+ */
+async function rollBack(kubectl, changed, before, report, settings) {
+    const log = settings.log ?? (() => undefined);
+    const records = report.rollbacks;
+    const failedLists = new Map();
+    for (const object of changed) {
+        const ref = objects_refOf(object);
+        const previous = before.get(objects_objectKey(object));
+        const rollout = report.rollouts.find((result) => (0,src/* workloadKey */.f6)(result.ref) === (0,src/* workloadKey */.f6)(ref));
+        // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
+        const failedRevision = rollout && !rollout.ok ? report.revisions[(0,src/* workloadKey */.f6)(ref)] : undefined;
+        if (!previous) {
+            records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
+            continue;
+        }
+        const record = {
+            ref,
+            failedRevision,
+            failedTemplate: failedRevision ? rollout?.template : undefined,
+        };
+        records.push(record);
+        try {
+            // Read before the undo: it replaces the annotations with the ones the old revision carried.
+            const live = await kubectl.get(ref);
+            failedLists.set((0,src/* workloadKey */.f6)(ref), failed_revisions_readFailedRevisions(live));
+            record.restoredRevision = await revisionNumberOf(kubectl, previous);
+            const restored = record.restoredRevision;
+            const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
+            log(`Rolling ${(0,src/* workloadKey */.f6)(ref)} back to revision ${restored ?? 'previous'}`);
+            await field_ownership_undoAndRecord(kubectl, ref, numeric);
+            if (object.kind === 'StatefulSet' && rollout?.template)
+                await deleteStuckPods(kubectl, ref, rollout.template, log);
+        }
+        catch (error) {
+            if (!(error instanceof KubectlError))
+                throw error;
+            record.result = 'failed';
+            record.reason = `${(0,src/* workloadKey */.f6)(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
+        }
+    }
+    const undone = records.filter((record) => !record.skipped && !record.result);
+    const results = await rollout_watchRollouts(kubectl, undone.map((record) => record.ref), {
+        timeoutMs: settings.rolloutTimeoutMs,
+        pollIntervalMs: settings.pollIntervalMs,
+        failFastAfterMs: settings.failFastAfterMs,
+        log,
+    });
+    for (const result of results) {
+        const record = undone.find((candidate) => (0,src/* workloadKey */.f6)(candidate.ref) === (0,src/* workloadKey */.f6)(result.ref));
+        if (result.revision)
+            report.revisions[(0,src/* workloadKey */.f6)(result.ref)] = result.revision;
+        record.result = result.ok ? 'restored' : 'failed';
+        if (!result.ok)
+            record.reason = `${(0,src/* workloadKey */.f6)(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
+    }
+    for (const record of undone) {
+        const known = failedLists.get((0,src/* workloadKey */.f6)(record.ref));
+        if (record.failedRevision)
+            await failed_revisions_recordFailedRevision(kubectl, record.ref, known, {
+                number: record.failedRevision,
+                template: record.failedTemplate,
+            });
+        else
+            await failed_revisions_restoreFailedRevisions(kubectl, record.ref, known);
+    }
+}
+/**
+ * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
+ * its template is reverted (Kubernetes documents this "forced rollback" step): those pods are
+ * deleted so the controller recreates them from the restored revision.
+ */
+async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
+    const pods = (await kubectl.list('pods', { namespace: ref.namespace })).filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === failedTemplate &&
+        (pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === ref.kind && owner.name === ref.name));
+    if (pods.length === 0)
+        return;
+    log(`Deleting ${pods.map((pod) => pod.metadata.name).join(', ')}, stuck on the failed revision, so they start again on the restored one`);
+    await kubectl.run([
+        'delete',
+        'pod',
+        ...pods.map((pod) => pod.metadata.name),
+        '--namespace',
+        ref.namespace ?? 'default',
+        '--wait=false',
+    ]);
+}
+/**
+ * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
+ * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
+ */
+function deployWithRolloutTimeout(kubectl, manifests, settings) {
+    return deployManifests(kubectl, manifests, { ...settings, ...rollout_rolloutTimings(settings.rolloutTimeoutMs) });
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
+
+
+
+
+/** The parts of a Node object placement needs, read defensively (missing fields become empty). Never throws. */
+function nodeInfo(node) {
+    const status = node.status ?? {};
+    const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
+    return {
+        name: node.metadata.name,
+        labels: node.metadata.labels ?? {},
+        annotations: node.metadata.annotations ?? {},
+        taints: (node.spec?.taints ?? []).map((taint) => ({
+            key: taint.key,
+            value: taint.value ?? '',
+            effect: taint.effect,
+        })),
+        addresses: status.addresses ?? [],
+        ready: ready?.status === 'True',
+        readyDetail: ready
+            ? `Ready=${ready.status}${ready.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : ''}`
+            : 'no Ready condition',
+        unschedulable: node.spec?.unschedulable === true,
+    };
+}
+function describeNodes(nodes) {
+    if (nodes.length === 0)
+        return 'the cluster has no nodes';
+    return ('nodes in the cluster: ' +
+        nodes
+            .map((node) => `${node.name} (${node.addresses.map((a) => a.address).join(', ') || 'no addresses'})`)
+            .join('; '));
+}
+/**
+ * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
+ * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
+ *
+ * Throws, with nothing changed: Error naming the input (`node` names no node, `node-address`
+ * matches none or several, with the cluster's nodes listed), Error when the node is not Ready or
+ * is cordoned, or the connection's error (KubectlError) when the nodes cannot be read.
+ */
+async function resolveNode(kubectl, query) {
+    const nodes = (await kubectl.list('nodes')).map(nodeInfo);
+    let node;
+    if ('name' in query) {
+        const found = nodes.find((candidate) => candidate.name === query.name);
+        if (!found)
+            throw new Error(`Node "${query.name}" (input "node") does not exist; ${describeNodes(nodes)}`);
+        node = found;
+    }
+    else {
+        const matches = nodes.filter((candidate) => candidate.addresses.some((address) => address.address === query.address));
+        if (matches.length === 0)
+            throw new Error(`No node has address ${query.address} (input "node-address"); ${describeNodes(nodes)}`);
+        if (matches.length > 1) {
+            throw new Error(`Address ${query.address} (input "node-address") matches ${matches.length} nodes: ${describeNodes(matches)}; name one with input "node"`);
+        }
+        node = matches[0];
+    }
+    if (!node.ready)
+        throw new Error(`Node ${node.name} is not Ready (${node.readyDetail}); nothing was deployed`);
+    if (node.unschedulable)
+        throw new Error(`Node ${node.name} is cordoned (spec.unschedulable); uncordon it first, nothing was deployed`);
+    return node;
+}
+/**
+ * Why a manifest's pods would not run on the node as written: not pinned to it, selecting labels
+ * the node lacks, or not tolerating one of its taints. The node's labels are taken as they will be
+ * once labelled with the placement label.
+ */
+function auditPlacement(manifests, node, placement) {
+    const findings = [];
+    const labels = { ...node.labels, [placement.nodeSelector.key]: placement.nodeSelector.value };
+    const taints = [...node.taints.filter((t) => t.effect !== 'PreferNoSchedule')];
+    if (placement.taint &&
+        placement.taint.effect !== 'PreferNoSchedule' &&
+        !taints.some((t) => t.key === placement.taint.key && t.effect === placement.taint.effect)) {
+        taints.push(placement.taint);
+    }
+    for (const manifest of manifests) {
+        const location = podTemplateLocation(manifest.object.kind);
+        if (!location)
+            continue;
+        const workload = objectKey(manifest.object);
+        const spec = getPath(manifest.object, location.specPath);
+        const podSpec = isRecord(spec) ? spec : {};
+        const selector = isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
+        const add = (path, message) => findings.push({
+            workload,
+            file: manifest.file,
+            line: manifest.lineOf([...location.specPath, ...path]),
+            message: `${kindAndName(manifest.object)}: ${message}`,
+        });
+        const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
+        if (nodeName && nodeName !== node.name)
+            add(['nodeName'], `nodeName is ${nodeName}, not ${node.name}`);
+        const mismatched = Object.entries(selector).filter(([key, value]) => labels[key] !== String(value));
+        for (const [key, value] of mismatched)
+            add(['nodeSelector', key], `nodeSelector ${key}=${value} does not match node ${node.name}`);
+        const pinned = nodeName === node.name ||
+            selector[placement.nodeSelector.key] === placement.nodeSelector.value ||
+            selector['kubernetes.io/hostname'] === node.name;
+        if (!pinned && mismatched.length === 0 && !nodeName) {
+            add(Object.keys(selector).length > 0 ? ['nodeSelector'] : [], `no nodeSelector ${placement.nodeSelector.key}=${placement.nodeSelector.value}: its pods can be scheduled on any node, not only ${node.name}`);
+        }
+        const tolerations = Array.isArray(podSpec.tolerations) ? podSpec.tolerations : [];
+        for (const taint of taints) {
+            if (!tolerations.some((toleration) => tolerates(toleration, taint))) {
+                add(tolerations.length > 0 ? ['tolerations'] : [], `does not tolerate taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} of node ${node.name}`);
+            }
+        }
+    }
+    return findings;
+}
+/**
+ * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
+ * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
+ * Taints and tolerations"; pkg/controller/daemon/util/daemonset_util.go
+ * AddOrUpdateDaemonPodTolerations): not-ready and unreachable with NoExecute only (a node that
+ * turns not ready keeps its daemon pods; its not-ready:NoSchedule taint still keeps new ones
+ * off), the node-condition taints with NoSchedule. The network-unavailable one is added only to
+ * pods on the host network. The k3s simulator's DaemonSet controller adds the same ones.
+ */
+const DAEMONSET_TOLERATIONS = [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+];
+const HOST_NETWORK_DAEMONSET_TOLERATION = {
+    key: 'node.kubernetes.io/network-unavailable',
+    operator: 'Exists',
+    effect: 'NoSchedule',
+};
+/** The taint `kubectl cordon` puts on a node (with spec.unschedulable); `kubectl uncordon` takes both off. */
+const CORDON_TAINT_KEY = 'node.kubernetes.io/unschedulable';
+/**
+ * The taints of the node that the suite does not manage and that pods of `manifests` (as they
+ * will be applied, tolerations for the `taint` input included) do not tolerate. The suite's
+ * taints are the `taint` input and the taint an earlier run recorded in PLACEMENT_ANNOTATION,
+ * but only when `placesNode` (input `label-node`): pinNode alone takes the recorded taint back
+ * and overwrites a taint of the input's key and effect; without it both stay on the node as they
+ * are, so the pods must tolerate them like any other taint. A NoSchedule or NoExecute one keeps
+ * every new pod of the workload off the node, so each rollout would end Unschedulable: it is a
+ * problem naming the taint as `key=value:Effect` and what to do (the toleration to add, or
+ * `kubectl uncordon` for a cordoned node). A PreferNoSchedule one only makes the scheduler avoid
+ * the node, and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
+ * (tolerates); DaemonSet pods also carry the tolerations their controller adds.
+ */
+function untoleratedTaints(manifests, node, wanted, placesNode) {
+    const recorded = ownedPlacement(node).taint;
+    const managed = new Set([placesNode ? recorded : undefined, wanted ? placement_taintText(wanted) : undefined]);
+    const foreign = node.taints.filter((taint) => !managed.has(placement_taintText(taint)) &&
+        // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
+        !(placesNode && wanted && wanted.key === taint.key && wanted.effect === taint.effect));
+    const check = { problems: [], warnings: [] };
+    for (const manifest of manifests) {
+        const location = podTemplateLocation(manifest.object.kind);
+        if (!location)
+            continue;
+        const spec = getPath(manifest.object, location.specPath);
+        const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? spec.tolerations : [];
+        const effective = manifest.object.kind === 'DaemonSet'
+            ? [
+                ...tolerations,
+                ...DAEMONSET_TOLERATIONS,
+                ...(isRecord(spec) && spec.hostNetwork === true ? [HOST_NETWORK_DAEMONSET_TOLERATION] : []),
+            ]
+            : tolerations;
+        for (const taint of foreign) {
+            if (effective.some((toleration) => tolerates(toleration, taint)))
+                continue;
+            const what = `${kindAndName(manifest.object)} does not tolerate taint ${placement_taintText(taint)} of node ${node.name}`;
+            if (taint.effect === 'PreferNoSchedule') {
+                check.warnings.push(`${what}: the scheduler prefers other nodes, but the pods are pinned to this one`);
+                continue;
+            }
+            const toleration = tolerationFor(taint);
+            const line = manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]);
+            if (taint.key === CORDON_TAINT_KEY) {
+                check.problems.push({
+                    file: manifest.file,
+                    line,
+                    message: `${what}: node ${node.name} is cordoned, no new pod of it could be scheduled there. Uncordon it first (kubectl uncordon ${node.name})`,
+                });
+                continue;
+            }
+            const whose = placement_taintText(taint) === recorded
+                ? 'which an earlier run put there and this run leaves (label-node is false)'
+                : 'which this action does not manage';
+            check.problems.push({
+                file: manifest.file,
+                line,
+                message: `${what}, ${whose}: no new pod of it could be scheduled there. ` +
+                    `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
+                    `or take the taint off the node (kubectl taint nodes ${node.name} ${placement_taintText(taint)}-)`,
+            });
+        }
+    }
+    return check;
+}
+/** Where every pod of the workloads runs now; pods on another node (or on none) are strays. */
+async function checkPlacement(kubectl, workloads, nodeName) {
+    const check = { placement: {}, strays: [] };
+    for (const workload of workloads) {
+        const ref = {
+            kind: workload.kind,
+            name: workload.metadata.name,
+            namespace: workload.metadata.namespace,
+        };
+        const selector = selectorString(workload.spec?.selector);
+        const pods = (await kubectl.list('pods', { namespace: ref.namespace, selector: selector || undefined })).filter((pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
+        for (const pod of pods) {
+            const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
+            check.placement[pod.metadata.name] = node;
+            if (node !== nodeName)
+                check.strays.push({ pod: pod.metadata.name, node, workload: workloadKey(ref) });
+        }
+    }
+    return check;
+}
+/** A label as `kubectl label` and node selectors write it: `key=value`. */
+function placement_labelText(label) {
+    return `${label.key}=${label.value}`;
+}
+/**
+ * What the suite put on the node, recorded on the node itself (JSON `{"label": "key=value",
+ * "taint": "key=value:Effect"}`), so the next run can take back what its inputs no longer ask
+ * for while leaving everything it did not put there alone, including an identical label or
+ * taint someone set before the suite came.
+ */
+const PLACEMENT_ANNOTATION = 'sophia.ai/placement';
+/** A taint as `kubectl taint` writes it: `key=value:Effect`, or `key:Effect` without a value. */
+function placement_taintText(taint) {
+    return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+}
+function ownedPlacement(node) {
+    try {
+        const parsed = JSON.parse(node.annotations[PLACEMENT_ANNOTATION] ?? '{}');
+        if (!isRecord(parsed))
+            return {};
+        return {
+            ...(typeof parsed.label === 'string' ? { label: parsed.label } : {}),
+            ...(typeof parsed.taint === 'string' ? { taint: parsed.taint } : {}),
+        };
+    }
+    catch {
+        return {};
+    }
+}
+/** Runs the undo steps newest first; returns what was put back, for the log. */
+async function undoPlacement(undo) {
+    const lines = [];
+    for (const step of [...undo].reverse()) {
+        await step.run();
+        lines.push(step.line);
+    }
+    undo.length = 0;
+    return lines;
+}
+function splitLabel(text) {
+    return { key: text.slice(0, text.indexOf('=')), value: text.slice(text.indexOf('=') + 1) };
+}
+/**
+ * The changes that make the nodes carry the placement of these inputs, in the order pinNode makes
+ * them, computed from the live nodes alone (pure: plan and deploy both take it from here, so they
+ * cannot disagree). The node gets the label (taken off any other node, so the selector cannot
+ * send pods elsewhere) and the taint when one is asked for. What an earlier run put there and
+ * these inputs no longer ask for (a taint, a label under another key) goes, on this node and on
+ * any other node an earlier run pinned (the MCP servers moved): nothing else on a node is touched.
+ * The suite's record (PLACEMENT_ANNOTATION) of each node it touches follows.
+ * @throws Error when `settings.node` is not among `nodes`.
+ */
+function nodeChanges(nodes, settings) {
+    const node = nodes.find((candidate) => candidate.name === settings.node);
+    if (!node)
+        throw new Error(`Node ${settings.node} is not among the nodes read: ${describeNodes(nodes)}`);
+    const { nodeLabel, taint } = settings;
+    const changes = [];
+    const owned = ownedPlacement(node);
+    const next = {};
+    const wantedLabel = placement_labelText(nodeLabel);
+    const record = (target, wanted, had) => {
+        if (JSON.stringify(wanted) === JSON.stringify(had))
+            return;
+        const before = target.annotations[PLACEMENT_ANNOTATION];
+        changes.push({
+            node: target.name,
+            op: 'record',
+            ...(wanted.label || wanted.taint ? { record: JSON.stringify(wanted) } : {}),
+            ...(before !== undefined ? { before } : {}),
+        });
+    };
+    const notAsked = 'an earlier run put it there, this one does not ask for it';
+    const moved = `an earlier run put it there, the placement is now node ${node.name}`;
+    if (owned.label && owned.label !== wantedLabel) {
+        const old = splitLabel(owned.label);
+        if (old.key !== nodeLabel.key && node.labels[old.key] === old.value)
+            changes.push({ node: node.name, op: 'unlabel', label: old, why: notAsked });
+    }
+    if (node.labels[nodeLabel.key] !== nodeLabel.value) {
+        const before = node.labels[nodeLabel.key];
+        changes.push({ node: node.name, op: 'label', label: nodeLabel, ...(before !== undefined ? { before } : {}) });
+        next.label = wantedLabel;
+    }
+    else if (owned.label === wantedLabel) {
+        next.label = wantedLabel;
+    }
+    // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
+    for (const other of nodes.filter((candidate) => candidate.name !== node.name)) {
+        const theirs = ownedPlacement(other);
+        const theirTaint = theirs.taint ? other.taints.find((t) => placement_taintText(t) === theirs.taint) : undefined;
+        if (theirTaint)
+            changes.push({ node: other.name, op: 'untaint', taint: theirTaint, why: moved });
+        if (theirs.label && theirs.label !== wantedLabel) {
+            const old = splitLabel(theirs.label);
+            if (other.labels[old.key] === old.value)
+                changes.push({ node: other.name, op: 'unlabel', label: old, why: moved });
+        }
+        if (other.labels[nodeLabel.key] === nodeLabel.value)
+            changes.push({ node: other.name, op: 'unlabel', label: nodeLabel });
+        record(other, {}, theirs);
+    }
+    const wantedTaint = taint ? placement_taintText(taint) : undefined;
+    const present = new Set(node.taints.map(placement_taintText));
+    if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
+        const removed = node.taints.find((t) => placement_taintText(t) === owned.taint);
+        changes.push({ node: node.name, op: 'untaint', taint: removed, why: notAsked });
+        present.delete(owned.taint);
+    }
+    if (taint && wantedTaint) {
+        if (!present.has(wantedTaint)) {
+            const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
+            changes.push({ node: node.name, op: 'taint', taint, ...(replaced ? { replaces: replaced } : {}) });
+            next.taint = wantedTaint;
+        }
+        else if (owned.taint === wantedTaint) {
+            next.taint = wantedTaint;
+        }
+    }
+    record(node, next, owned);
+    return changes;
+}
+/**
+ * A node change as one sentence: `done` for the deploy's log (`Labelled node mcp-node
+ * sophia.ai/pool=mcp`), `planned` for a plan (`Label node mcp-node sophia.ai/pool=mcp`).
+ */
+function nodeChangeText(change, tense) {
+    const done = tense === 'done';
+    const why = (text) => (text ? `: ${text}` : '');
+    switch (change.op) {
+        case 'label':
+            return `${done ? 'Labelled' : 'Label'} node ${change.node} ${placement_labelText(change.label)}`;
+        case 'unlabel':
+            return `${done ? 'Removed' : 'Remove'} label ${change.why ? placement_labelText(change.label) : change.label.key} from node ${change.node}${why(change.why)}`;
+        case 'taint':
+            return `${done ? 'Tainted' : 'Taint'} node ${change.node} ${placement_taintText(change.taint)}`;
+        case 'untaint':
+            return `${done ? 'Removed' : 'Remove'} taint ${placement_taintText(change.taint)} from node ${change.node}${why(change.why)}`;
+        case 'record':
+            return change.record !== undefined
+                ? `${done ? 'Recorded' : 'Record'} on node ${change.node} what the suite put there (annotation ${PLACEMENT_ANNOTATION}: ${change.record})`
+                : `${done ? 'Removed' : 'Remove'} the suite's record (annotation ${PLACEMENT_ANNOTATION}) from node ${change.node}: nothing of the suite is left there`;
+    }
+}
+/**
+ * The node changes a deploy of these inputs would make now (nodeChanges of the nodes as read).
+ * @throws KubectlError when the nodes cannot be read; Error as nodeChanges.
+ */
+async function plannedNodeChanges(kubectl, settings) {
+    return nodeChanges((await kubectl.list('nodes')).map(nodeInfo), settings);
+}
+/** Makes one change (see NodeChange) and returns the step that takes it back. */
+async function makeNodeChange(kubectl, putBack, change) {
+    const { node } = change;
+    switch (change.op) {
+        case 'label': {
+            await kubectl.labelNode(node, change.label);
+            const { key } = change.label;
+            const before = change.before;
+            return {
+                line: `Put label ${key} of node ${node} back as it was`,
+                run: () => before === undefined ? putBack.unlabelNode(node, key) : putBack.labelNode(node, { key, value: before }),
+            };
+        }
+        case 'unlabel':
+            await kubectl.unlabelNode(node, change.label.key);
+            return {
+                line: `Put label ${placement_labelText(change.label)} back on node ${node}`,
+                run: () => putBack.labelNode(node, change.label),
+            };
+        case 'taint': {
+            await kubectl.taintNode(node, change.taint);
+            // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
+            const replaced = change.replaces;
+            return {
+                line: `Put the taints of node ${node} back as they were`,
+                run: () => (replaced ? putBack.taintNode(node, replaced) : putBack.untaintNode(node, placement_taintText(change.taint))),
+            };
+        }
+        case 'untaint':
+            await kubectl.untaintNode(node, placement_taintText(change.taint));
+            return {
+                line: `Put taint ${placement_taintText(change.taint)} back on node ${node}`,
+                run: () => putBack.taintNode(node, change.taint),
+            };
+        case 'record': {
+            const write = (client, value) => value !== undefined
+                ? client.annotate({ kind: 'Node', name: node }, { [PLACEMENT_ANNOTATION]: value })
+                : client.run(['annotate', 'node', node, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
+            await write(kubectl, change.record);
+            return { line: `Put the placement record of node ${node} back`, run: () => write(putBack, change.before) };
+        }
+    }
+}
+/**
+ * Makes the node carry the placement of this run's inputs: the changes nodeChanges plans from the
+ * nodes as read now, made in its order. Returns the changes made (see nodeChangeText for the
+ * log); each change's inverse goes into `undo` when given.
+ * @throws KubectlError when a node cannot be read or changed (the changes made until then are in `undo`).
+ */
+async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
+    // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
+    const putBack = kubectl.withoutSignal();
+    const changes = await plannedNodeChanges(kubectl, { node: node.name, nodeLabel, taint });
+    for (const change of changes)
+        undo.push(await makeNodeChange(kubectl, putBack, change));
+    return changes;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
+// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
+const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
+/** An SSH session to the server as the remote kubectl transport uses it. */
+async function openRemoteShell(connection, log) {
+    // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
+    // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
+    // bundler puts it in a chunk of its own beside dist/index.js).
+    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
+    const [target] = sshTargetsFrom(connection.ssh);
+    const session = await connectSsh(target, log);
+    return {
+        // The session's own label, so kubectl's messages name the server as the SSH layer's do.
+        host: session.label,
+        run: (purpose, argv, stdin, signal) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE, signal }),
+        close: () => session.close(),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
+
+
+
+
+/** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
+async function connectKubectl(connection, options = {}) {
+    if (connection.mode === 'kubeconfig') {
+        return new Kubectl(new LocalKubectlTransport({
+            kubeconfig: connection.kubeconfig,
+            kubectl: connection.kubectl,
+            tempDir: options.tempDir,
+        }), options.trace, options.signal);
+    }
+    if (!options.remoteShell)
+        throw new Error('kubectl over SSH needs an SSH connection factory');
+    const shell = await options.remoteShell(connection);
+    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace, options.signal);
+}
+/**
+ * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
+ * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
+ * `work` returns.
+ *
+ * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
+ * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
+ * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
+ *   the system's temp directory when absent.
+ * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
+ *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
+ *
+ * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing;
+ * a failed close is a warning on `options.log`, never thrown.
+ */
+async function withKubectl(connection, options, work) {
+    const kubectl = await connectKubectl(connection, {
+        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+        trace: (line) => options.log.debug(line),
+        tempDir: options.tempDir,
+        signal: options.signal,
+    });
+    try {
+        // Awaited inside the try: a rejection must reach the caller, not race the close.
+        return await work(kubectl);
+    }
+    finally {
+        // What the work did to the cluster is the outcome: a clean-up that fails after it (a private
+        // directory that cannot be removed, an SSH session already gone) is said, never put in its place.
+        await kubectl.close().catch((error) => {
+            options.log.warning(`Could not clean up after kubectl (${kubectl.where}): ${error instanceof Error ? error.message : String(error)}`);
+        });
+    }
+}
+/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
+function runnerKubectl(connection) {
+    return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
+}
+/**
+ * The opening every Kubernetes deploy shares: connects kubectl as `withKubectl` does, loads the
+ * manifests into the namespace kubectl would use for objects that name none (the `namespace` input,
+ * else the context's, else `default`, as `kubectl apply` does), then runs `work` with both and closes
+ * the connection however `work` ends, returning what `work` returns.
+ *
+ * - `options.cwd`: the workspace the manifest patterns are relative to.
+ * - `options.log`, `options.tempDir`, `options.signal`: as for `withKubectl`.
+ *
+ * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
+ * with every problem of every file (each with its file and line) before anything reaches the
+ * cluster, and otherwise whatever `work` throws.
+ */
+async function withDeployManifests(source, options, work) {
+    return withKubectl(source.connection, options, async (kubectl) => {
+        const manifests = loadManifests({
+            patterns: source.manifests,
+            cwd: options.cwd,
+            namespace: source.namespace ?? (await kubectl.contextNamespace()),
+            kubectl: runnerKubectl(source.connection),
+        });
+        const files = new Set(manifests.map((m) => m.file)).size;
+        options.log.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
+        return work(kubectl, manifests);
+    });
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
+
+
+
+/**
+ * The placement an MCP deploy would make on `node` as found now: whether the node carries the
+ * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
+ * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
+ * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
+ */
+function plannedPlacement(node, placement, labelNode, workloads, nodeChanges) {
+    const { key, value } = placement.nodeSelector;
+    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
+    const taint = placement.taint;
+    return {
+        node: node.name,
+        addresses: node.addresses.map((address) => address.address),
+        nodeSelector: labelText(placement.nodeSelector),
+        label: state(node.labels[key] === value),
+        ...(taint
+            ? {
+                taint: {
+                    taint: taintText(taint),
+                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
+                },
+            }
+            : {}),
+        workloads,
+        nodeChanges,
+    };
+}
+/**
+ * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
+ * when given.
+ * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
+ */
+function kubernetesPlan(report, placement) {
+    if (!report.dryRun)
+        throw new Error('A plan is made from a dry run: this report is a real deploy');
+    const counts = { created: 0, configured: 0, unchanged: 0 };
+    for (const object of report.applied)
+        counts[object.action] += 1;
+    return {
+        schema: reporting_src/* PLAN_SCHEMA */.G0,
+        target: 'kubernetes',
+        counts,
+        objects: report.applied.map((object) => ({
+            object: (0,src/* workloadKey */.f6)(object),
+            kind: object.kind,
+            ...(object.namespace ? { namespace: object.namespace } : {}),
+            name: object.name,
+            action: object.action,
+            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
+            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
+        })),
+        images: report.applied.flatMap((object) => object.images ?? []),
+        ...(placement ? { placement } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
+
+
+/** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
+const CELL_LIMIT = 120;
+/**
+ * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
+ * whole up to CELL_LIMIT characters, else cut with its size and digest.
+ */
+function cell(value) {
+    if (value === undefined)
+        return { markdown: '' };
+    return { markdown: (0,reporting_src/* markdownText */.p7)(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
+}
+function fieldRows(changes) {
+    return changes.map((change) => [
+        { markdown: (0,reporting_src/* markdownCode */.D9)(change.path) },
+        change.op,
+        cell(change.before),
+        cell(change.after),
+    ]);
+}
+/**
+ * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
+ * object and its line diff): the counts, the image changes, the MCP placement, and each changed
+ * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
+ * Names and values come from the manifests being planned: every one goes through markdownTable,
+ * markdownText or markdownCode, so none can end its line or open HTML that hides the rest.
+ */
+function kubernetesPlanMarkdown(plan) {
+    const { created, configured, unchanged } = plan.counts;
+    const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
+    if (plan.images.length > 0) {
+        parts.push('#### Image changes', '', (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
+    }
+    const placement = plan.placement;
+    if (placement) {
+        const rows = [
+            ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
+            ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
+            ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
+            // Every workload, not cut at the usual length of one value.
+            ['Workloads', { markdown: (0,reporting_src/* markdownText */.p7)(placement.workloads.join(', '), 4000) }],
+        ];
+        parts.push('#### Placement', '', (0,reporting_src/* markdownTable */.Qj)(['', ''], rows));
+        if (placement.nodeChanges.length > 0)
+            parts.push('', 'Node changes, in the order the deploy makes them:', '', ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`), '');
+    }
+    const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
+    if (changed.length > 0) {
+        parts.push('#### Changed fields', '');
+        for (const object of changed)
+            parts.push(`<details><summary>${(0,reporting_src/* markdownText */.p7)(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,reporting_src/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
+    }
+    return parts.join('\n');
+}
+function placementState(state) {
+    if (state === 'present')
+        return 'the node has it';
+    return state === 'added' ? 'the deploy would add it to the node' : 'MISSING on the node, and label-node is false';
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
+
+
+
+
+
+
+/** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
+function traceOf(run) {
+    const commit = run.commit || undefined;
+    const runUrl = run.runUrl || undefined;
+    const who = run.actor ? ` by ${run.actor}` : '';
+    const changeCause = commit
+        ? `sophia-deploy ${commit.slice(0, 12)}${who}${run.runId ? ` (run ${run.runId})` : ''}`
+        : undefined;
+    return { commit, runUrl, changeCause };
+}
+/** The `applied` output: one `{kind, namespace?, name}` per object, in apply order. */
+function appliedOutput(applied) {
+    return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
+}
+/** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
+function deployReportMarkdown(title, report) {
+    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+    if (report.interrupted?.puttingBack)
+        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,reporting_src/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
+        // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
+        'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
+    else if (report.interrupted)
+        parts.push(`**Stopped after changing the cluster:** ${(0,reporting_src/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,reporting_src/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
+    parts.push((0,reporting_src/* markdownTable */.Qj)(
+    // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
+    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,src/* workloadKey */.f6)(object), actionText(object)])));
+    parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
+        (0,src/* workloadKey */.f6)(rollout.ref),
+        rollout.revision ?? '',
+        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+        `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
+    ]));
+    // The cluster's words (events name images and files of the manifests) shown as they are.
+    for (const rollout of report.rollouts.filter((r) => !r.ok))
+        parts.push((0,reporting_src/* markdownCodeBlock */.IS)(formatDiagnostics(rollout), 'text'));
+    parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
+        (0,src/* workloadKey */.f6)(record.ref),
+        record.failedRevision ?? '',
+        record.skipped ? '' : restoredText(record, report.revisions[(0,src/* workloadKey */.f6)(record.ref)]),
+        rollbackResult(record),
+    ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
+        (0,src/* workloadKey */.f6)(record.ref),
+        record.skipped
+            ? `left as is: ${record.skipped}`
+            : record.rounded
+                ? `restored except: ${record.rounded}`
+                : 'restored',
+    ]));
+    const diffs = report.applied.filter((object) => object.diff);
+    if (diffs.length > 0) {
+        parts.push('#### Changes the deploy would make', '');
+        for (const object of diffs)
+            parts.push(`<details><summary>${(0,reporting_src/* markdownText */.p7)((0,src/* workloadKey */.f6)(object))}: ${object.action}</summary>\n\n${(0,reporting_src/* markdownCodeBlock */.IS)(object.diff, 'diff')}</details>\n`);
+    }
+    return parts.join('\n');
+}
+/** A table with one row per item, or none at all when there are no items. */
+function tableOf(header, items, row) {
+    return items.length > 0 ? [(0,reporting_src/* markdownTable */.Qj)(header, items.map(row))] : [];
+}
+/** One workload's rollback as the summary and the `rollbacks` output say it. */
+function rollbackResult(record) {
+    if (record.skipped)
+        return `not rolled back: ${record.skipped}`;
+    return record.result === 'restored' ? 'restored' : `failed: ${record.reason ?? 'unknown'}`;
+}
+/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
+function restoredText(record, liveRevision) {
+    const restored = record.restoredRevision ?? 'previous';
+    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
+}
+/**
+ * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
+ * `changed`, `changed-objects` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
+ * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
+ * (`publish` in `@sophia/action-runtime`).
+ */
+function deployPublication(title, report, placement) {
+    const plan = report.dryRun ? kubernetesPlan(report, placement) : undefined;
+    return {
+        outputs: {
+            applied: appliedOutput(report.applied),
+            revisions: report.revisions,
+            changed: report.changed,
+            'changed-objects': changedObjects(report),
+            'rolled-back': report.rolledBack,
+            rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
+                (0,src/* workloadKey */.f6)(record.ref),
+                {
+                    result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
+                    ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
+                    ...(record.restoredRevision ? { restoredRevision: record.restoredRevision } : {}),
+                    ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
+                },
+            ])),
+            ...(plan ? { plan } : {}),
+        },
+        logGroups: [
+            { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
+            { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
+        ],
+        summary: plan
+            ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
+            : deployReportMarkdown(title, report),
+    };
+}
+/**
+ * `<namespace>/<Kind>/<name>` of every object of any kind this run's apply created or configured
+ * (AppliedObject.action as the apply classified it), leaving out objects whose only change is the
+ * run's own trace annotations: `[]` means what serves is what served before. `changed` lists only
+ * workloads with a new revision; a deployment record needs to know whether anything at all
+ * changed (a ConfigMap, a Service, a created workload). Empty on a dry run.
+ */
+function changedObjects(report) {
+    if (report.dryRun)
+        return [];
+    return report.applied
+        .filter((object) => object.action !== 'unchanged' && !object.traceOnly)
+        .map((object) => (0,src/* workloadKey */.f6)(object));
+}
+function dryRunLines(report) {
+    if (!report.dryRun)
+        return [];
+    return report.applied.flatMap((object) => [
+        `${(0,src/* workloadKey */.f6)(object)}: would be ${actionText(object)}`,
+        ...(object.diff ? [object.diff] : []),
+    ]);
+}
+/**
+ * The outputs of `deployPublication` when nothing was applied (also a step that never ran its
+ * deploy): no object applied or changed, nothing rolled back.
+ */
+const NOT_DEPLOYED_OUTPUTS = {
+    applied: [],
+    revisions: {},
+    changed: [],
+    'changed-objects': [],
+    'rolled-back': false,
+    rollbacks: {},
+};
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
+ * of a `NamespaceInputError`) as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
+ */
+function notDeployedPublication(title, error) {
+    const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
+    // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
+    const outcome = error instanceof ManifestError && error.outcome !== 'nothing was applied'
+        ? `Stopped before any workload changed: ${error.outcome}.`
+        : 'Nothing was applied: the cluster was not changed.';
+    return {
+        outputs: { ...NOT_DEPLOYED_OUTPUTS },
+        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
+        summary: `### ${title}\n\n${outcome}\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
+    };
+}
+/** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
+function actionText(object) {
+    return [object.action, object.notValidated, object.rounded && `but ${object.rounded}`].filter(Boolean).join(', ');
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
+
+
+
+
+
+/**
+ * The annotation where a Deployment's controller lists earlier revision numbers of a reused template (kubectl's
+ * `rollout undo` reuses a ReplicaSet and renumbers it).
+ */
+const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+/** A rollback that cannot proceed; raised before anything on the cluster changed. */
+class RollbackRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RollbackRefusedError';
+    }
+}
+function rollback_ownedBy(child, owner) {
+    const refs = child.metadata.ownerReferences ?? [];
+    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
+}
+function rollback_imagesOf(template) {
+    const spec = isRecord(template) && isRecord(template.spec) ? template.spec : {};
+    return (spec.containers ?? []).map((container) => container.image ?? '?');
+}
+function positiveInteger(text) {
+    const value = Number(text);
+    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+/**
+ * A revision for logs and summaries: `revision 4 (was 2) api:1.2.3`: its number, earlier numbers of the same template,
+ * and its images.
+ */
+function describeRevision(revision) {
+    const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
+    const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
+    return `revision ${revision.number}${was}${images}`;
+}
+function revisionState(revision) {
+    return `${revision.number}${revision.live ? ' (live)' : revision.failed ? ' (failed)' : ''}`;
+}
+/** The workloads to roll back: each named one must exist; a selector must match at least one. */
+async function findWorkloads(kubectl, selection, namespace) {
+    const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
+    if (selection.by === 'selector') {
+        // Every kind with revisions (WORKLOAD_KINDS), by its plural resource name.
+        const found = await kubectl.list('deployments,statefulsets,daemonsets', {
+            namespace,
+            selector: selection.selector,
+        });
+        if (found.length === 0) {
+            throw new RollbackRefusedError(`No Deployment, StatefulSet or DaemonSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
+        }
+        return found;
+    }
+    const found = [];
+    // Where each missing workload was looked for -> the workloads missing there, each named once.
+    const missing = new Map();
+    for (const ref of selection.refs) {
+        // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
+        const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
+        if (workload)
+            found.push(workload);
+        else {
+            const place = ref.namespace ? `namespace ${ref.namespace}` : where;
+            missing.set(place, [...(missing.get(place) ?? []), workloadKey({ kind: ref.kind, name: ref.name })]);
+        }
+    }
+    if (missing.size > 0) {
+        const lines = [...missing].map(([place, keys]) => `${keys.join(', ')} not found in ${place}`);
+        throw new RollbackRefusedError(`${lines.join('; ')}; nothing was rolled back`);
+    }
+    return found;
+}
+/** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
+async function readHistory(kubectl, workload) {
+    const ref = refOf(workload);
+    const { numbers: failedNumbers, templates: failedTemplates } = readFailedRevisions(workload);
+    const selector = selectorString(workload.spec?.selector) || undefined;
+    const isFailed = (numbers, template) => failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
+    let revisions;
+    let liveNumber;
+    let liveTemplate;
+    if (workload.kind === 'Deployment') {
+        const replicaSets = (await kubectl.list('replicasets', { namespace: ref.namespace, selector })).filter((rs) => rollback_ownedBy(rs, workload));
+        revisions = replicaSets.flatMap((rs) => {
+            const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
+            if (number === undefined)
+                return [];
+            const earlierNumbers = annotationList(rs, REVISION_HISTORY_ANNOTATION)
+                .map(positiveInteger)
+                .filter((value) => value !== undefined);
+            const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
+            return [
+                {
+                    number,
+                    earlierNumbers,
+                    template,
+                    images: rollback_imagesOf(rs.spec?.template),
+                    failed: isFailed([number, ...earlierNumbers], template),
+                    live: false,
+                },
+            ];
+        });
+        liveNumber = positiveInteger(workload.metadata.annotations?.[REVISION_ANNOTATION]);
+    }
+    else {
+        const controllerRevisions = (await kubectl.list('controllerrevisions', { namespace: ref.namespace, selector })).filter((cr) => rollback_ownedBy(cr, workload));
+        revisions = controllerRevisions.flatMap((cr) => {
+            const number = positiveInteger(cr.revision);
+            if (number === undefined)
+                return [];
+            const template = cr.metadata.name;
+            const data = isRecord(cr.data) && isRecord(cr.data.spec) ? cr.data.spec.template : undefined;
+            return [
+                {
+                    number,
+                    earlierNumbers: [],
+                    template,
+                    images: rollback_imagesOf(data),
+                    failed: isFailed([number], template),
+                    live: false,
+                },
+            ];
+        });
+        liveTemplate = currentControllerRevision(workload, controllerRevisions)?.metadata.name;
+    }
+    revisions.sort((a, b) => a.number - b.number);
+    const live = revisions.find((revision) => revision.number === liveNumber) ??
+        revisions.find((revision) => revision.template === liveTemplate) ??
+        revisions.at(-1);
+    if (!live)
+        throw new RollbackRefusedError(`${workloadKey(ref)} has no revision history to roll back to`);
+    live.live = true;
+    return { ref, revisions, live, failedNumbers, failedTemplates };
+}
+/**
+ * Picks the revision to go to. `previous` is the newest revision older than the live one that is
+ * not marked failed, so rolling back twice walks further back instead of flipping to the bad one
+ * (a bare `kubectl rollout undo` goes to the second-highest number, which after one undo is the
+ * bad revision). A named revision is found by its number now or by one it had before a restore.
+ */
+function chooseTarget(history, to) {
+    const name = workloadKey(history.ref);
+    const { live } = history;
+    const warnings = [];
+    const overview = history.revisions.map(revisionState).join(', ');
+    if (to.kind === 'previous') {
+        const target = history.revisions
+            .filter((revision) => revision.number < live.number && !revision.failed && !revision.live)
+            .at(-1);
+        if (!target) {
+            throw new RollbackRefusedError(`${name}: no revision older than the live ${live.number} that is not marked failed (revisions: ${overview}); nothing was rolled back`);
+        }
+        return { ref: history.ref, history, from: live, to: target, alreadyLive: false, warnings };
+    }
+    const target = history.revisions.find((revision) => revision.number === to.revision) ??
+        history.revisions.find((revision) => revision.earlierNumbers.includes(to.revision));
+    if (!target) {
+        throw new RollbackRefusedError(`${name} has no revision ${to.revision}; available revisions: ${overview}`);
+    }
+    if (target.number !== to.revision)
+        warnings.push(`${name}: revision ${to.revision} was restored before and is now numbered ${target.number}`);
+    if (target.failed && !target.live) {
+        warnings.push(`${name}: ${describeRevision(target)} is marked failed; rolling back to it because "to" names it explicitly`);
+    }
+    return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
+}
+/**
+ * Reads and decides for every workload before anything changes, so one that cannot proceed stops
+ * them all. Throws RollbackRefusedError naming every workload that cannot proceed, or the
+ * connection's error (KubectlError...); nothing was changed either way.
+ */
+async function planRollback(kubectl, options) {
+    const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
+    const steps = [];
+    const refusals = [];
+    for (const workload of workloads) {
+        if (!isWorkload(workload)) {
+            refusals.push(`${objectKey(workload)} is a ${workload.kind}, which has no revisions to roll back`);
+            continue;
+        }
+        try {
+            steps.push(chooseTarget(await readHistory(kubectl, workload), options.to));
+        }
+        catch (error) {
+            if (!(error instanceof RollbackRefusedError))
+                throw error;
+            refusals.push(error.message);
+        }
+    }
+    if (refusals.length > 0)
+        throw new RollbackRefusedError(refusals.join('\n'));
+    return steps;
+}
+/** The failed revisions as read before the undo (the truth: the undo replaces them, see failed-revisions.ts). */
+function knownFailures(step) {
+    return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
+}
+/**
+ * Undoes every planned workload, records the failed revisions, then waits for all rollouts at once.
+ * Throws RollbackRolloutError carrying every workload's outcome: when a restored revision did not
+ * finish rolling out, and for any error once the first undo was begun (a refused undo or
+ * annotation, kubectl losing the cluster, a cancel): the outcomes then say which workloads were
+ * undone before it (`interrupted`). Nothing else is thrown.
+ */
+async function executeRollback(kubectl, steps, options) {
+    const log = options.log ?? (() => undefined);
+    const moving = steps.filter((step) => !step.alreadyLive);
+    for (const step of steps.filter((step) => step.alreadyLive)) {
+        log(`${workloadKey(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
+    }
+    // Which undos were begun and which failed revisions recorded: an error must say what changed.
+    const undone = new Set();
+    const marked = new Set();
+    try {
+        return await undoAndWatch(kubectl, steps, moving, options, undone, marked);
+    }
+    catch (error) {
+        if (error instanceof RollbackRolloutError)
+            throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        const outcomes = steps.map((step) => ({
+            ref: step.ref,
+            from: step.from.number,
+            to: step.to.number,
+            alreadyLive: step.alreadyLive,
+            markedFailed: marked.has(workloadKey(step.ref)),
+            ...(step.alreadyLive ? {} : { interrupted: { undone: undone.has(workloadKey(step.ref)), reason } }),
+        }));
+        const rolledBack = moving.filter((step) => undone.has(workloadKey(step.ref))).map((step) => workloadKey(step.ref));
+        log(`The rollback stopped: ${reason}`);
+        throw new RollbackRolloutError(`The rollback stopped: ${reason}. ${rolledBack.length > 0 ? `Already rolled back (rollout not seen to finish): ${rolledBack.join(', ')}` : 'No workload was changed'}.`, outcomes);
+    }
+}
+/** executeRollback's work, noting each undo as it is begun and each failed revision as it is recorded. */
+async function undoAndWatch(kubectl, steps, moving, options, undone, marked) {
+    const log = options.log ?? (() => undefined);
+    for (const step of moving) {
+        log(`${workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
+        await undoAndRecord(kubectl, step.ref, step.to.number);
+        undone.add(workloadKey(step.ref));
+        // Without mark-failed the lists stay exactly as they were before the undo replaced them.
+        if (options.markFailed) {
+            await recordFailedRevision(kubectl, step.ref, knownFailures(step), {
+                number: String(step.from.number),
+                template: step.from.template,
+            });
+            marked.add(workloadKey(step.ref));
+        }
+        else
+            await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
+    }
+    const rollouts = await watchRollouts(kubectl, moving.map((step) => step.ref), {
+        timeoutMs: options.rolloutTimeoutMs,
+        ...rolloutTimings(options.rolloutTimeoutMs),
+        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        log,
+    });
+    const outcomes = [];
+    for (const step of steps) {
+        const rollout = rollouts.find((result) => workloadKey(result.ref) === workloadKey(step.ref));
+        let to = step.to.number;
+        if (rollout?.ok) {
+            const workload = await kubectl.get(step.ref);
+            if (workload)
+                to = (await readHistory(kubectl, workload)).live.number;
+        }
+        outcomes.push({
+            ref: step.ref,
+            from: step.from.number,
+            to,
+            alreadyLive: step.alreadyLive,
+            markedFailed: options.markFailed && !step.alreadyLive,
+            rollout,
+        });
+    }
+    const failed = rollouts.filter((rollout) => !rollout.ok);
+    if (failed.length > 0) {
+        throw new RollbackRolloutError(`Rolled back, but the rollout did not finish: ${failed.map((rollout) => rollout.reason).join('; ')}`, outcomes);
+    }
+    return outcomes;
+}
+/**
+ * The rollback changed the cluster and then failed: a restored revision did not finish rolling out,
+ * or an error stopped it after the first undo was begun (see RollbackOutcome.interrupted). The
+ * report is every workload's outcome.
+ */
+class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
+    constructor(message, outcomes) {
+        super(message, outcomes);
+        this.name = 'RollbackRolloutError';
+    }
+    /** Every workload's outcome (the report). */
+    get outcomes() {
+        return this.report;
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 

@@ -1,7 +1,5 @@
 import { runAction } from '@sophia/action-runtime';
+import { NOT_DEPLOYED_OUTPUTS } from '@sophia/kubernetes';
 import { main } from './main.js';
 
-await runAction(main, {
-  title: 'deploy-k3s-backend',
-  notRunOutputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
-});
+await runAction(main, { title: 'deploy-k3s-backend', notRunOutputs: NOT_DEPLOYED_OUTPUTS });

@@ -1,7 +1,5 @@
 import { runAction } from '@sophia/action-runtime';
+import { NOT_DEPLOYED_OUTPUTS } from '@sophia/kubernetes';
 import { main } from './main.js';
 
-await runAction(main, {
-  title: 'deploy-mcp-node',
-  notRunOutputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {}, workloads: [] },
-});
+await runAction(main, { title: 'deploy-mcp-node', notRunOutputs: { ...NOT_DEPLOYED_OUTPUTS, workloads: [] } });

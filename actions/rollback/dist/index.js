@@ -30737,6 +30737,19 @@ function transforms_addTraceAnnotations(object, trace) {
     result.metadata.annotations = annotations;
     return result;
 }
+/**
+ * The object without the annotations addTraceAnnotations writes (a copy). Every run writes new
+ * ones, so an apply that changed nothing else still configures the object: this tells a run that
+ * changed what serves from one that only recorded itself.
+ */
+function transforms_withoutTraceAnnotations(object) {
+    const result = clone(object);
+    const annotations = { ...(result.metadata.annotations ?? {}) };
+    for (const key of [COMMIT_ANNOTATION, RUN_URL_ANNOTATION, CHANGE_CAUSE_ANNOTATION])
+        delete annotations[key];
+    result.metadata.annotations = annotations;
+    return result;
+}
 /** See Placement.node. */
 const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
 /** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
@@ -32699,6 +32712,7 @@ function field_changes_plannedChanges(live, intended) {
 
 
 
+
 /**
  * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
  * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
@@ -32717,6 +32731,13 @@ function classify(before, after) {
     if (!before)
         return 'created';
     return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+}
+/** What the apply did to one object (AppliedObject.action), and whether it only rewrote the run's trace annotations. */
+function appliedAction(before, after) {
+    const action = classify(before, after);
+    return action === 'configured' && sameIntent(withoutTraceAnnotations(before), withoutTraceAnnotations(after))
+        ? { action, traceOnly: true }
+        : { action };
 }
 function byKey(objects) {
     return new Map(objects.map((object) => [objectKey(object), object]));
@@ -32831,11 +32852,16 @@ async function deployManifests(kubectl, manifests, settings) {
     async function watchAndJudge(after) {
         const intended = byKey(objects);
         for (const object of after) {
-            const action = classify(before.get(objectKey(object)), object);
+            const { action, traceOnly } = appliedAction(before.get(objectKey(object)), object);
             const rounded = settings.serverSide
                 ? undefined
                 : roundedIntegersReason(refOf(object), intended.get(objectKey(object)), object, 'written in the manifest');
-            report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
+            report.applied.push({
+                ...refOf(object),
+                action,
+                ...(traceOnly ? { traceOnly } : {}),
+                ...(rounded ? { rounded } : {}),
+            });
             log(`${objectKey(object)} ${action}`);
             if (rounded)
                 (settings.warn ?? log)(rounded);
@@ -32945,7 +32971,7 @@ async function stoppedAfterChange(prepared, report, progress, error) {
     if (report.applied.length === 0)
         report.applied = after.map((object) => ({
             ...refOf(object),
-            action: classify(before.get(objectKey(object)), object),
+            ...appliedAction(before.get(objectKey(object)), object),
         }));
     const workloads = after.filter(isWorkload);
     if (report.changed.length === 0)
@@ -34239,7 +34265,7 @@ function restoredText(record, liveRevision) {
 }
 /**
  * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * `changed`, `changed-objects` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
  * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
  * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
  * (`publish` in `@sophia/action-runtime`).
@@ -34251,6 +34277,7 @@ function deployPublication(title, report, placement) {
             applied: appliedOutput(report.applied),
             revisions: report.revisions,
             changed: report.changed,
+            'changed-objects': changedObjects(report),
             'rolled-back': report.rolledBack,
             rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
                 workloadKey(record.ref),
@@ -34272,6 +34299,20 @@ function deployPublication(title, report, placement) {
             : deployReportMarkdown(title, report),
     };
 }
+/**
+ * `<namespace>/<Kind>/<name>` of every object of any kind this run's apply created or configured
+ * (AppliedObject.action as the apply classified it), leaving out objects whose only change is the
+ * run's own trace annotations: `[]` means what serves is what served before. `changed` lists only
+ * workloads with a new revision; a deployment record needs to know whether anything at all
+ * changed (a ConfigMap, a Service, a created workload). Empty on a dry run.
+ */
+function changedObjects(report) {
+    if (report.dryRun)
+        return [];
+    return report.applied
+        .filter((object) => object.action !== 'unchanged' && !object.traceOnly)
+        .map((object) => workloadKey(object));
+}
 function dryRunLines(report) {
     if (!report.dryRun)
         return [];
@@ -34280,6 +34321,18 @@ function dryRunLines(report) {
         ...(object.diff ? [object.diff] : []),
     ]);
 }
+/**
+ * The outputs of `deployPublication` when nothing was applied (also a step that never ran its
+ * deploy): no object applied or changed, nothing rolled back.
+ */
+const NOT_DEPLOYED_OUTPUTS = {
+    applied: [],
+    revisions: {},
+    changed: [],
+    'changed-objects': [],
+    'rolled-back': false,
+    rollbacks: {},
+};
 /**
  * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
  * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
@@ -34294,7 +34347,7 @@ function notDeployedPublication(title, error) {
         ? `Stopped before any workload changed: ${error.outcome}.`
         : 'Nothing was applied: the cluster was not changed.';
     return {
-        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+        outputs: { ...NOT_DEPLOYED_OUTPUTS },
         annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
         summary: `### ${title}\n\n${outcome}\n\n${failedMarkdown(error)}\n`,
     };

@@ -113,7 +113,7 @@ function restoredText(record: { restoredRevision?: string }, liveRevision: strin
 
 /**
  * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * `changed`, `changed-objects` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
  * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
  * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
  * (`publish` in `@sophia/action-runtime`).
@@ -125,6 +125,7 @@ export function deployPublication(title: string, report: DeployReport, placement
       applied: appliedOutput(report.applied),
       revisions: report.revisions,
       changed: report.changed,
+      'changed-objects': changedObjects(report),
       'rolled-back': report.rolledBack,
       rollbacks: Object.fromEntries(
         report.rollbacks.map((record) => [
@@ -149,6 +150,20 @@ export function deployPublication(title: string, report: DeployReport, placement
   };
 }
 
+/**
+ * `<namespace>/<Kind>/<name>` of every object of any kind this run's apply created or configured
+ * (AppliedObject.action as the apply classified it), leaving out objects whose only change is the
+ * run's own trace annotations: `[]` means what serves is what served before. `changed` lists only
+ * workloads with a new revision; a deployment record needs to know whether anything at all
+ * changed (a ConfigMap, a Service, a created workload). Empty on a dry run.
+ */
+function changedObjects(report: DeployReport): string[] {
+  if (report.dryRun) return [];
+  return report.applied
+    .filter((object) => object.action !== 'unchanged' && !object.traceOnly)
+    .map((object) => workloadKey(object));
+}
+
 function dryRunLines(report: DeployReport): string[] {
   if (!report.dryRun) return [];
   return report.applied.flatMap((object) => [
@@ -156,6 +171,19 @@ function dryRunLines(report: DeployReport): string[] {
     ...(object.diff ? [object.diff] : []),
   ]);
 }
+
+/**
+ * The outputs of `deployPublication` when nothing was applied (also a step that never ran its
+ * deploy): no object applied or changed, nothing rolled back.
+ */
+export const NOT_DEPLOYED_OUTPUTS = {
+  applied: [],
+  revisions: {},
+  changed: [],
+  'changed-objects': [],
+  'rolled-back': false,
+  rollbacks: {},
+} as const;
 
 /**
  * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
@@ -172,7 +200,7 @@ export function notDeployedPublication(title: string, error: unknown): Publicati
       ? `Stopped before any workload changed: ${error.outcome}.`
       : 'Nothing was applied: the cluster was not changed.';
   return {
-    outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+    outputs: { ...NOT_DEPLOYED_OUTPUTS },
     annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' as const })),
     summary: `### ${title}\n\n${outcome}\n\n${failedMarkdown(error)}\n`,
   };
