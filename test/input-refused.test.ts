@@ -47,11 +47,19 @@ const BAD_INPUT: Record<string, { inputs: Record<string, string>; input: string;
 
 const NOT_RUN_OUTPUTS: Record<string, Record<string, string>> = {
   'deploy-frontend-nginx': { 'files-uploaded': '0', 'files-reused': '0', 'bytes-uploaded': '0' },
-  'deploy-k3s-backend': { applied: '[]', revisions: '{}', changed: '[]', 'rolled-back': 'false', rollbacks: '{}' },
+  'deploy-k3s-backend': {
+    applied: '[]',
+    revisions: '{}',
+    changed: '[]',
+    'changed-objects': '[]',
+    'rolled-back': 'false',
+    rollbacks: '{}',
+  },
   'deploy-mcp-node': {
     applied: '[]',
     revisions: '{}',
     changed: '[]',
+    'changed-objects': '[]',
     'rolled-back': 'false',
     rollbacks: '{}',
     workloads: '[]',

@@ -51,6 +51,7 @@ test('bad manifests fail the step with an annotation at each file and line, and 
     applied: '[]',
     revisions: '{}',
     changed: '[]',
+    'changed-objects': '[]',
     'rolled-back': 'false',
     rollbacks: '{}',
   });
@@ -82,6 +83,14 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   expect(first.outputs['rolled-back']).toBe('false');
   // Created, not changed: a rollback of this run has nothing to put back.
   expect(JSON.parse(first.outputs.changed)).toEqual([]);
+  // ... yet the cluster changed: every object created is in `changed-objects`.
+  expect(JSON.parse(first.outputs['changed-objects'])).toEqual([
+    'sophia/Secret/sophia-backend-secrets',
+    'sophia/ConfigMap/sophia-backend-config',
+    'sophia/Service/sophia-backend',
+    'sophia/Deployment/sophia-backend',
+    'sophia/Ingress/sophia-backend',
+  ]);
   expect(first.summary).toContain('| sophia/Deployment/sophia-backend | created |');
   const live = await backendDeployment();
   expect(live?.metadata.annotations?.['sophia.ai/run-url']).toBe(

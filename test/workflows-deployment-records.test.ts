@@ -66,12 +66,23 @@ function common(sha: string) {
 
 /**
  * deploy.yml of the production `components` (the frontend alone unless told): `<p>Sophia {version}</p>`
- * and the api at image tag `image` (the version unless told) at commit version×40; `cancelAtGate`
- * cancels the run as the health gate's step starts.
+ * and the api at image tag `image` (the version unless told) at commit version×40, with a ConfigMap
+ * `api-config` whose LOG_LEVEL is `logLevel` when given; `cancelAtGate` cancels the run as the
+ * health gate's step starts.
  */
-function deploy(version: string, healthUrl: string, cancelAtGate = false, components = 'frontend', image = version) {
+function deploy(
+  version: string,
+  healthUrl: string,
+  cancelAtGate = false,
+  components = 'frontend',
+  image = version,
+  logLevel?: string,
+) {
   writeFileSync(path.join(workspace, 'index.html'), `<p>Sophia ${version}</p>\n`);
-  writeFileSync(path.join(workspace, 'api.yaml'), apiDeployment(NS, `ghcr.io/sophia/api:${image}`));
+  const config = logLevel
+    ? `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\n  namespace: ${NS}\ndata:\n  LOG_LEVEL: ${logLevel}\n`
+    : '';
+  writeFileSync(path.join(workspace, 'api.yaml'), apiDeployment(NS, `ghcr.io/sophia/api:${image}`) + config);
   return runWorkflow({
     file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
     ...common(version.repeat(40)),
@@ -272,6 +283,8 @@ test('a backend-only deploy of a new commit whose manifests change nothing is re
   const same = await deploy('8', host.siteUrl, false, 'backend', '7');
   expect(same.result).toBe('success');
   expect(same.jobs.find((job) => job.id === 'backend')?.outputs.changed).toBe('[]');
+  // The Deployment took this run's commit and run URL annotations, nothing else: not a change.
+  expect(same.jobs.find((job) => job.id === 'backend')?.outputs['changed-objects']).toBe('[]');
   expect(records()).toMatchObject({ 7: ['inactive', 'success', 'in_progress'], 8: ['success', 'in_progress'] });
   expect(liveDeployment()).toMatchObject({ sha: '8'.repeat(40), task: 'deploy' });
   const eight = repository.deployments.find((each) => each.sha === '8'.repeat(40))!;
@@ -280,4 +293,46 @@ test('a backend-only deploy of a new commit whose manifests change nothing is re
   );
   expect(await runningImage()).toBe('ghcr.io/sophia/api:7');
   expect(await served()).toBe('<p>Sophia 7</p>\n');
+}, 300_000);
+
+test('backend deploys that change no workload but create or change a ConfigMap are never recorded as changing nothing', async () => {
+  // Runs after the test above: deployment 8 is live, the api at image 7, no ConfigMap yet.
+  expect(live()).toEqual(['8']);
+  const newestDescription = (version: string) => {
+    const deployment = repository.deployments.find((each) => each.sha === version.repeat(40))!;
+    return [...deployment.statuses].sort((a, b) => b.id - a.id)[0].description;
+  };
+  const logLevel = async () =>
+    (
+      (await cluster.observer.get({ kind: 'ConfigMap', name: 'api-config', namespace: NS })) as
+        { data?: Record<string, string> } | undefined
+    )?.data?.LOG_LEVEL;
+
+  // 5: the same api, a new ConfigMap, a passing gate: deployed, not "already as asked".
+  const created = await deploy('5', host.siteUrl, false, 'backend', '7', 'info');
+  expect(created.result).toBe('success');
+  const createdOutputs = created.jobs.find((job) => job.id === 'backend')?.outputs ?? {};
+  expect(createdOutputs.changed).toBe('[]');
+  expect(JSON.parse(createdOutputs['changed-objects'])).toEqual([`${NS}/ConfigMap/api-config`]);
+  expect(live()).toEqual(['5']);
+  expect(newestDescription('5')).toBe('Deployed');
+
+  // 6: only the ConfigMap changes, and the gate fails. No workload revision moved: the rollback
+  // job has nothing it can undo, and the ConfigMap stays as 6 left it. The record must neither say
+  // the run changed nothing nor mark 5 live again.
+  const configOnly = await deploy('6', 'http://127.0.0.1:9/healthz', false, 'backend', '7', 'debug');
+  expect(configOnly.result).toBe('failure');
+  const result = (id: string) => configOnly.jobs.find((job) => job.id === id)?.result;
+  expect(result('health-gate')).toBe('failure');
+  expect(result('rollback-backend')).toBe('skipped');
+  expect(result('record')).toBe('success');
+  const outputs = configOnly.jobs.find((job) => job.id === 'backend')?.outputs ?? {};
+  expect(outputs.changed).toBe('[]');
+  expect(JSON.parse(outputs['changed-objects'])).toEqual([`${NS}/ConfigMap/api-config`]);
+  expect(await logLevel()).toBe('debug');
+  expect(await runningImage()).toBe('ghcr.io/sophia/api:7');
+  expect(records()).toMatchObject({ 5: ['success', 'in_progress'], 6: ['failure', 'in_progress'] });
+  expect(newestDescription('6')).toBe(
+    "Health gate failed, not rolled back (a rollback undoes workload revisions only): this run's backend serves",
+  );
 }, 300_000);

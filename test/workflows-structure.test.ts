@@ -295,6 +295,7 @@ describe('on a failed gate, rollback undoes exactly the components this run depl
     expect(deploy.jobs[deployJob].outputs).toEqual({
       ran: 'true',
       changed: '${{ steps.deploy.outputs.changed }}',
+      'changed-objects': '${{ steps.deploy.outputs.changed-objects }}',
       'rolled-back': '${{ steps.deploy.outputs.rolled-back }}',
       rollbacks: '${{ steps.deploy.outputs.rollbacks }}',
     });

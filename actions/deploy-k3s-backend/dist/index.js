@@ -34403,6 +34403,19 @@ function addTraceAnnotations(object, trace) {
     result.metadata.annotations = annotations;
     return result;
 }
+/**
+ * The object without the annotations addTraceAnnotations writes (a copy). Every run writes new
+ * ones, so an apply that changed nothing else still configures the object: this tells a run that
+ * changed what serves from one that only recorded itself.
+ */
+function withoutTraceAnnotations(object) {
+    const result = (0,src_objects/* clone */.o8)(object);
+    const annotations = { ...(result.metadata.annotations ?? {}) };
+    for (const key of [COMMIT_ANNOTATION, RUN_URL_ANNOTATION, CHANGE_CAUSE_ANNOTATION])
+        delete annotations[key];
+    result.metadata.annotations = annotations;
+    return result;
+}
 /** See Placement.node. */
 const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
 /** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
@@ -35458,6 +35471,7 @@ var src_rollout = __nccwpck_require__(7608);
 
 
 
+
 /**
  * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
  * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
@@ -35476,6 +35490,13 @@ function classify(before, after) {
     if (!before)
         return 'created';
     return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+}
+/** What the apply did to one object (AppliedObject.action), and whether it only rewrote the run's trace annotations. */
+function appliedAction(before, after) {
+    const action = classify(before, after);
+    return action === 'configured' && sameIntent(withoutTraceAnnotations(before), withoutTraceAnnotations(after))
+        ? { action, traceOnly: true }
+        : { action };
 }
 function byKey(objects) {
     return new Map(objects.map((object) => [(0,src_objects/* objectKey */.T5)(object), object]));
@@ -35590,11 +35611,16 @@ async function deployManifests(kubectl, manifests, settings) {
     async function watchAndJudge(after) {
         const intended = byKey(objects);
         for (const object of after) {
-            const action = classify(before.get((0,src_objects/* objectKey */.T5)(object)), object);
+            const { action, traceOnly } = appliedAction(before.get((0,src_objects/* objectKey */.T5)(object)), object);
             const rounded = settings.serverSide
                 ? undefined
                 : roundedIntegersReason((0,src_objects/* refOf */.H8)(object), intended.get((0,src_objects/* objectKey */.T5)(object)), object, 'written in the manifest');
-            report.applied.push({ ...(0,src_objects/* refOf */.H8)(object), action, ...(rounded ? { rounded } : {}) });
+            report.applied.push({
+                ...(0,src_objects/* refOf */.H8)(object),
+                action,
+                ...(traceOnly ? { traceOnly } : {}),
+                ...(rounded ? { rounded } : {}),
+            });
             log(`${(0,src_objects/* objectKey */.T5)(object)} ${action}`);
             if (rounded)
                 (settings.warn ?? log)(rounded);
@@ -35704,7 +35730,7 @@ async function stoppedAfterChange(prepared, report, progress, error) {
     if (report.applied.length === 0)
         report.applied = after.map((object) => ({
             ...(0,src_objects/* refOf */.H8)(object),
-            action: classify(before.get((0,src_objects/* objectKey */.T5)(object)), object),
+            ...appliedAction(before.get((0,src_objects/* objectKey */.T5)(object)), object),
         }));
     const workloads = after.filter(src_objects/* isWorkload */.gv);
     if (report.changed.length === 0)
@@ -50693,6 +50719,7 @@ const NOT_DEPLOYED_OUTPUTS = {
     applied: [],
     revisions: {},
     changed: [],
+    'changed-objects': [],
     'rolled-back': false,
     rollbacks: {},
 };
@@ -50755,7 +50782,7 @@ function restoredText(record, liveRevision) {
 }
 /**
  * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * `changed`, `changed-objects` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
  * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
  * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
  * (`publish` in `@sophia/action-runtime`).
@@ -50767,6 +50794,7 @@ function deployPublication(title, report, placement) {
             applied: appliedOutput(report.applied),
             revisions: report.revisions,
             changed: report.changed,
+            'changed-objects': changedObjects(report),
             'rolled-back': report.rolledBack,
             rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
                 (0,syntax/* workloadKey */.f6)(record.ref),
@@ -50787,6 +50815,20 @@ function deployPublication(title, report, placement) {
             ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
             : deployReportMarkdown(title, report),
     };
+}
+/**
+ * `<namespace>/<Kind>/<name>` of every object of any kind this run's apply created or configured
+ * (AppliedObject.action as the apply classified it), leaving out objects whose only change is the
+ * run's own trace annotations: `[]` means what serves is what served before. `changed` lists only
+ * workloads with a new revision; a deployment record needs to know whether anything at all
+ * changed (a ConfigMap, a Service, a created workload). Empty on a dry run.
+ */
+function changedObjects(report) {
+    if (report.dryRun)
+        return [];
+    return report.applied
+        .filter((object) => object.action !== 'unchanged' && !object.traceOnly)
+        .map((object) => (0,syntax/* workloadKey */.f6)(object));
 }
 function dryRunLines(report) {
     if (!report.dryRun)

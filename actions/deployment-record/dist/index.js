@@ -29261,7 +29261,7 @@ const OUTCOMES = ['success', 'failure'];
 const RUN_FIELDS = ['ran', 'deploy', 'rollback'];
 /** `components`: JSON object, component name -> ComponentRun (every field a string). */
 const componentRuns = (name, raw) => {
-    const expected = 'a JSON object of components, each {"ran", "deploy", "rollback"[, "changed", "rollbacks"]} as text';
+    const expected = 'a JSON object of components, each {"ran", "deploy", "rollback"[, "changed", "changedObjects", "rollbacks"]} as text';
     let parsed;
     try {
         parsed = JSON.parse(raw);
@@ -39202,18 +39202,30 @@ async function recordRollback(github, options) {
  * reported the rollback it made; a job that was cancelled, or a rollback that failed, leaves what
  * is served unknown.
  */
-/** One component's state; `changed`/`rollbacks` that are not JSON count as unknown. */
+/**
+ * One component's state. A Kubernetes component (one with `changed`) is `unchanged` only when its
+ * `changedObjects` is `[]`, and `previous` after its rollback job only when every object it
+ * changed is a workload of `changed` (what that job undoes); `changed`, `changedObjects` or
+ * `rollbacks` that are not JSON arrays/objects count as unknown.
+ */
 function componentState(run) {
     if (run.ran !== 'true')
         return 'untouched';
     if (run.deploy === 'success') {
         if (run.rollback === 'failure' || run.rollback === 'cancelled')
             return 'unknown';
-        // deploy.yml rolls back only the workloads a deploy changed: with none, a rollback had nothing
-        // to undo, and the release asked for is the one that served before.
-        if (run.changed === '[]')
+        if (run.changed === undefined)
+            return run.rollback === 'success' ? 'previous' : 'new';
+        const workloads = jsonStrings(run.changed);
+        const objects = jsonStrings(run.changedObjects ?? '');
+        if (!workloads || !objects)
+            return 'unknown';
+        // Nothing created or configured: what this run asked for is what served before.
+        if (objects.length === 0)
             return 'unchanged';
-        return run.rollback === 'success' ? 'previous' : 'new';
+        if (run.rollback !== 'success')
+            return 'new';
+        return objects.every((object) => workloads.includes(object)) ? 'previous' : 'partial';
     }
     if (run.deploy !== 'failure')
         return 'unknown';
@@ -39276,15 +39288,37 @@ function deployOutcome(components, gate) {
                         : 'Deploy failed: what this run changed was put back',
         };
     }
+    // A failed gate rolls back only workloads with a new revision (deploy.yml): a component that
+    // changed other objects only (a ConfigMap, a created workload) still serves what this run made,
+    // which failed its gate; neither this record nor the one before names a healthy live state.
+    if (gate.result === 'failure' && touched.every((state) => state === 'new' || state === 'unchanged')) {
+        return {
+            served: 'unknown',
+            checked,
+            components: states,
+            description: `Health gate failed, not rolled back (a rollback undoes workload revisions only): this run's ${list('new')} serves`,
+        };
+    }
     const parts = [
         ['this run', list('new')],
         ['put back', list('previous')],
+        ['workloads put back, its other changes stay', list('partial')],
         ['unchanged', list('unchanged')],
         ['unknown (a rollback failed or was cancelled)', list('unknown')],
     ]
         .filter(([, names]) => names !== '')
         .map(([what, names]) => `${what}: ${names}`);
     return { served: 'unknown', checked, components: states, description: `Not all live: ${parts.join('; ')}` };
+}
+/** A JSON array of strings, else undefined. */
+function jsonStrings(text) {
+    try {
+        const value = JSON.parse(text);
+        return Array.isArray(value) && value.every((each) => typeof each === 'string') ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/github/src/index.ts

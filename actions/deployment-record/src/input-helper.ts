@@ -43,7 +43,8 @@ const RUN_FIELDS = ['ran', 'deploy', 'rollback'] as const;
 
 /** `components`: JSON object, component name -> ComponentRun (every field a string). */
 const componentRuns: Parser<Record<string, ComponentRun>> = (name, raw) => {
-  const expected = 'a JSON object of components, each {"ran", "deploy", "rollback"[, "changed", "rollbacks"]} as text';
+  const expected =
+    'a JSON object of components, each {"ran", "deploy", "rollback"[, "changed", "changedObjects", "rollbacks"]} as text';
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

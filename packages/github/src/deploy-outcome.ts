@@ -17,6 +17,13 @@ export interface ComponentRun {
    */
   changed?: string;
   /**
+   * The Kubernetes deploy's `changed-objects` output: JSON array of every object of any kind it
+   * created or configured, `[]` when the cluster was left as it was. Only this says whether the
+   * deploy changed anything: `changed` leaves out created workloads and every other kind (a
+   * ConfigMap, a Service, an Ingress). Absent for the frontend.
+   */
+  changedObjects?: string;
+  /**
    * The Kubernetes deploy's `rollbacks` output after a failed rollout: JSON object, workload ->
    * `{result}` with `restored`, `failed` or `skipped`. Absent for the frontend, whose failed deploy
    * leaves the release live before it (the action switches only after every check passed).
@@ -30,9 +37,11 @@ export interface ComponentRun {
  * Where one component stands after the run: `new` (this run's release serves), `previous` (what
  * served before the run serves again), `unchanged` (its deploy succeeded with nothing to change:
  * what this run asked for serves, and it is also what served before), `untouched` (its deploy never
- * ran: not asked for, not approved, or stopped before it started), `unknown`.
+ * ran: not asked for, not approved, or stopped before it started), `partial` (its rollback job put
+ * its changed workloads back, but other objects this run created or configured stay: the rollback
+ * action undoes workload revisions only), `unknown`.
  */
-export type ComponentState = 'new' | 'previous' | 'unchanged' | 'untouched' | 'unknown';
+export type ComponentState = 'new' | 'previous' | 'unchanged' | 'partial' | 'untouched' | 'unknown';
 
 /**
  * The run's outcome for its deployment record:
@@ -52,15 +61,24 @@ export interface DeployOutcome {
   description: string;
 }
 
-/** One component's state; `changed`/`rollbacks` that are not JSON count as unknown. */
+/**
+ * One component's state. A Kubernetes component (one with `changed`) is `unchanged` only when its
+ * `changedObjects` is `[]`, and `previous` after its rollback job only when every object it
+ * changed is a workload of `changed` (what that job undoes); `changed`, `changedObjects` or
+ * `rollbacks` that are not JSON arrays/objects count as unknown.
+ */
 export function componentState(run: ComponentRun): ComponentState {
   if (run.ran !== 'true') return 'untouched';
   if (run.deploy === 'success') {
     if (run.rollback === 'failure' || run.rollback === 'cancelled') return 'unknown';
-    // deploy.yml rolls back only the workloads a deploy changed: with none, a rollback had nothing
-    // to undo, and the release asked for is the one that served before.
-    if (run.changed === '[]') return 'unchanged';
-    return run.rollback === 'success' ? 'previous' : 'new';
+    if (run.changed === undefined) return run.rollback === 'success' ? 'previous' : 'new';
+    const workloads = jsonStrings(run.changed);
+    const objects = jsonStrings(run.changedObjects ?? '');
+    if (!workloads || !objects) return 'unknown';
+    // Nothing created or configured: what this run asked for is what served before.
+    if (objects.length === 0) return 'unchanged';
+    if (run.rollback !== 'success') return 'new';
+    return objects.every((object) => workloads.includes(object)) ? 'previous' : 'partial';
   }
   if (run.deploy !== 'failure') return 'unknown';
   if (run.rollbacks === undefined) return 'previous';
@@ -130,13 +148,35 @@ export function deployOutcome(
               : 'Deploy failed: what this run changed was put back',
     };
   }
+  // A failed gate rolls back only workloads with a new revision (deploy.yml): a component that
+  // changed other objects only (a ConfigMap, a created workload) still serves what this run made,
+  // which failed its gate; neither this record nor the one before names a healthy live state.
+  if (gate.result === 'failure' && touched.every((state) => state === 'new' || state === 'unchanged')) {
+    return {
+      served: 'unknown',
+      checked,
+      components: states,
+      description: `Health gate failed, not rolled back (a rollback undoes workload revisions only): this run's ${list('new')} serves`,
+    };
+  }
   const parts = [
     ['this run', list('new')],
     ['put back', list('previous')],
+    ['workloads put back, its other changes stay', list('partial')],
     ['unchanged', list('unchanged')],
     ['unknown (a rollback failed or was cancelled)', list('unknown')],
   ]
     .filter(([, names]) => names !== '')
     .map(([what, names]) => `${what}: ${names}`);
   return { served: 'unknown', checked, components: states, description: `Not all live: ${parts.join('; ')}` };
+}
+
+/** A JSON array of strings, else undefined. */
+function jsonStrings(text: string): string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.every((each) => typeof each === 'string') ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -9,6 +9,8 @@ const deployed = (fields: Partial<ComponentRun> = {}): ComponentRun => ({
 });
 const gatePassed = { result: 'success', healthy: 'true' };
 
+const WORKLOAD = '["sophia/Deployment/api"]';
+
 describe('componentState', () => {
   it('counts a component as put back only when its rollback job succeeded or its deploy reported its rollback', () => {
     expect(componentState(deployed({ rollback: 'success' }))).toBe('previous');
@@ -35,11 +37,29 @@ describe('componentState', () => {
   });
 
   it('takes a Kubernetes deploy that changed no workload as unchanged: what it asked for serves', () => {
-    expect(componentState(deployed({ changed: '[]', rollbacks: '{}' }))).toBe('unchanged');
+    expect(componentState(deployed({ changed: '[]', changedObjects: '[]', rollbacks: '{}' }))).toBe('unchanged');
+  });
+
+  it('takes a Kubernetes deploy as unchanged only when it created or configured no object at all', () => {
+    // `changed` lists workloads with a new revision only: created ones and other kinds are left out.
+    const createdOnly = deployed({ changed: '[]', changedObjects: '["sophia/Deployment/new-api"]', rollbacks: '{}' });
+    const configOnly = deployed({ changed: '[]', changedObjects: '["sophia/ConfigMap/api-config"]', rollbacks: '{}' });
+    expect(componentState(createdOnly)).toBe('new');
+    expect(componentState(configOnly)).toBe('new');
+    // Without the output, nothing says the deploy changed nothing.
+    expect(componentState(deployed({ changed: '[]', rollbacks: '{}' }))).toBe('unknown');
+    expect(componentState(deployed({ changed: '[]', changedObjects: 'not json' }))).toBe('unknown');
+  });
+
+  it('counts a rollback job as putting the component back only when every object it changed was a workload it undid', () => {
+    const both = '["sophia/ConfigMap/api-config","sophia/Deployment/api"]';
+    expect(componentState(deployed({ changed: WORKLOAD, changedObjects: both, rollback: 'success' }))).toBe('partial');
+    expect(componentState(deployed({ changed: WORKLOAD, changedObjects: WORKLOAD, rollback: 'success' }))).toBe(
+      'previous',
+    );
   });
 
   // Every deploy result x changed (none, some, the frontend's absent output) x rollback job result.
-  const WORKLOAD = '["sophia/Deployment/api"]';
   it.each([
     ['success', '[]', 'skipped', 'unchanged'],
     ['success', '[]', 'success', 'unchanged'],
@@ -67,7 +87,11 @@ describe('componentState', () => {
       deploy,
       rollback,
       ...(kubernetes
-        ? { changed, rollbacks: deploy === 'failure' ? '{"sophia/Deployment/api":{"result":"restored"}}' : '' }
+        ? {
+            changed,
+            changedObjects: changed,
+            rollbacks: deploy === 'failure' ? '{"sophia/Deployment/api":{"result":"restored"}}' : '',
+          }
         : {}),
     });
     expect(componentState(run)).toBe(state);
@@ -77,8 +101,16 @@ describe('componentState', () => {
 });
 
 describe('deployOutcome', () => {
-  const unchanged = deployed({ changed: '[]', rollbacks: '' });
-  const changedApi = deployed({ changed: '["sophia/Deployment/api"]', rollbacks: '' });
+  const unchanged = deployed({ changed: '[]', changedObjects: '[]', rollbacks: '' });
+  const changedApi = deployed({ changed: WORKLOAD, changedObjects: WORKLOAD, rollbacks: '' });
+  // `changed` is [] (no workload revision moved), yet the cluster changed.
+  const createdOnly = deployed({ changed: '[]', changedObjects: '["sophia/Deployment/new-api"]', rollbacks: '' });
+  const configOnly = deployed({ changed: '[]', changedObjects: '["sophia/ConfigMap/api-config"]', rollbacks: '' });
+  const workloadAndConfig = deployed({
+    changed: WORKLOAD,
+    changedObjects: '["sophia/ConfigMap/api-config","sophia/Deployment/api"]',
+    rollbacks: '',
+  });
   const gates = {
     passed: gatePassed,
     failed: { result: 'failure', healthy: 'false' },
@@ -98,6 +130,21 @@ describe('deployOutcome', () => {
       'a backend deploy that changed a workload, not rolled back',
       { frontend: notRun, backend: changedApi },
       { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+    ],
+    [
+      'a backend deploy that only created a workload (changed [])',
+      { frontend: notRun, backend: createdOnly, mcp: notRun },
+      { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+    ],
+    [
+      'a backend deploy that only changed a ConfigMap (changed [])',
+      { frontend: notRun, backend: configOnly, mcp: notRun },
+      { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+    ],
+    [
+      'a backend deploy of a workload and a ConfigMap whose rollback job undid the workload only',
+      { backend: { ...workloadAndConfig, rollback: 'success' } },
+      { passed: 'unknown', failed: 'unknown', skipped: 'unknown', cancelled: 'unknown' },
     ],
     [
       'a backend deploy rolled back by its rollback job',
@@ -169,6 +216,24 @@ describe('deployOutcome', () => {
     ).toBe('Not all live: this run: frontend; put back: backend; unchanged: mcp');
   });
 
+  it('never says a run that created or configured something changed nothing', () => {
+    const components = { frontend: notRun, backend: configOnly, mcp: notRun };
+    expect(deployOutcome(components, gatePassed)).toMatchObject({ served: 'live', description: 'Deployed' });
+    expect(deployOutcome(components, gates.failed)).toEqual({
+      served: 'unknown',
+      checked: false,
+      components: { frontend: 'untouched', backend: 'new', mcp: 'untouched' },
+      description:
+        "Health gate failed, not rolled back (a rollback undoes workload revisions only): this run's backend serves",
+    });
+    expect(
+      deployOutcome(
+        { frontend: deployed({ rollback: 'success' }), backend: { ...workloadAndConfig, rollback: 'success' } },
+        gates.failed,
+      ).description,
+    ).toBe('Not all live: put back: frontend; workloads put back, its other changes stay: backend');
+  });
+
   it('is live and checked when every component serves its new release and the gate passed', () => {
     expect(deployOutcome({ frontend: deployed(), backend: notRun }, gatePassed)).toMatchObject({
       served: 'live',
@@ -179,7 +244,10 @@ describe('deployOutcome', () => {
 
   it('is live, not checked, when the run was cancelled during the gate and nothing was rolled back', () => {
     const outcome = deployOutcome(
-      { frontend: deployed(), backend: deployed({ changed: '["a/Deployment/b"]' }) },
+      {
+        frontend: deployed(),
+        backend: deployed({ changed: '["a/Deployment/b"]', changedObjects: '["a/Deployment/b"]' }),
+      },
       {
         result: 'cancelled',
         healthy: '',

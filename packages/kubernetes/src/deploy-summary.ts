@@ -41,6 +41,7 @@ export const NOT_DEPLOYED_OUTPUTS: Readonly<Record<string, OutputValue>> = {
   applied: [],
   revisions: {},
   changed: [],
+  'changed-objects': [],
   'rolled-back': false,
   rollbacks: {},
 };
@@ -127,7 +128,7 @@ function restoredText(record: { restoredRevision?: string }, liveRevision: strin
 
 /**
  * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * `changed`, `changed-objects` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
  * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
  * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
  * (`publish` in `@sophia/action-runtime`).
@@ -139,6 +140,7 @@ export function deployPublication(title: string, report: DeployReport, placement
       applied: appliedOutput(report.applied),
       revisions: report.revisions,
       changed: report.changed,
+      'changed-objects': changedObjects(report),
       'rolled-back': report.rolledBack,
       rollbacks: Object.fromEntries(
         report.rollbacks.map((record) => [
@@ -161,6 +163,20 @@ export function deployPublication(title: string, report: DeployReport, placement
       ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
       : deployReportMarkdown(title, report),
   };
+}
+
+/**
+ * `<namespace>/<Kind>/<name>` of every object of any kind this run's apply created or configured
+ * (AppliedObject.action as the apply classified it), leaving out objects whose only change is the
+ * run's own trace annotations: `[]` means what serves is what served before. `changed` lists only
+ * workloads with a new revision; a deployment record needs to know whether anything at all
+ * changed (a ConfigMap, a Service, a created workload). Empty on a dry run.
+ */
+function changedObjects(report: DeployReport): string[] {
+  if (report.dryRun) return [];
+  return report.applied
+    .filter((object) => object.action !== 'unchanged' && !object.traceOnly)
+    .map((object) => workloadKey(object));
 }
 
 function dryRunLines(report: DeployReport): string[] {

@@ -37,6 +37,7 @@ import {
 } from './failed-revisions.js';
 import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { restoreIntent } from './restore.js';
+import { withoutTraceAnnotations } from './transforms.js';
 import { roundedIntegers, roundedIntegersReason } from './rounded-integers.js';
 import { plannedChanges, type FieldChange, type ImageChange } from './field-changes.js';
 import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutOptions, type RolloutResult } from './rollout.js';
@@ -95,6 +96,12 @@ export type ApplyAction = 'created' | 'configured' | 'unchanged';
 /** One object of the manifests as the apply left it (or, on a dry run, would leave it). */
 export interface AppliedObject extends ObjectRef {
   action: ApplyAction;
+  /**
+   * A real apply only, for a `configured` object: true when nothing changed but the annotations
+   * each run writes to record itself (commit, run URL, change cause; addTraceAnnotations), so what
+   * serves is what served before. kubectl and the summary still say `configured`.
+   */
+  traceOnly?: boolean;
   /** Dry run only: what would change, line by line. */
   diff?: string;
   /** Dry run only, for a configured object: the fields that would change (see FieldChange). */
@@ -229,6 +236,14 @@ function classify(before: KubeObject | undefined, after: KubeObject): ApplyActio
   return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
 }
 
+/** What the apply did to one object (AppliedObject.action), and whether it only rewrote the run's trace annotations. */
+function appliedAction(before: KubeObject | undefined, after: KubeObject): Pick<AppliedObject, 'action' | 'traceOnly'> {
+  const action = classify(before, after);
+  return action === 'configured' && sameIntent(withoutTraceAnnotations(before!), withoutTraceAnnotations(after))
+    ? { action, traceOnly: true }
+    : { action };
+}
+
 function byKey(objects: KubeObject[]): Map<string, KubeObject> {
   return new Map(objects.map((object) => [objectKey(object), object]));
 }
@@ -354,11 +369,16 @@ export async function deployManifests(
   async function watchAndJudge(after: KubeObject[]): Promise<DeployReport> {
     const intended = byKey(objects);
     for (const object of after) {
-      const action = classify(before.get(objectKey(object)), object);
+      const { action, traceOnly } = appliedAction(before.get(objectKey(object)), object);
       const rounded = settings.serverSide
         ? undefined
         : roundedIntegersReason(refOf(object), intended.get(objectKey(object))!, object, 'written in the manifest');
-      report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
+      report.applied.push({
+        ...refOf(object),
+        action,
+        ...(traceOnly ? { traceOnly } : {}),
+        ...(rounded ? { rounded } : {}),
+      });
       log(`${objectKey(object)} ${action}`);
       if (rounded) (settings.warn ?? log)(rounded);
     }
@@ -489,7 +509,7 @@ async function stoppedAfterChange(
   if (report.applied.length === 0)
     report.applied = after.map((object) => ({
       ...refOf(object),
-      action: classify(before.get(objectKey(object)), object),
+      ...appliedAction(before.get(objectKey(object)), object),
     }));
   const workloads = after.filter(isWorkload);
   if (report.changed.length === 0)

@@ -97,6 +97,19 @@ export function addTraceAnnotations(object: KubeObject, trace: Traceability): Ku
   return result;
 }
 
+/**
+ * The object without the annotations addTraceAnnotations writes (a copy). Every run writes new
+ * ones, so an apply that changed nothing else still configures the object: this tells a run that
+ * changed what serves from one that only recorded itself.
+ */
+export function withoutTraceAnnotations(object: KubeObject): KubeObject {
+  const result = clone(object);
+  const annotations = { ...(result.metadata.annotations ?? {}) };
+  for (const key of [COMMIT_ANNOTATION, RUN_URL_ANNOTATION, CHANGE_CAUSE_ANNOTATION]) delete annotations[key];
+  result.metadata.annotations = annotations;
+  return result;
+}
+
 /** Where pods must run: a node label they select, and optionally the taint of that node they tolerate. */
 export interface Placement {
   nodeSelector: Label;
