@@ -50734,11 +50734,11 @@ function deployReportMarkdown(title, report) {
         parts.push(`**Stopped after changing the cluster:** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,markdown/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
     parts.push((0,markdown/* markdownTable */.Qj)(
     // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
-    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,syntax/* workloadKey */.f6)(object), actionText(object)])));
+    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,syntax/* workloadKey */.f6)(object), messageCell(actionText(object))])));
     parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
         (0,syntax/* workloadKey */.f6)(rollout.ref),
         rollout.revision ?? '',
-        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+        messageCell(rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`),
         `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
     ]));
     // The cluster's words (events name images and files of the manifests) shown as they are.
@@ -50748,14 +50748,14 @@ function deployReportMarkdown(title, report) {
         (0,syntax/* workloadKey */.f6)(record.ref),
         record.failedRevision ?? '',
         record.skipped ? '' : restoredText(record, report.revisions[(0,syntax/* workloadKey */.f6)(record.ref)]),
-        rollbackResult(record),
+        messageCell(rollbackResult(record)),
     ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
         (0,syntax/* workloadKey */.f6)(record.ref),
-        record.skipped
+        messageCell(record.skipped
             ? `left as is: ${record.skipped}`
             : record.rounded
                 ? `restored except: ${record.rounded}`
-                : 'restored',
+                : 'restored'),
     ]));
     const diffs = report.applied.filter((object) => object.diff);
     if (diffs.length > 0) {
@@ -50764,6 +50764,13 @@ function deployReportMarkdown(title, report) {
             parts.push(`<details><summary>${(0,markdown/* markdownText */.p7)((0,syntax/* workloadKey */.f6)(object))}: ${object.action}</summary>\n\n${(0,markdown/* markdownCodeBlock */.IS)(object.diff, 'diff')}</details>\n`);
     }
     return parts.join('\n');
+}
+/**
+ * A result cell: a sentence of the deploy's (it may name a field, a value and the fix), escaped as
+ * text but cut only at 1000 characters, where a plain cell is cut at MARKDOWN_VALUE_LIMIT.
+ */
+function messageCell(text) {
+    return { markdown: (0,markdown/* markdownText */.p7)(text, 1000) };
 }
 /** A table with one row per item, or none at all when there are no items. */
 function tableOf(header, items, row) {

@@ -354,19 +354,20 @@ describe('the gate against hostile servers', () => {
   });
 
   it("keeps the last conclusive answer when the timeout cuts the last round's expected-json short", async () => {
-    // The expression is cheap while status is not 'ok' (&& stops there) and about 20 s of CPU once it
-    // is: each let doubles the array. The server turns 'ok' once the gate has a conclusive answer, so
+    // The expression is cheap while status is not 'ok' (&& stops there) and far beyond the timeout
+    // once it is: each let doubles the array (22 of them took under 10 s on an idle 2-core runner;
+    // 24 take four times that, and a 250 MB string, well within a worker's heap). The server turns 'ok' once the gate has a conclusive answer, so
     // the next round's evaluation is what the timeout cuts, as a round started in the timeout's last
     // milliseconds is cut on a loaded runner.
-    const lets = Array.from({ length: 22 }, (_, i) => `let $a${i + 1} = [$a${i}, $a${i}] in`).join(' ');
-    const expression = `status == 'ok' && (let $a0 = @ in ${lets} length(to_string($a22)) == \`0\`)`;
+    const lets = Array.from({ length: 24 }, (_, i) => `let $a${i + 1} = [$a${i}, $a${i}] in`).join(' ');
+    const expression = `status == 'ok' && (let $a0 = @ in ${lets} length(to_string($a24)) == \`0\`)`;
     let status = 'starting';
     const server = await started(startServer((_req, res) => reply(res, 200, JSON.stringify({ status }))));
     const report = await gateWithinDeadline(
       settings([server.url], {
         expectedJson: jsonCheck('expected-json', expression),
         // Time for the thread to start and answer once on a loaded machine; the expensive evaluation after it
-        // (about 20 s of CPU) is what the timeout cuts.
+        // is what the timeout cuts.
         timeoutMs: 10_000,
         onRound: (round) => {
           if (round.probes[0].verdict === 'wrong-body' && !round.probes[0].inconclusive) status = 'ok';

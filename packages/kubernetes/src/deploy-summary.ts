@@ -68,14 +68,16 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
     markdownTable(
       // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
       ['Object', report.dryRun ? 'Would be' : 'Result'],
-      report.applied.map((object) => [workloadKey(object), actionText(object)]),
+      report.applied.map((object) => [workloadKey(object), messageCell(actionText(object))]),
     ),
   );
   parts.push(
     ...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
       workloadKey(rollout.ref),
       rollout.revision ?? '',
-      rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+      messageCell(
+        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+      ),
       `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
     ]),
   );
@@ -87,15 +89,17 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
       workloadKey(record.ref),
       record.failedRevision ?? '',
       record.skipped ? '' : restoredText(record, report.revisions[workloadKey(record.ref)]),
-      rollbackResult(record),
+      messageCell(rollbackResult(record)),
     ]),
     ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
       workloadKey(record.ref),
-      record.skipped
-        ? `left as is: ${record.skipped}`
-        : record.rounded
-          ? `restored except: ${record.rounded}`
-          : 'restored',
+      messageCell(
+        record.skipped
+          ? `left as is: ${record.skipped}`
+          : record.rounded
+            ? `restored except: ${record.rounded}`
+            : 'restored',
+      ),
     ]),
   );
   const diffs = report.applied.filter((object) => object.diff);
@@ -107,6 +111,14 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
       );
   }
   return parts.join('\n');
+}
+
+/**
+ * A result cell: a sentence of the deploy's (it may name a field, a value and the fix), escaped as
+ * text but cut only at 1000 characters, where a plain cell is cut at MARKDOWN_VALUE_LIMIT.
+ */
+function messageCell(text: string): Cell {
+  return { markdown: markdownText(text, 1000) };
 }
 
 /** A table with one row per item, or none at all when there are no items. */
