@@ -354,13 +354,13 @@ describe('the gate against hostile servers', () => {
   });
 
   it("keeps the last conclusive answer when the timeout cuts the last round's expected-json short", async () => {
-    // The expression is cheap while status is not 'ok' (&& stops there) and far beyond the timeout
-    // once it is: each let doubles the array (22 of them took under 10 s on an idle 2-core runner;
-    // 24 take four times that, and a 250 MB string, well within a worker's heap). The server turns 'ok' once the gate has a conclusive answer, so
+    // The expression is cheap while status is not 'ok' (&& stops there) and beyond the 5 s timeout
+    // once it is: each let doubles the array (22 of them take over 5 s of CPU and a 63 MB string;
+    // more would exhaust a jest worker's heap, and 22 finish within 10 s on an idle runner). The server turns 'ok' once the gate has a conclusive answer, so
     // the next round's evaluation is what the timeout cuts, as a round started in the timeout's last
     // milliseconds is cut on a loaded runner.
-    const lets = Array.from({ length: 24 }, (_, i) => `let $a${i + 1} = [$a${i}, $a${i}] in`).join(' ');
-    const expression = `status == 'ok' && (let $a0 = @ in ${lets} length(to_string($a24)) == \`0\`)`;
+    const lets = Array.from({ length: 22 }, (_, i) => `let $a${i + 1} = [$a${i}, $a${i}] in`).join(' ');
+    const expression = `status == 'ok' && (let $a0 = @ in ${lets} length(to_string($a22)) == \`0\`)`;
     let status = 'starting';
     const server = await started(startServer((_req, res) => reply(res, 200, JSON.stringify({ status }))));
     const report = await gateWithinDeadline(
@@ -368,7 +368,7 @@ describe('the gate against hostile servers', () => {
         expectedJson: jsonCheck('expected-json', expression),
         // Time for the thread to start and answer once on a loaded machine; the expensive evaluation after it
         // is what the timeout cuts.
-        timeoutMs: 10_000,
+        timeoutMs: 5_000,
         onRound: (round) => {
           if (round.probes[0].verdict === 'wrong-body' && !round.probes[0].inconclusive) status = 'ok';
         },
