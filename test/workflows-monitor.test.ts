@@ -294,7 +294,7 @@ test('a flapping production keeps one issue and writes at most twice in 8 runs',
   expect(flapping.issues).toEqual([expect.objectContaining({ state: 'open' })]);
 });
 
-test('an alert issue a person closed as not planned stays closed through the outage; after recovery, the next outage opens a new one', async () => {
+test('an alert issue a person closed as not planned stays closed through the outage; after alert-close-after healthy runs in a row, the next outage opens a new one', async () => {
   const dismissed = api.repository('sophia/dismissed-app');
   health = 'down';
   expect(outcome(await monitor('dismiss-down', 'sophia/dismissed-app')).alert).toBe('opened');
@@ -303,8 +303,24 @@ test('an alert issue a person closed as not planned stays closed through the out
   expect(outcome(await monitor('dismiss-still-down', 'sophia/dismissed-app')).alert).toBe('dismissed');
   expect(dismissed.issues).toEqual([expect.objectContaining({ state: 'closed', state_reason: 'not_planned' })]);
   expect(dismissed.comments).toEqual([]);
+  // One healthy run is not a recovery (alert-close-after is 3, as for closing an open issue):
+  // failing again is the same outage, still dismissed, and the count starts over.
   health = 'ok';
-  expect(outcome(await monitor('dismiss-ok', 'sophia/dismissed-app')).alert).toBe('none');
+  expect(outcome(await monitor('dismiss-ok-once', 'sophia/dismissed-app')).alert).toBe('none');
+  health = 'down';
+  expect(outcome(await monitor('dismiss-down-again', 'sophia/dismissed-app')).alert).toBe('dismissed');
+  health = 'ok';
+  for (const run of ['dismiss-ok-1', 'dismiss-ok-2']) {
+    expect(outcome(await monitor(run, 'sophia/dismissed-app')).alert).toBe('none');
+  }
+  health = 'down';
+  expect(outcome(await monitor('dismiss-down-before-recovery', 'sophia/dismissed-app')).alert).toBe('dismissed');
+  expect(dismissed.issues).toHaveLength(1);
+  expect(dismissed.comments).toEqual([]);
+  health = 'ok';
+  for (const run of ['dismiss-recovered-1', 'dismiss-recovered-2', 'dismiss-recovered-3']) {
+    expect(outcome(await monitor(run, 'sophia/dismissed-app')).alert).toBe('none');
+  }
   health = 'down';
   expect(outcome(await monitor('dismiss-next', 'sophia/dismissed-app')).alert).toBe('opened');
   expect(dismissed.issues.map((issue) => [issue.state, issue.state_reason])).toEqual([

@@ -331,7 +331,11 @@ export interface AlertCheck {
  * (what fails, healthy checks in a row, recovered since a dismissal), each on its own line.
  */
 const BOOKKEEPING_LINE = /^<!-- sophia-alert-(state|healthy-checks|recovered)(?::(.*))? -->$/;
-/** Written into an issue closed as not planned once production was healthy after the close. */
+/**
+ * Written into an issue closed as not planned once production has recovered after the close, by
+ * the rule that closes an open issue (see hasRecovered); until then the same line keeps the count
+ * of healthy checks in a row since the close (`<!-- sophia-alert-recovered:2 -->`).
+ */
 const RECOVERED_MARKER = '<!-- sophia-alert-recovered -->';
 
 /**
@@ -406,9 +410,28 @@ function withHealthyChecks(body: string | null | undefined, checks: number): str
   );
 }
 
-/** Whether a person's dismissal (closed as not planned) has been followed by a healthy check. */
+/**
+ * Whether `checks` healthy checks in a row mean production has recovered: `closeAfterChecks`
+ * of them (absent: 1). The one rule for both ends of an outage, the closing of an open issue and
+ * the end of a person's dismissal, so a dismissal holds exactly as long as an open issue would.
+ */
+function hasRecovered(checks: number, check: AlertCheck): boolean {
+  return checks >= (check.closeAfterChecks ?? 1);
+}
+
+/**
+ * Whether a person's dismissal (closed as not planned) has ended: production recovered since the
+ * close (the bare recovered line). A count in that line (`recovered:N`) is N healthy checks in a
+ * row since, not yet a recovery.
+ */
 function recoveredSince(issue: ListedIssue): boolean {
-  return bookkept(issue.body, 'recovered') !== undefined;
+  return bookkept(issue.body, 'recovered') === '';
+}
+
+/** The healthy checks in a row counted since a dismissal (0 when none is, or it has ended). */
+function healthySinceDismissal(issue: ListedIssue): number {
+  const checks = bookkept(issue.body, 'recovered') ?? '';
+  return /^\d+$/.test(checks) ? Number(checks) : 0;
 }
 
 /**
@@ -447,9 +470,11 @@ async function lastState(
  *   healthy check in a row comments `body` and closes the issue as completed (`closed`), an
  *   earlier one writes nothing anyone sees (`recovering`);
  * - healthy with none open: nothing (`none`), except that a last issue a person closed as not
- *   planned is marked (in its text) as recovered since;
+ *   planned counts the check in its text, and the `closeAfterChecks`-th healthy check in a row
+ *   since the close marks it as recovered: the dismissal ends by the rule that closes an open issue;
  * - unhealthy with none open: when a person closed the last issue as not planned and production
- *   has not been healthy since, nothing (`dismissed`: the dismissal holds for this outage); else
+ *   has not recovered since, nothing (`dismissed`: the dismissal holds for this outage, and the
+ *   count of healthy checks since the close starts over); else
  *   one closed as completed within `reopenWithinSeconds` is reopened with `body` as a comment,
  *   else a new issue opens with `body` as its first text;
  * - unhealthy with one open: comments `body` (with `state`: only when an entry not yet reported
@@ -479,12 +504,14 @@ export async function syncAlertIssue(
     if (!open) {
       const closed = await lastClosedAlertIssue(github, alert);
       if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
-        await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', RECOVERED_MARKER));
+        const checks = healthySinceDismissal(closed) + 1;
+        const line = hasRecovered(checks, check) ? RECOVERED_MARKER : `<!-- sophia-alert-recovered:${checks} -->`;
+        await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', line));
       }
       return { action: 'none' };
     }
     const checks = healthyChecksOf(open.body) + 1;
-    if (checks < (check.closeAfterChecks ?? 1)) {
+    if (!hasRecovered(checks, check)) {
       await editIssueBody(github, open.number, withHealthyChecks(open.body, checks));
       return { action: 'recovering', issue: alertIssueOf(open) };
     }
@@ -495,6 +522,10 @@ export async function syncAlertIssue(
   if (!open) {
     const closed = await lastClosedAlertIssue(github, alert);
     if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
+      // Not yet recovered: the healthy checks since the close start over, as an open issue's do.
+      if (healthySinceDismissal(closed) > 0) {
+        await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', undefined));
+      }
       return { action: 'dismissed', issue: alertIssueOf(closed) };
     }
     const body = withState(check.body, current);

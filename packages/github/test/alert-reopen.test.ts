@@ -67,7 +67,17 @@ it('an issue a person closed as not planned stays closed until production recove
   expect(await syncAlertIssue(github, dismissed, down)).toMatchObject({ action: 'dismissed' });
   expect(await syncAlertIssue(github, dismissed, { ...down, body: 'other' })).toMatchObject({ action: 'dismissed' });
   expect(issue.state).toBe('closed');
-  expect(await syncAlertIssue(github, dismissed, up)).toMatchObject({ action: 'none' });
+  // The dismissal ends by the rule that closes an open issue: closeAfterChecks healthy checks in a
+  // row. One healthy check and then a failure is the same outage, and the count starts over.
+  const upTwice = { ...up, closeAfterChecks: 2 };
+  expect(await syncAlertIssue(github, dismissed, upTwice)).toMatchObject({ action: 'none' });
+  expect(await syncAlertIssue(github, dismissed, down)).toMatchObject({ action: 'dismissed' });
+  expect(await syncAlertIssue(github, dismissed, upTwice)).toMatchObject({ action: 'none' });
+  expect(await syncAlertIssue(github, dismissed, down)).toMatchObject({ action: 'dismissed' });
+  expect(repository.issues.filter((each) => each.body?.includes('sophia-alert:dismissed'))).toHaveLength(1);
+  expect(repository.comments.filter((comment) => comment.issueNumber === issue.number)).toEqual([]);
+  expect(await syncAlertIssue(github, dismissed, upTwice)).toMatchObject({ action: 'none' });
+  expect(await syncAlertIssue(github, dismissed, upTwice)).toMatchObject({ action: 'none' });
   const next = await syncAlertIssue(github, dismissed, down);
   expect(next.action).toBe('opened');
   expect(next.issue!.number).not.toBe(issue.number);
