@@ -4,7 +4,8 @@
  * stand-in (a token with `deployments: write` only): a good deploy goes in_progress then success
  * with the run's log and the site, and replaces the one before (inactive: GitHub does not do it in
  * production); a deploy whose gate fails and is rolled back is marked failure and the one before
- * it live again; a manual rollback is a deployment of its own (task rollback) naming what each
+ * it live again; a deploy whose gate fails after it changed only objects no rollback undoes (a
+ * ConfigMap) is marked failure and then live, the one before inactive; a manual rollback is a deployment of its own (task rollback) naming what each
  * component serves, and the one it replaced goes inactive, whatever component and `to` it was
  * given. At every point exactly one deployment is live, and it names what nginx serves and the
  * cluster runs.
@@ -319,7 +320,7 @@ test('backend deploys that change no workload but create or change a ConfigMap a
 
   // 6: only the ConfigMap changes, and the gate fails. No workload revision moved: the rollback
   // job has nothing it can undo, and the ConfigMap stays as 6 left it. The record must neither say
-  // the run changed nothing nor mark 5 live again.
+  // the run changed nothing nor leave 5 shown live: 6 is what serves, and its gate failed.
   const configOnly = await deploy('6', 'http://127.0.0.1:9/healthz', false, 'backend', '7', 'debug');
   expect(configOnly.result).toBe('failure');
   const result = (id: string) => configOnly.jobs.find((job) => job.id === id)?.result;
@@ -331,8 +332,20 @@ test('backend deploys that change no workload but create or change a ConfigMap a
   expect(JSON.parse(outputs['changed-objects'])).toEqual([`${NS}/ConfigMap/api-config`]);
   expect(await logLevel()).toBe('debug');
   expect(await runningImage()).toBe('ghcr.io/sophia/api:7');
-  expect(records()).toMatchObject({ 5: ['success', 'in_progress'], 6: ['failure', 'in_progress'] });
-  expect(newestDescription('6')).toBe(
+  // Newest first: 6's gate failed (failure), and 6 serves all the same (success, the only state
+  // GitHub shows as active); 5 no longer serves (inactive).
+  expect(records()).toMatchObject({
+    5: ['inactive', 'success', 'in_progress'],
+    6: ['success', 'failure', 'in_progress'],
+  });
+  expect(live()).toEqual(['6']);
+  expect(liveDeployment()).toMatchObject({ sha: '6'.repeat(40), task: 'deploy' });
+  const six = repository.deployments.find((each) => each.sha === '6'.repeat(40))!;
+  expect([...six.statuses].sort((a, b) => b.id - a.id).map((status) => status.description)).toEqual([
+    "Live with a failed health gate: this run's backend serves (nothing rolled it back)",
     "Health gate failed, not rolled back (a rollback undoes workload revisions only): this run's backend serves",
-  );
+    expect.any(String),
+  ]);
+  const five = repository.deployments.find((each) => each.sha === '5'.repeat(40))!;
+  expect([...five.statuses].sort((a, b) => b.id - a.id)[0].description).toBe(`Replaced by deployment ${six.id}`);
 }, 300_000);

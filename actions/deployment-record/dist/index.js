@@ -29312,7 +29312,16 @@ function getInputs(reader = (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0
             });
             const description = facts.description;
             const outcome = facts.served === 'live' ? 'success' : 'failure';
-            return { ...common, description, record, deploymentId, outcome, restored: facts.served === 'restored', facts };
+            return {
+                ...common,
+                description,
+                record,
+                deploymentId,
+                outcome,
+                restored: facts.served === 'restored',
+                liveDescription: facts.liveDescription,
+                facts,
+            };
         }
         if (outcome === undefined) {
             throw new _sophia_inputs__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('outcome', 'Input "outcome" is required with record: finish (success or failure), unless "components" is given');
@@ -29367,6 +29376,7 @@ async function main() {
             environment,
             outcome,
             restored: settings.restored,
+            liveDescription: settings.liveDescription,
             description,
             ...links,
         });
@@ -29374,7 +29384,8 @@ async function main() {
             const states = Object.entries(settings.facts.components).map(([name, state]) => `${name} ${state}`);
             _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .actionLog */ .Zx.info(`What the run left serving: ${states.join(', ')} (${settings.facts.served})`);
         }
-        _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .actionLog */ .Zx.info(`Deployment ${deploymentId} to ${environment}: ${outcome}; live again: ${named(done.restored)}`);
+        const live = settings.liveDescription ? ', then success: it serves all the same' : '';
+        _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .actionLog */ .Zx.info(`Deployment ${deploymentId} to ${environment}: ${outcome}${live}; live again: ${named(done.restored)}`);
         await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .publish */ .mk)({
             outputs: {
                 'deployment-id': deploymentId,
@@ -38669,7 +38680,11 @@ async function editIssueBody(github, issueNumber, body) {
  * (what fails, healthy checks in a row, recovered since a dismissal), each on its own line.
  */
 const BOOKKEEPING_LINE = /^<!-- sophia-alert-(state|healthy-checks|recovered)(?::(.*))? -->$/;
-/** Written into an issue closed as not planned once production was healthy after the close. */
+/**
+ * Written into an issue closed as not planned once production has recovered after the close, by
+ * the rule that closes an open issue (see hasRecovered); until then the same line keeps the count
+ * of healthy checks in a row since the close (`<!-- sophia-alert-recovered:2 -->`).
+ */
 const RECOVERED_MARKER = '<!-- sophia-alert-recovered -->';
 /**
  * A text split into what precedes its bookkeeping lines and those lines: only the run of whole
@@ -38732,9 +38747,26 @@ function withBookkeeping(body, kind, line) {
 function withHealthyChecks(body, checks) {
     return withBookkeeping(body, 'healthy-checks', checks > 0 ? `<!-- sophia-alert-healthy-checks:${checks} -->` : undefined);
 }
-/** Whether a person's dismissal (closed as not planned) has been followed by a healthy check. */
+/**
+ * Whether `checks` healthy checks in a row mean production has recovered: `closeAfterChecks`
+ * of them (absent: 1). The one rule for both ends of an outage, the closing of an open issue and
+ * the end of a person's dismissal, so a dismissal holds exactly as long as an open issue would.
+ */
+function hasRecovered(checks, check) {
+    return checks >= (check.closeAfterChecks ?? 1);
+}
+/**
+ * Whether a person's dismissal (closed as not planned) has ended: production recovered since the
+ * close (the bare recovered line). A count in that line (`recovered:N`) is N healthy checks in a
+ * row since, not yet a recovery.
+ */
 function recoveredSince(issue) {
-    return bookkept(issue.body, 'recovered') !== undefined;
+    return bookkept(issue.body, 'recovered') === '';
+}
+/** The healthy checks in a row counted since a dismissal (0 when none is, or it has ended). */
+function healthySinceDismissal(issue) {
+    const checks = bookkept(issue.body, 'recovered') ?? '';
+    return /^\d+$/.test(checks) ? Number(checks) : 0;
 }
 /**
  * The latest state recorded on the issue by `author` (its body, then its comments; markers anyone
@@ -38768,9 +38800,11 @@ async function lastState(github, issue, author) {
  *   healthy check in a row comments `body` and closes the issue as completed (`closed`), an
  *   earlier one writes nothing anyone sees (`recovering`);
  * - healthy with none open: nothing (`none`), except that a last issue a person closed as not
- *   planned is marked (in its text) as recovered since;
+ *   planned counts the check in its text, and the `closeAfterChecks`-th healthy check in a row
+ *   since the close marks it as recovered: the dismissal ends by the rule that closes an open issue;
  * - unhealthy with none open: when a person closed the last issue as not planned and production
- *   has not been healthy since, nothing (`dismissed`: the dismissal holds for this outage); else
+ *   has not recovered since, nothing (`dismissed`: the dismissal holds for this outage, and the
+ *   count of healthy checks since the close starts over); else
  *   one closed as completed within `reopenWithinSeconds` is reopened with `body` as a comment,
  *   else a new issue opens with `body` as its first text;
  * - unhealthy with one open: comments `body` (with `state`: only when an entry not yet reported
@@ -38796,12 +38830,14 @@ async function syncAlertIssue(github, alert, check) {
         if (!open) {
             const closed = await lastClosedAlertIssue(github, alert);
             if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
-                await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', RECOVERED_MARKER));
+                const checks = healthySinceDismissal(closed) + 1;
+                const line = hasRecovered(checks, check) ? RECOVERED_MARKER : `<!-- sophia-alert-recovered:${checks} -->`;
+                await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', line));
             }
             return { action: 'none' };
         }
         const checks = healthyChecksOf(open.body) + 1;
-        if (checks < (check.closeAfterChecks ?? 1)) {
+        if (!hasRecovered(checks, check)) {
             await editIssueBody(github, open.number, withHealthyChecks(open.body, checks));
             return { action: 'recovering', issue: alertIssueOf(open) };
         }
@@ -38812,6 +38848,10 @@ async function syncAlertIssue(github, alert, check) {
     if (!open) {
         const closed = await lastClosedAlertIssue(github, alert);
         if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
+            // Not yet recovered: the healthy checks since the close start over, as an open issue's do.
+            if (healthySinceDismissal(closed) > 0) {
+                await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', undefined));
+            }
             return { action: 'dismissed', issue: alertIssueOf(closed) };
         }
         const body = withState(check.body, current);
@@ -39069,13 +39109,38 @@ async function startDeploymentRecord(github, options) {
     return deployment;
 }
 /**
+ * Makes `deploymentId` the environment's one live record: its `success` status, then the newest
+ * other live deployment `inactive` (GitHub does that by itself only outside production:
+ * `auto_inactive` of "Create a deployment status" applies to non-transient, non-production
+ * environments, and only `success` makes a deployment the active one).
+ */
+async function markLive(github, deploymentId, options) {
+    const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
+    await createDeploymentStatus(github, deploymentId, { state: 'success', description: options.description, ...links });
+    // These records keep one deployment live: the newest other live one is the one replaced.
+    for await (const history of histories(github, options.environment)) {
+        if (history.deployment.id === deploymentId || !history.live)
+            continue;
+        await createDeploymentStatus(github, history.deployment.id, {
+            state: 'inactive',
+            description: `Replaced by deployment ${deploymentId}`,
+            ...links,
+        });
+        break;
+    }
+}
+/**
  * Closes the record of a deploy.
  * - `success`: the deployment's `success` status; the newest other live deployment of the environment
  *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
- *   ever was, gets a new `success` status: it is what is live again. Without it (a rollback that
- *   failed too, so what is live is not known), no other record is touched.
+ *   ever was, gets a new `success` status: it is what is live again. With `liveDescription` (what
+ *   failed serves all the same: a failed health gate that nothing rolled back), the `failure` status
+ *   is followed by a `success` one saying so, and the live one before it becomes `inactive`:
+ *   GitHub shows only a deployment whose newest status is `success` as active, and the one before
+ *   no longer serves. With neither (a rollback that failed too, so what is live is not known), no
+ *   other record is touched.
  * Returns the deployment marked live again, if any.
  *
  * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
@@ -39084,25 +39149,14 @@ async function startDeploymentRecord(github, options) {
 async function finishDeploymentRecord(github, deploymentId, options) {
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
     if (options.outcome === 'success') {
-        await createDeploymentStatus(github, deploymentId, {
-            state: 'success',
-            description: options.description,
-            ...links,
-        });
-        // These records keep one deployment live: the newest other live one is the one replaced.
-        for await (const history of histories(github, options.environment)) {
-            if (history.deployment.id === deploymentId || !history.live)
-                continue;
-            await createDeploymentStatus(github, history.deployment.id, {
-                state: 'inactive',
-                description: `Replaced by deployment ${deploymentId}`,
-                ...links,
-            });
-            break;
-        }
+        await markLive(github, deploymentId, options);
         return {};
     }
     await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
+    if (options.liveDescription !== undefined && !options.restored) {
+        await markLive(github, deploymentId, { ...options, description: options.liveDescription });
+        return {};
+    }
     if (!options.restored)
         return {};
     let restored;
@@ -39290,13 +39344,15 @@ function deployOutcome(components, gate) {
     }
     // A failed gate rolls back only workloads with a new revision (deploy.yml): a component that
     // changed other objects only (a ConfigMap, a created workload) still serves what this run made,
-    // which failed its gate; neither this record nor the one before names a healthy live state.
+    // which failed its gate. That is this run's deployment, live though unhealthy: the one before
+    // no longer serves, whatever its record said.
     if (gate.result === 'failure' && touched.every((state) => state === 'new' || state === 'unchanged')) {
         return {
-            served: 'unknown',
+            served: 'live-unhealthy',
             checked,
             components: states,
             description: `Health gate failed, not rolled back (a rollback undoes workload revisions only): this run's ${list('new')} serves`,
+            liveDescription: `Live with a failed health gate: this run's ${list('new')} serves (nothing rolled it back)`,
         };
     }
     const parts = [

@@ -33,6 +33,8 @@ export type DeploymentRecordSettings = {
       deploymentId: number;
       outcome: (typeof OUTCOMES)[number];
       restored: boolean;
+      /** With `failure`: what failed serves all the same (see finishDeploymentRecord); from `components` only. */
+      liveDescription?: string;
       /** From `components` and the gate's inputs, when given: what the run left serving (it sets outcome, restored, description). */
       facts?: DeployOutcome;
     }
@@ -92,7 +94,16 @@ export function getInputs(reader: InputReader = actionInputs()): DeploymentRecor
       });
       const description = facts.description;
       const outcome = facts.served === 'live' ? 'success' : 'failure';
-      return { ...common, description, record, deploymentId, outcome, restored: facts.served === 'restored', facts };
+      return {
+        ...common,
+        description,
+        record,
+        deploymentId,
+        outcome,
+        restored: facts.served === 'restored',
+        liveDescription: facts.liveDescription,
+        facts,
+      };
     }
     if (outcome === undefined) {
       throw new InputError(

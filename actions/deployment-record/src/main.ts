@@ -30,6 +30,7 @@ export async function main(): Promise<void> {
       environment,
       outcome,
       restored: settings.restored,
+      liveDescription: settings.liveDescription,
       description,
       ...links,
     });
@@ -37,7 +38,10 @@ export async function main(): Promise<void> {
       const states = Object.entries(settings.facts.components).map(([name, state]) => `${name} ${state}`);
       actionLog.info(`What the run left serving: ${states.join(', ')} (${settings.facts.served})`);
     }
-    actionLog.info(`Deployment ${deploymentId} to ${environment}: ${outcome}; live again: ${named(done.restored)}`);
+    const live = settings.liveDescription ? ', then success: it serves all the same' : '';
+    actionLog.info(
+      `Deployment ${deploymentId} to ${environment}: ${outcome}${live}; live again: ${named(done.restored)}`,
+    );
     await publish({
       outputs: {
         'deployment-id': deploymentId,

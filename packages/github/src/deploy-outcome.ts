@@ -48,17 +48,25 @@ export type ComponentState = 'new' | 'previous' | 'unchanged' | 'partial' | 'unt
  * - `live`: this run's deployment is what serves (`checked`: the health gate passed; otherwise the
  *   gate did not finish, such as a run cancelled during it), whether its deploys changed something
  *   or found every component as asked already;
+ * - `live-unhealthy`: this run's deployment is what serves, and its health gate failed: nothing
+ *   put back what it changed, because what it changed is no workload revision (a ConfigMap, a
+ *   Service, a created workload), and the rollback undoes workload revisions only;
  * - `restored`: everything it changed was put back (or it changed nothing and its gate failed, or
  *   its deploys never ran), the deployment before it serves again;
  * - `unknown`: some component's state is unknown, or some serve this run's release and others
  *   the one before: no deployment record names what serves.
  */
 export interface DeployOutcome {
-  served: 'live' | 'restored' | 'unknown';
+  served: 'live' | 'live-unhealthy' | 'restored' | 'unknown';
   checked: boolean;
   components: Record<string, ComponentState>;
-  /** For the deployment status (GitHub keeps 140 characters). */
+  /** For the deployment status (GitHub keeps 140 characters); with `live-unhealthy`, the `failure` one. */
   description: string;
+  /**
+   * With `live-unhealthy`: for the `success` status that follows the `failure` one, so that the
+   * record GitHub shows as active is the one that serves and still says its gate failed.
+   */
+  liveDescription?: string;
 }
 
 /**
@@ -150,13 +158,15 @@ export function deployOutcome(
   }
   // A failed gate rolls back only workloads with a new revision (deploy.yml): a component that
   // changed other objects only (a ConfigMap, a created workload) still serves what this run made,
-  // which failed its gate; neither this record nor the one before names a healthy live state.
+  // which failed its gate. That is this run's deployment, live though unhealthy: the one before
+  // no longer serves, whatever its record said.
   if (gate.result === 'failure' && touched.every((state) => state === 'new' || state === 'unchanged')) {
     return {
-      served: 'unknown',
+      served: 'live-unhealthy',
       checked,
       components: states,
       description: `Health gate failed, not rolled back (a rollback undoes workload revisions only): this run's ${list('new')} serves`,
+      liveDescription: `Live with a failed health gate: this run's ${list('new')} serves (nothing rolled it back)`,
     };
   }
   const parts = [

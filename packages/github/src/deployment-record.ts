@@ -94,13 +94,42 @@ export async function startDeploymentRecord(
 }
 
 /**
+ * Makes `deploymentId` the environment's one live record: its `success` status, then the newest
+ * other live deployment `inactive` (GitHub does that by itself only outside production:
+ * `auto_inactive` of "Create a deployment status" applies to non-transient, non-production
+ * environments, and only `success` makes a deployment the active one).
+ */
+async function markLive(
+  github: GitHubRepository,
+  deploymentId: number,
+  options: { environment: string; description: string } & RecordLinks,
+): Promise<void> {
+  const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
+  await createDeploymentStatus(github, deploymentId, { state: 'success', description: options.description, ...links });
+  // These records keep one deployment live: the newest other live one is the one replaced.
+  for await (const history of histories(github, options.environment)) {
+    if (history.deployment.id === deploymentId || !history.live) continue;
+    await createDeploymentStatus(github, history.deployment.id, {
+      state: 'inactive',
+      description: `Replaced by deployment ${deploymentId}`,
+      ...links,
+    });
+    break;
+  }
+}
+
+/**
  * Closes the record of a deploy.
  * - `success`: the deployment's `success` status; the newest other live deployment of the environment
  *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
- *   ever was, gets a new `success` status: it is what is live again. Without it (a rollback that
- *   failed too, so what is live is not known), no other record is touched.
+ *   ever was, gets a new `success` status: it is what is live again. With `liveDescription` (what
+ *   failed serves all the same: a failed health gate that nothing rolled back), the `failure` status
+ *   is followed by a `success` one saying so, and the live one before it becomes `inactive`:
+ *   GitHub shows only a deployment whose newest status is `success` as active, and the one before
+ *   no longer serves. With neither (a rollback that failed too, so what is live is not known), no
+ *   other record is touched.
  * Returns the deployment marked live again, if any.
  *
  * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
@@ -114,28 +143,20 @@ export async function finishDeploymentRecord(
     outcome: 'success' | 'failure';
     restored: boolean;
     description: string;
+    /** With `failure`: what failed serves all the same; the description of its `success` status. */
+    liveDescription?: string;
   } & RecordLinks,
 ): Promise<{ restored?: Deployment }> {
   const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
   if (options.outcome === 'success') {
-    await createDeploymentStatus(github, deploymentId, {
-      state: 'success',
-      description: options.description,
-      ...links,
-    });
-    // These records keep one deployment live: the newest other live one is the one replaced.
-    for await (const history of histories(github, options.environment)) {
-      if (history.deployment.id === deploymentId || !history.live) continue;
-      await createDeploymentStatus(github, history.deployment.id, {
-        state: 'inactive',
-        description: `Replaced by deployment ${deploymentId}`,
-        ...links,
-      });
-      break;
-    }
+    await markLive(github, deploymentId, options);
     return {};
   }
   await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
+  if (options.liveDescription !== undefined && !options.restored) {
+    await markLive(github, deploymentId, { ...options, description: options.liveDescription });
+    return {};
+  }
   if (!options.restored) return {};
   let restored: Deployment | undefined;
   for await (const history of histories(github, options.environment)) {

@@ -119,7 +119,8 @@ describe('deployOutcome', () => {
   };
   type Gate = keyof typeof gates;
   // Components of a run -> per gate result, what the record says (`live`/`live unchecked` is
-  // GitHub's `success`, the others `failure`; `restored` marks the deployment before live again).
+  // GitHub's `success`, the others `failure`; `restored` marks the deployment before live again,
+  // `live-unhealthy` follows the failure with `success`: what failed serves).
   const table: Array<[string, Record<string, ComponentRun>, Record<Gate, string>]> = [
     [
       'a backend-only redeploy that changed nothing',
@@ -129,17 +130,17 @@ describe('deployOutcome', () => {
     [
       'a backend deploy that changed a workload, not rolled back',
       { frontend: notRun, backend: changedApi },
-      { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+      { passed: 'live', failed: 'live-unhealthy', skipped: 'live unchecked', cancelled: 'live unchecked' },
     ],
     [
       'a backend deploy that only created a workload (changed [])',
       { frontend: notRun, backend: createdOnly, mcp: notRun },
-      { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+      { passed: 'live', failed: 'live-unhealthy', skipped: 'live unchecked', cancelled: 'live unchecked' },
     ],
     [
       'a backend deploy that only changed a ConfigMap (changed [])',
       { frontend: notRun, backend: configOnly, mcp: notRun },
-      { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+      { passed: 'live', failed: 'live-unhealthy', skipped: 'live unchecked', cancelled: 'live unchecked' },
     ],
     [
       'a backend deploy of a workload and a ConfigMap whose rollback job undid the workload only',
@@ -154,7 +155,7 @@ describe('deployOutcome', () => {
     [
       'a new frontend beside a backend that changed nothing',
       { frontend: deployed(), backend: unchanged },
-      { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+      { passed: 'live', failed: 'live-unhealthy', skipped: 'live unchecked', cancelled: 'live unchecked' },
     ],
     [
       'a frontend rolled back beside a backend that changed nothing',
@@ -219,12 +220,14 @@ describe('deployOutcome', () => {
   it('never says a run that created or configured something changed nothing', () => {
     const components = { frontend: notRun, backend: configOnly, mcp: notRun };
     expect(deployOutcome(components, gatePassed)).toMatchObject({ served: 'live', description: 'Deployed' });
+    // Nothing could put the ConfigMap back: this run's deployment serves, with its gate failed.
     expect(deployOutcome(components, gates.failed)).toEqual({
-      served: 'unknown',
+      served: 'live-unhealthy',
       checked: false,
       components: { frontend: 'untouched', backend: 'new', mcp: 'untouched' },
       description:
         "Health gate failed, not rolled back (a rollback undoes workload revisions only): this run's backend serves",
+      liveDescription: "Live with a failed health gate: this run's backend serves (nothing rolled it back)",
     });
     expect(
       deployOutcome(
