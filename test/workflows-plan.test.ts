@@ -97,18 +97,21 @@ test('a pull request gets one comment with the plans of staging and production, 
     'plan/comment': 'success',
   });
   expect(first.result).toBe('success');
-  // The example passes no plan identity here: the run says the plan uses the deploy's, in the log and the summary.
-  const identity = first.jobs
-    .find((job) => job.id === 'plan/components')
-    ?.steps.find((step) => step.name === 'Check the plan identity');
-  expect(identity?.result).toBe('success');
-  expect(identity?.annotations).toEqual([
-    expect.objectContaining({
-      level: 'warning',
-      message: expect.stringContaining('The plan runs as the deploy identity'),
-    }),
-  ]);
-  expect(identity?.summary).toContain('> [!WARNING]\n> The plan runs as the deploy identity');
+  // The example passes no plan user here: each plan job says the plan logs in as the deploy's user,
+  // in the log and the summary. Its kubeconfig comes from the runner: nothing said of it here.
+  for (const environment of ['staging', 'production']) {
+    const identity = first.jobs
+      .find((job) => job.id === `plan/${environment}`)
+      ?.steps.find((step) => step.name === 'Check the plan identity');
+    expect(identity?.result).toBe('success');
+    expect(identity?.annotations).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringContaining("The plan logs in as the deploy's SSH user"),
+      }),
+    ]);
+    expect(identity?.summary).toContain("> [!WARNING]\n> The plan logs in as the deploy's SSH user");
+  }
   const writes = () => api.requests.filter((request) => request.method !== 'GET');
   expect(writes().map((request) => `${request.method} ${request.path}`)).toEqual([
     `POST /repos/${REPOSITORY}/issues/${pullNumber}/comments`,

@@ -299,7 +299,9 @@ describe('on a failed gate, rollback undoes exactly the components this run depl
       'rolled-back': '${{ steps.deploy.outputs.rolled-back }}',
       rollbacks: '${{ steps.deploy.outputs.rollbacks }}',
     });
-    expect((deploy.jobs[deployJob].steps ?? []).filter((step) => step.run)).toEqual([]);
+    // Beside the plan identity comparison (below), which changes nothing.
+    const steps = deploy.jobs[deployJob].steps ?? [];
+    expect(steps.filter((step) => step.run && step.name !== 'Compare with the plan identity')).toEqual([]);
     const rollbackStep = deploy.jobs[`rollback-${deployJob}`].steps?.find((step) => step.uses === '$/actions/rollback');
     expect(rollbackStep?.with?.workloads).toBe(`\${{ needs.${deployJob}.outputs.changed }}`);
   });
@@ -442,11 +444,21 @@ describe('the deploy plan job plans what the deploy jobs will deploy', () => {
 });
 
 describe('the plan identity check', () => {
-  it("deploy.yml's deploy plan job warns as plan.yml does when the plan would run as the deploy identity", () => {
+  it("deploy.yml's deploy plan job warns as each of plan.yml's plan jobs does when the plan would run as the deploy identity", () => {
     const check = (job: Job) => (job.steps ?? []).filter((step) => step.name === 'Check the plan identity');
-    const planned = Object.values(loadWorkflow('plan.yml').jobs).flatMap(check);
-    expect(planned).toHaveLength(1);
-    expect(check(deploy.jobs['deploy-plan'])).toEqual(planned);
+    const plans = loadWorkflow('plan.yml').jobs;
+    const planned = Object.keys(plans).filter((id) => check(plans[id]).length > 0);
+    expect(planned).toEqual(['staging', 'production']);
+    expect(check(deploy.jobs['deploy-plan'])).toHaveLength(1);
+    // The deploy jobs that may read a kubeconfig compare it with the plan's alike.
+    const compare = (job: Job) => (job.steps ?? []).filter((step) => step.name === 'Compare with the plan identity');
+    expect(compare(deploy.jobs.backend)).toHaveLength(1);
+    expect(compare(deploy.jobs.mcp)).toEqual(compare(deploy.jobs.backend));
+    for (const environment of planned) {
+      // The same step, its per-environment inputs written as deploy.yml names them.
+      const asDeploy = JSON.stringify(check(plans[environment])).replaceAll(`inputs.${environment}-`, 'inputs.');
+      expect(JSON.parse(asDeploy)).toEqual(check(deploy.jobs['deploy-plan']));
+    }
   });
 });
 
@@ -612,18 +624,15 @@ describe('plan.yml plans each environment as the deploy plan job does, and only 
     });
     expect(job.outputs).toEqual({ sections: '${{ steps.sections.outputs.sections }}' });
     expect(asDeploy({ ...job, steps: all.slice(0, -1) }, environment)).toEqual(
-      // Less the plan identity check, which plan.yml makes once for both environments (above).
-      steps(deploy.jobs['deploy-plan'])
-        .filter((step) => step.name !== 'Check the plan identity')
-        .map((step) =>
-          step.uses?.startsWith('$/actions/')
-            ? {
-                ...step,
-                id: expect.any(String),
-                with: Object.fromEntries(Object.entries(step.with ?? {}).filter(([name]) => !unused.includes(name))),
-              }
-            : step,
-        ),
+      steps(deploy.jobs['deploy-plan']).map((step) =>
+        step.uses?.startsWith('$/actions/')
+          ? {
+              ...step,
+              id: expect.any(String),
+              with: Object.fromEntries(Object.entries(step.with ?? {}).filter(([name]) => !unused.includes(name))),
+            }
+          : step,
+      ),
     );
   });
 
