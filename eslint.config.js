@@ -12,20 +12,74 @@ const shippedPatterns = [
   },
 ];
 
+/** Every JavaScript and TypeScript source extension: a rule about sources holds in each of them. */
+const SOURCES = '{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
+const shippedFiles = [`actions/*/src/**/*.${SOURCES}`, `packages/*/src/**/*.${SOURCES}`];
+
 /**
- * `import('x')` is not covered by no-restricted-imports; these selectors refuse it for each prefix, whether the
- * specifier is a string or a template literal (`import(\`x\`)`, whose first chunk is matched).
+ * The calls that load a module, each with where its module name is: `import(…)` and `require(…)`.
+ * no-restricted-imports covers the statements (`import`, `export … from`, TypeScript's `import x = require('…')`).
  */
-function dynamicImportBans(prefixes) {
-  return prefixes.flatMap((prefix) => {
-    const pattern = `/^${prefix.replace(/[/@]/g, '\\$&')}/`;
-    const message = `Dynamic import of ${prefix}… is refused here for the same reason as a static one.`;
-    return [
-      { selector: `ImportExpression[source.value=${pattern}]`, message },
-      { selector: `ImportExpression[source.type='TemplateLiteral'][source.quasis.0.value.cooked=${pattern}]`, message },
-    ];
-  });
+const LOADERS = [
+  { call: 'ImportExpression', name: 'source' },
+  { call: "CallExpression[callee.type='Identifier'][callee.name='require']", name: 'arguments.0' },
+];
+
+/**
+ * no-restricted-syntax selectors refusing to load, in any of those ways, a module whose name matches `pattern`
+ * (a regular expression's source), named by a string or by a template literal without substitutions (one with
+ * substitutions is refused by `literalSpecifiersOnly` whatever it names).
+ */
+function loadBans(pattern, message) {
+  return LOADERS.flatMap(({ call, name }) => [
+    { selector: `${call}[${name}.value=/${pattern}/]`, message },
+    {
+      selector: `${call}[${name}.type='TemplateLiteral']:not([${name}.expressions.0])[${name}.quasis.0.value.cooked=/${pattern}/]`,
+      message,
+    },
+  ]);
 }
+
+/** `loadBans` for every module whose name starts with one of `prefixes`. */
+function prefixLoadBans(prefixes) {
+  return prefixes.flatMap((prefix) =>
+    loadBans(
+      `^${prefix.replace(/[/@]/g, '\\$&')}`,
+      `Loading ${prefix}… with import() or require() is refused here for the same reason as a static import.`,
+    ),
+  );
+}
+
+/**
+ * In shipped code a module is loaded by a name the reader, the bundler and the import rules can read: a string,
+ * or a template literal without substitutions. ncc bundles only what it can resolve at build time, so a
+ * computed name (`import(name)`, `import('@actions/' + x)`, `` import(`@actions/${x}`) ``, `require(name)`)
+ * would fail in the published action, and no lint can tell which module it reaches. For the same reason
+ * `require` is only ever called directly (not renamed, nor as `module.require` or `require.call`), and
+ * `process.getBuiltinModule`, which reaches `createRequire` by a name given at run time, is not used.
+ */
+const literalSpecifiersOnly = [
+  ...LOADERS.map(({ call, name }) => ({
+    selector: `${call}:not([${name}.type='Literal'], [${name}.type='TemplateLiteral']:not([${name}.expressions.0]))`,
+    message:
+      'Shipped code loads a module by a literal name (a string, or a template literal without ${…}): ncc bundles only names it can read, and the import rules can check only those.',
+  })),
+  {
+    selector: "Identifier[name='require']:not(.callee)",
+    message:
+      'require is only called directly, with a literal name: a renamed or indirect require loads what the import rules cannot see.',
+  },
+  {
+    selector: "MemberExpression[object.name='process'][property.name='getBuiltinModule']",
+    message:
+      'Import Node built-ins by name (node:…): getBuiltinModule reaches createRequire by a name given at run time.',
+  },
+];
+
+/** createRequire would load by a run-time name what the import rules keep out: node:module, imported or loaded. */
+const CREATE_REQUIRE = 'createRequire would load what the import rules keep out; import through an entry point.';
+const createRequirePaths = ['node:module', 'module'].map((name) => ({ name, message: CREATE_REQUIRE }));
+const createRequireBan = loadBans('^(node:)?module$', CREATE_REQUIRE);
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**'] },
@@ -40,16 +94,17 @@ export default tseslint.config(
   {
     // What ships (actions/*/src, packages/*/src) never reaches into the test machinery or into another
     // package's files: a bundle must contain only shipped code, and packages talk through their entry points.
-    files: ['actions/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    files: shippedFiles,
     rules: {
       'no-restricted-imports': ['error', { patterns: shippedPatterns }],
-      'no-restricted-syntax': ['error', ...dynamicImportBans(['@sophia-testing/'])],
+      'no-restricted-syntax': ['error', ...literalSpecifiersOnly, ...prefixLoadBans(['@sophia-testing/'])],
     },
   },
   {
     // Domain packages report through their return values, `Log` and `ReportedError` (@sophia/reporting);
-    // only the action layer (actions/*, packages/action-runtime) talks to the runner.
-    files: ['packages/*/src/**/*.ts'],
+    // only the action layer (actions/*, packages/action-runtime) talks to the runner. Every source extension
+    // counts, and a module loaded at run time is named by a literal (see literalSpecifiersOnly).
+    files: [`packages/*/src/**/*.${SOURCES}`],
     ignores: ['packages/action-runtime/**', 'packages/github/**'],
     rules: {
       'no-restricted-imports': [
@@ -64,15 +119,7 @@ export default tseslint.config(
               name: '@sophia/action-runtime',
               message: 'Domain packages do not depend on the action layer: use @sophia/reporting.',
             },
-            {
-              name: 'node:module',
-              message: 'createRequire would load what the import rules keep out; import through an entry point.',
-            },
-            {
-              // The same module without its scheme.
-              name: 'module',
-              message: 'createRequire would load what the import rules keep out; import through an entry point.',
-            },
+            ...createRequirePaths,
           ],
           patterns: [
             ...shippedPatterns,
@@ -85,18 +132,21 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        ...dynamicImportBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime']),
+        ...literalSpecifiersOnly,
+        ...prefixLoadBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime']),
+        ...createRequireBan,
       ],
     },
   },
   {
     // @sophia/github is the suite's REST client of GitHub: it uses @actions/github (octokit with the
     // runner's API root and proxy), and like a domain package nothing else of the toolkit.
-    files: ['packages/github/src/**/*.ts'],
+    files: [`packages/github/src/**/*.${SOURCES}`],
     rules: {
       'no-restricted-imports': [
         'error',
         {
+          paths: createRequirePaths,
           patterns: [
             ...shippedPatterns,
             {
@@ -108,21 +158,20 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        ...dynamicImportBans(['@sophia-testing/', '@sophia/action-runtime']),
-        ...[
-          String.raw`source.value=/^@actions\/(?!github$)/`,
-          String.raw`source.quasis.0.value.cooked=/^@actions\/(?!github$)/`,
-        ].map((attribute) => ({
-          selector: `ImportExpression[${attribute}]`,
-          message: 'Dynamic import of @actions/… other than @actions/github is refused here, as a static one is.',
-        })),
+        ...literalSpecifiersOnly,
+        ...prefixLoadBans(['@sophia-testing/', '@sophia/action-runtime']),
+        ...loadBans(
+          String.raw`^@actions\/(?!github$)`,
+          'Loading @actions/… other than @actions/github is refused here, as a static import is.',
+        ),
+        ...createRequireBan,
       ],
     },
   },
   {
     // Every exported declaration of shipped code carries a docstring: the next engineer reads the shapes,
     // units, errors thrown and the source of borrowed rules there, not in the implementation.
-    files: ['actions/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    files: shippedFiles,
     plugins: { jsdoc },
     rules: {
       'jsdoc/require-jsdoc': [
@@ -145,7 +194,12 @@ export default tseslint.config(
   {
     // Tests reach shared helpers through @sophia-testing/*, never through another package's test/ folder or the
     // demo: a helper another package needs belongs with the test machinery, where it has an owner and a README.
-    files: ['test/**/*.ts', 'packages/*/test/**/*.ts', 'actions/*/test/**/*.ts', 'testing/**/*.ts'],
+    files: [
+      `test/**/*.${SOURCES}`,
+      `packages/*/test/**/*.${SOURCES}`,
+      `actions/*/test/**/*.${SOURCES}`,
+      `testing/**/*.${SOURCES}`,
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
