@@ -1,6 +1,7 @@
 import {
   failedMarkdown,
   markdownCodeBlock,
+  markdownDetails,
   markdownTable,
   markdownText,
   type Cell,
@@ -106,9 +107,7 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
   if (diffs.length > 0) {
     parts.push('#### Changes the deploy would make', '');
     for (const object of diffs)
-      parts.push(
-        `<details><summary>${markdownText(workloadKey(object))}: ${object.action}</summary>\n\n${markdownCodeBlock(object.diff!, 'diff')}</details>\n`,
-      );
+      parts.push(markdownDetails(`${workloadKey(object)}: ${object.action}`, markdownCodeBlock(object.diff!, 'diff')));
   }
   return parts.join('\n');
 }
