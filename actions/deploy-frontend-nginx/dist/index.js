@@ -59178,7 +59178,7 @@ var not_run_outputs = __nccwpck_require__(8693);
 
 
 function siteLine(target, smokeUrl, labels) {
-    return smokeUrl ? `Site: ${smokeUrl}` : `Site: ${target}/current on ${labels.join(', ')}`;
+    return `Site: ${(0,markdown/* markdownText */.p7)(smokeUrl ?? `${target}/current on ${labels.join(', ')}`, 1000)}`;
 }
 function summaryOf(report) {
     const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
@@ -59197,9 +59197,9 @@ function summaryOf(report) {
     const failure = report.error ? `\n${(0,markdown/* failedMarkdown */.hy)(report.error)}\n` : '';
     const locked = report.hosts.filter((host) => host.lockHeld).map((host) => host.label);
     const lockLine = locked.length > 0
-        ? `\nThe deploy lock is still held on ${locked.join(', ')}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
+        ? `\nThe deploy lock is still held on ${(0,markdown/* markdownText */.p7)(locked.join(', '), 1000)}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
         : '';
-    return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}${lockLine}`;
+    return `### Frontend release ${(0,markdown/* markdownText */.p7)(report.releaseId)}\n\n${table}\n${where}\n${failure}${lockLine}`;
 }
 /** How a host's run ends in its log group. */
 function hostLine(host) {

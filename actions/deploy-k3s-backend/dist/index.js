@@ -50729,7 +50729,7 @@ const NOT_DEPLOYED_OUTPUTS = {
 };
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
-    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+    const parts = [`### ${(0,markdown/* markdownText */.p7)(title)}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
     if (report.interrupted?.puttingBack)
         parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
         // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
@@ -50865,7 +50865,7 @@ function notDeployedPublication(title, error) {
     return {
         outputs: { ...NOT_DEPLOYED_OUTPUTS },
         annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        summary: `### ${title}\n\n${outcome}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
+        summary: `### ${(0,markdown/* markdownText */.p7)(title)}\n\n${outcome}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 /** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */

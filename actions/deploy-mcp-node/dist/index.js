@@ -36108,12 +36108,15 @@ const TITLE = 'deploy-mcp-node';
  * findings, before the deploy pins them) and where the pods of these workloads run now.
  */
 function placementMarkdown(node, parts) {
-    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
+    const out = [
+        `### Placement on node ${(0,markdown/* markdownText */.p7)(`${node.name} (${node.addresses.map((a) => a.address).join(', ')})`)}`,
+        '',
+    ];
     if (parts.files) {
         out.push('#### The files as written (deploy mode pins them to the node)', '');
         out.push(parts.files.length > 0
             ? (0,markdown/* markdownTable */.Qj)(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
-            : `Every workload is pinned to ${node.name}.\n`);
+            : `Every workload is pinned to ${(0,markdown/* markdownText */.p7)(node.name)}.\n`);
     }
     if (parts.running) {
         const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
@@ -50240,7 +50243,7 @@ const NOT_DEPLOYED_OUTPUTS = {
 };
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
-    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+    const parts = [`### ${(0,markdown/* markdownText */.p7)(title)}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
     if (report.interrupted?.puttingBack)
         parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
         // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
@@ -50376,7 +50379,7 @@ function notDeployedPublication(title, error) {
     return {
         outputs: { ...NOT_DEPLOYED_OUTPUTS },
         annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        summary: `### ${title}\n\n${outcome}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
+        summary: `### ${(0,markdown/* markdownText */.p7)(title)}\n\n${outcome}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 /** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */

@@ -1962,6 +1962,7 @@ function notCheckedPublication(error) {
 
 
 
+
 /**
  * Keeps the alert issue in step with the report (see syncAlertIssue): its text is the rendered
  * report and a link to the run; a failure is told apart from those already reported by its
@@ -1971,7 +1972,8 @@ function notCheckedPublication(error) {
  */
 async function keepAlertIssue(alert, report, runUrl) {
     const github = githubRepository({ token: alert.token });
-    const verdict = report.healthy ? `**${alert.key}** is healthy again.` : `**${alert.key}** is unhealthy.`;
+    const key = markdownText(alert.key);
+    const verdict = report.healthy ? `**${key}** is healthy again.` : `**${key}** is unhealthy.`;
     const body = [verdict, runUrl && `Checked by [this run](${runUrl}).`, healthSummary(report)]
         .filter(Boolean)
         .join('\n\n');
@@ -2014,7 +2016,8 @@ function alertFailure(error) {
     return {
         publication: {
             outputs: { alert: 'failed', 'alert-issue-url': '' },
-            summary: `### Alert issue\n\n⚠️ **Not kept**: ${what}\n\n${hintFor(error)}\n`,
+            // GitHub's answer is quoted: text, never Markdown of its own.
+            summary: `### Alert issue\n\n⚠️ **Not kept**: ${markdownText(what, 2000)}\n\n${hintFor(error)}\n`,
         },
         message,
     };

@@ -40387,14 +40387,14 @@ const COMMENT_HEAD = [
  * `environment`), or, when `failed`, that its plan could not be made, linking `runUrl` when there is one.
  */
 function environmentSection(environment, plans, failed, runUrl) {
-    const parts = [`## ${environment}`, ''];
+    const parts = [`## ${(0,markdown/* markdownText */.p7)(environment)}`, ''];
     if (failed) {
         const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
         parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
     }
     else {
         for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
-            parts.push(`### ${environment}: ${component}`, '');
+            parts.push(`### ${(0,markdown/* markdownText */.p7)(`${environment}: ${component}`)}`, '');
             parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : kubernetesPlanMarkdown(plan), '');
         }
     }

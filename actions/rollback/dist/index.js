@@ -28375,9 +28375,11 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
+/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9766);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4648);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3384);
 /* harmony import */ var _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8693);
+
 
 
 
@@ -28391,7 +28393,7 @@ function whenCancelled() {
     const settings = (0,_input_helper_js__WEBPACK_IMPORTED_MODULE_1__/* .getInputs */ .G)();
     if (settings.component !== 'frontend')
         return '';
-    return `The frontend rollback of ${settings.target} on ${settings.ssh.hosts.length} host(s) was under way: the post step puts every host it had switched back on the release it served before, and frees the deploy locks; its summary says what it did.`;
+    return `The frontend rollback of ${(0,_sophia_reporting__WEBPACK_IMPORTED_MODULE_4__/* .markdownText */ .p7)(settings.target)} on ${settings.ssh.hosts.length} host(s) was under way: the post step puts every host it had switched back on the release it served before, and frees the deploy locks; its summary says what it did.`;
 }
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b, title: 'rollback', notRunOutputs: _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_3__/* .NOT_RUN_OUTPUTS */ .x, whenCancelled });
 
@@ -31550,7 +31552,7 @@ function frontendRollbackPublication(hosts, target) {
             switched: switchedAny(hosts),
         },
         logGroups: hosts.map((host) => ({ title: host.label, lines: [...host.log, resultOf(host)] })),
-        summary: `### Rollback of ${target}\n\n${table}`,
+        summary: `### Rollback of ${(0,markdown/* markdownText */.p7)(target)}\n\n${table}`,
     };
 }
 /**
@@ -31560,7 +31562,7 @@ function frontendRollbackPublication(hosts, target) {
 function notRolledBackPublication(error, target) {
     return {
         outputs: { from: '', to: '', live: '', switched: 'false' },
-        summary: `### Rollback of ${target}\n\nNo host was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
+        summary: `### Rollback of ${(0,markdown/* markdownText */.p7)(target)}\n\nNo host was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 /**
@@ -31596,7 +31598,7 @@ function kubernetesRollbackPublication(outcomes, namespace) {
                     : `rollout failed: ${outcome.rollout?.reason ?? ''}`,
     ]));
     const failed = outcomes.flatMap((outcome) => (outcome.rollout && !outcome.rollout.ok ? [outcome.rollout] : []));
-    const where = namespace ? ` in namespace ${namespace}` : '';
+    const where = namespace ? ` in namespace ${(0,markdown/* markdownText */.p7)(namespace)}` : '';
     return {
         outputs: { from: by((outcome) => outcome.from), to: by((outcome) => outcome.to) },
         logGroups: [{ title: 'Rollout diagnostics', lines: failed.map(formatDiagnostics) }],
@@ -31609,7 +31611,7 @@ function kubernetesRollbackPublication(outcomes, namespace) {
  * no workload was changed and why.
  */
 function notRolledBackKubernetesPublication(error, namespace) {
-    const where = namespace ? ` in namespace ${namespace}` : '';
+    const where = namespace ? ` in namespace ${(0,markdown/* markdownText */.p7)(namespace)}` : '';
     return {
         outputs: { from: '{}', to: '{}' },
         summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
