@@ -3,12 +3,20 @@
  * that looks like the alert's hidden bookkeeping: the gate's reason quotes the wrong body, and
  * that quote must neither render as HTML nor steer the alert (its closing count, its flood control).
  * The sources (runHealthCheck, healthSummary, syncAlertIssue) against the GitHub REST API stand-in.
+ * Mentions and issue references a server or GitHub answers with are quoted too, never linked.
  */
 import { bodyMatcher, statusRanges } from '@sophia/inputs';
 import { failureSignature, runHealthCheck } from '@sophia/health-check';
-import { githubRepository, syncAlertIssue } from '@sophia/github';
-import { renderMarkdown, startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
+import { GitHubApiError, githubRepository, syncAlertIssue } from '@sophia/github';
+import {
+  htmlText,
+  linkableReferences,
+  renderMarkdown,
+  startGitHubApi,
+  type GitHubApi,
+} from '@sophia-testing/github-api';
 import { reply, startServer, type TestServer } from '@sophia-testing/http-servers';
+import { alertFailure } from '../actions/health-gate/src/alert.js';
 import { healthSummary } from '../actions/health-gate/src/summary.js';
 
 const alert = { label: 'health-alert', key: 'production', title: 'Health alert: production is unhealthy' };
@@ -86,4 +94,22 @@ it('a body quoting a state marker does not stop the flood control: the same fail
     actions.push((await syncAlertIssue(github, alert, check)).action);
   }
   expect(actions).toEqual(['opened', 'unchanged', 'unchanged']);
+});
+
+it('a body naming people, teams and issues reads as written in the alert issue, and links and notifies no one', async () => {
+  const quoted = 'ping @sophia/oncall and @octocat about #12, GH-3 and sophia/infra#4 at C:\\srv\\_x_';
+  const report = await gateAgainst(quoted);
+  const { html } = renderMarkdown(healthSummary(report));
+  expect(linkableReferences(html)).toEqual([]);
+  // The reason above the table and the last problem in its cell both quote the body (as a JSON string) as it is.
+  expect(htmlText(html).split(`body does not contain "\\"version\\"": ${JSON.stringify(quoted)}`)).toHaveLength(3);
+});
+
+it("GitHub's refusal is quoted as text in the summary of an alert that could not be kept", () => {
+  const answer = 'Resource not accessible by integration <!-- @sophia/admins `x` *y* #5';
+  const error = new GitHubApiError('openAlertIssue', 403, answer);
+  const { html } = renderMarkdown(alertFailure(error).publication.summary ?? '');
+  expect(html).not.toContain('<!--');
+  expect(linkableReferences(html)).toEqual([]);
+  expect(htmlText(html)).toContain(`Not kept: ${error.message}`);
 });

@@ -313,3 +313,10 @@ test('a cut inside a fold or a code block closes them: the next environment rend
     expect(foldsOpenAt(html, '<h2>production</h2>')).toBe(0);
   }
 });
+
+test('environment and component names read as written in their headings, never as emphasis', () => {
+  const plans: EnvironmentPlan[] = [{ environment: '_qa_', component: '__web__', plan: changedPlan(1, 10) }];
+  const { html } = renderMarkdown(plansMarkdown(plans, [], [], '', 65_000).body);
+  expect(html).toContain('<h2>_qa_</h2>');
+  expect(html).toContain('<h3>_qa_: __web__</h3>');
+});

@@ -7,7 +7,7 @@ import {
   type FrontendPlan,
   type HostReport,
 } from '@sophia/releases';
-import { failedMarkdown, formatBytes, markdownTable } from '@sophia/reporting';
+import { failedMarkdown, formatBytes, markdownTable, markdownText } from '@sophia/reporting';
 import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
 import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
@@ -19,7 +19,7 @@ import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 export type SiteLocation = Pick<FrontendDeploySettings, 'target' | 'smokeUrl' | 'releaseId' | 'ssh'>;
 
 function siteLine(target: string, smokeUrl: string | undefined, labels: string[]): string {
-  return smokeUrl ? `Site: ${smokeUrl}` : `Site: ${target}/current on ${labels.join(', ')}`;
+  return `Site: ${markdownText(smokeUrl ?? `${target}/current on ${labels.join(', ')}`, 1000)}`;
 }
 
 function summaryOf(report: FrontendDeployReport): string {
@@ -47,9 +47,9 @@ function summaryOf(report: FrontendDeployReport): string {
   const locked = report.hosts.filter((host) => host.lockHeld).map((host) => host.label);
   const lockLine =
     locked.length > 0
-      ? `\nThe deploy lock is still held on ${locked.join(', ')}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
+      ? `\nThe deploy lock is still held on ${markdownText(locked.join(', '), 1000)}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
       : '';
-  return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}${lockLine}`;
+  return `### Frontend release ${markdownText(report.releaseId)}\n\n${table}\n${where}\n${failure}${lockLine}`;
 }
 
 /** How a host's run ends in its log group. */

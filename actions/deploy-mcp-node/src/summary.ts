@@ -9,7 +9,7 @@ import {
   type PlacementFinding,
   type PlannedPlacement,
 } from '@sophia/kubernetes';
-import { failedMarkdown, markdownTable } from '@sophia/reporting';
+import { failedMarkdown, markdownTable, markdownText } from '@sophia/reporting';
 import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 const TITLE = 'deploy-mcp-node';
@@ -40,7 +40,10 @@ export interface McpNodeReport {
  * findings, before the deploy pins them) and where the pods of these workloads run now.
  */
 function placementMarkdown(node: NodeInfo, parts: { files?: PlacementFinding[]; running?: PlacementCheck }): string {
-  const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
+  const out = [
+    `### Placement on node ${markdownText(`${node.name} (${node.addresses.map((a) => a.address).join(', ')})`)}`,
+    '',
+  ];
   if (parts.files) {
     out.push('#### The files as written (deploy mode pins them to the node)', '');
     out.push(
@@ -49,7 +52,7 @@ function placementMarkdown(node: NodeInfo, parts: { files?: PlacementFinding[]; 
             ['Workload', 'Where', 'Finding'],
             parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]),
           )
-        : `Every workload is pinned to ${node.name}.\n`,
+        : `Every workload is pinned to ${markdownText(node.name)}.\n`,
     );
   }
   if (parts.running) {

@@ -1,4 +1,5 @@
 import { runAction } from '@sophia/action-runtime';
+import { markdownCode } from '@sophia/reporting';
 import { getInputs } from './input-helper.js';
 import { main } from './main.js';
 import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
@@ -12,7 +13,7 @@ function whenCancelled(): string {
       : settings.record === 'finish'
         ? `the final status of deployment ${settings.deploymentId}`
         : 'the rollback record';
-  return `GitHub had not answered when the run was cancelled: ${what} in environment \`${settings.environment}\` may or may not have been written (the environment's deployments on GitHub show which).`;
+  return `GitHub had not answered when the run was cancelled: ${what} in environment ${markdownCode(settings.environment)} may or may not have been written (the environment's deployments on GitHub show which).`;
 }
 
 await runAction(main, {

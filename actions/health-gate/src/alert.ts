@@ -1,6 +1,7 @@
 import type { Publication } from '@sophia/action-runtime';
 import { AlertAuthorError, authorMismatch, GitHubApiError, githubRepository, syncAlertIssue } from '@sophia/github';
 import { failureSignature, type HealthReport } from '@sophia/health-check';
+import { markdownText } from '@sophia/reporting';
 import { healthSummary } from './summary.js';
 import type { AlertSettings } from './input-helper.js';
 
@@ -20,7 +21,8 @@ export async function keepAlertIssue(
   runUrl: string,
 ): Promise<AlertPublication> {
   const github = githubRepository({ token: alert.token });
-  const verdict = report.healthy ? `**${alert.key}** is healthy again.` : `**${alert.key}** is unhealthy.`;
+  const key = markdownText(alert.key);
+  const verdict = report.healthy ? `**${key}** is healthy again.` : `**${key}** is unhealthy.`;
   const body = [verdict, runUrl && `Checked by [this run](${runUrl}).`, healthSummary(report)]
     .filter(Boolean)
     .join('\n\n');
@@ -66,7 +68,8 @@ export function alertFailure(error: unknown): { publication: AlertPublication; m
   return {
     publication: {
       outputs: { alert: 'failed', 'alert-issue-url': '' },
-      summary: `### Alert issue\n\n⚠️ **Not kept**: ${what}\n\n${hintFor(error)}\n`,
+      // GitHub's answer is quoted: text, never Markdown of its own.
+      summary: `### Alert issue\n\n⚠️ **Not kept**: ${markdownText(what, 2000)}\n\n${hintFor(error)}\n`,
     },
     message,
   };

@@ -35799,6 +35799,8 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
 
 /** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
 const CELL_LIMIT = 120;
+/** Longest node change shown, in UTF-16 code units: a record change quotes the suite's JSON annotation whole. */
+const NODE_CHANGE_LIMIT = 1000;
 /**
  * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
  * whole up to CELL_LIMIT characters, else cut with its size and digest.
@@ -35840,13 +35842,15 @@ function kubernetesPlanMarkdown(plan) {
         ];
         parts.push('#### Placement', '', (0,markdown/* markdownTable */.Qj)(['', ''], rows));
         if (placement.nodeChanges.length > 0)
-            parts.push('', 'Node changes, in the order the deploy makes them:', '', ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`), '');
+            parts.push('', 'Node changes, in the order the deploy makes them:', '', 
+            // Node names, labels and taints come from the inputs and the cluster: text, like every other value.
+            ...placement.nodeChanges.map((change) => `- ${(0,markdown/* markdownText */.p7)(nodeChangeText(change, 'planned'), NODE_CHANGE_LIMIT)}`), '');
     }
     const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
     if (changed.length > 0) {
         parts.push('#### Changed fields', '');
         for (const object of changed)
-            parts.push(`<details><summary>${(0,markdown/* markdownText */.p7)(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,markdown/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
+            parts.push((0,markdown/* markdownDetails */.oG)(`${object.object}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}`, (0,markdown/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes))));
     }
     return parts.join('\n');
 }
@@ -40260,7 +40264,7 @@ function hostDetails(host) {
     ];
     if (lines.length === 0)
         return '';
-    return `<details><summary>${(0,markdown/* markdownText */.p7)(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+    return (0,markdown/* markdownDetails */.oG)(`${host.label}: the paths`, lines.join('\n'));
 }
 function configCell(host) {
     return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
@@ -40426,14 +40430,14 @@ const COMMENT_HEAD = [
  * `environment`), or, when `failed`, that its plan could not be made, linking `runUrl` when there is one.
  */
 function environmentSection(environment, plans, failed, runUrl) {
-    const parts = [`## ${environment}`, ''];
+    const parts = [`## ${(0,markdown/* markdownText */.p7)(environment)}`, ''];
     if (failed) {
         const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
         parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
     }
     else {
         for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
-            parts.push(`### ${environment}: ${component}`, '');
+            parts.push(`### ${(0,markdown/* markdownText */.p7)(`${environment}: ${component}`)}`, '');
             parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : kubernetesPlanMarkdown(plan), '');
         }
     }
@@ -54337,10 +54341,11 @@ const jsonCheck = (name, raw) => {
 /* harmony export */   D9: () => (/* binding */ markdownCode),
 /* harmony export */   Qj: () => (/* binding */ markdownTable),
 /* harmony export */   hy: () => (/* binding */ failedMarkdown),
+/* harmony export */   oG: () => (/* binding */ markdownDetails),
 /* harmony export */   p7: () => (/* binding */ markdownText),
 /* harmony export */   z3: () => (/* binding */ formatBytes)
 /* harmony export */ });
-/* unused harmony exports MARKDOWN_VALUE_LIMIT, visibleText, shortened, markdownCodeBlock */
+/* unused harmony exports MARKDOWN_VALUE_LIMIT, visibleText, shortened, htmlBlockText, markdownCodeBlock */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
@@ -54385,21 +54390,87 @@ function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
     return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
 }
 /**
+ * What GitHub turns into a link that notifies or cross-references, when it stands in the text of
+ * a comment, an issue or a summary: `@login` and `@org/team` mentions (after a character that is
+ * not an ASCII letter, digit or `_`, as GitHub's mention filter reads them: `user@example.com`
+ * and `image@sha256:…` are not mentions), `#123` issue references (also the tail of
+ * `owner/repo#123` and `repo#123`) and `GH-123`. GitHub's reference filters skip text inside
+ * `code`, `pre` and `a` elements (html-pipeline's MentionFilter, IGNORE_PARENTS), so each one is
+ * shown as code: it reads exactly as written and links to nobody. A zero-width joiner after `@`
+ * would stop the link too, but it stays in what a reader copies, and a backslash escape does not
+ * stop it (the filter runs on the rendered text, where the backslash is gone).
+ * Commit SHAs and `owner/repo@sha` are left as text: GitHub links them to the commit and
+ * notifies nobody, and the digests our summaries print (`sha256 0123abcd…`) would all turn to code.
+ */
+const REFERENCE = /(?<![A-Za-z0-9_])@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*)?|#\d+|\bGH-\d+/gi;
+/**
+ * `text` in pieces: the references GitHub would link (see REFERENCE), each with `reference` true,
+ * and the text between them.
+ */
+function referencePieces(text) {
+    const pieces = [];
+    let at = 0;
+    for (const match of text.matchAll(REFERENCE)) {
+        if (match.index > at)
+            pieces.push({ text: text.slice(at, match.index), reference: false });
+        pieces.push({ text: match[0], reference: true });
+        at = match.index + match[0].length;
+    }
+    if (at < text.length)
+        pieces.push({ text: text.slice(at), reference: false });
+    return pieces;
+}
+/**
  * Plain text as Markdown that renders as exactly that text, on one line: control characters as
  * visibleText shows them, cut as `shortened` does at `limit`, HTML's `&`, `<`, `>` as character
- * references (no tag, comment or entity can open), and the punctuation that has a meaning inside
+ * references (no tag, comment or entity can open), the punctuation that has a meaning inside
  * a line (`\`, code spans, emphasis, links, table cells, GitHub's strikethrough and `$` math)
- * escaped with a backslash (CommonMark 0.31 §2.4). Punctuation that means something only at the
+ * escaped with a backslash (CommonMark 0.31 §2.4), and every mention or issue reference GitHub
+ * would link and notify as a code span (see REFERENCE). Punctuation that means something only at the
  * start of a line (`#`, `-`, `1.`) stays: the caller puts the text after its own words or in a
  * cell, and dots and dashes escaped everywhere would make names unreadable as plain text.
+ * For Markdown only: inside a raw HTML block (a `<summary>` line) use htmlBlockText, since Markdown
+ * escapes are not read there and their backslashes would show.
  */
 function markdownText(text, limit = MARKDOWN_VALUE_LIMIT) {
-    return (shortened(visibleText(text), limit)
-        // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
-        .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;'));
+    return referencePieces(shortened(visibleText(text), limit))
+        .map((piece) => 
+    // A reference holds only letters, digits, `@`, `#`, `/`, `-` and `_`: nothing a code span must fence.
+    piece.reference
+        ? `\`${piece.text}\``
+        : piece.text
+            // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
+            .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
+            .replace(/&/g, '&amp;')
+            .replace(/</g, '&lt;')
+            .replace(/>/g, '&gt;'))
+        .join('');
+}
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/**
+ * Plain text for a raw HTML block of the Markdown (the `<summary>` line of a `<details>` fold),
+ * rendering as exactly that text on one line: as visibleText shows it, cut as `shortened` does at
+ * `limit`, `&`, `<`, `>`, `"`, `'` as character references, and every mention or issue reference
+ * GitHub would link (see REFERENCE) in a `<code>` element. No Markdown escape: CommonMark passes
+ * an HTML block through as it is (0.31 §4.6), so a backslash escape would show its backslash,
+ * while the browser reads character references.
+ */
+function htmlBlockText(text, limit = MARKDOWN_VALUE_LIMIT) {
+    return referencePieces(shortened(visibleText(text), limit))
+        .map((piece) => {
+        const escaped = piece.text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
+        return piece.reference ? `<code>${escaped}</code>` : escaped;
+    })
+        .join('');
+}
+/**
+ * A `<details>` fold: `summary` (plain text, shown by htmlBlockText up to `limit`) on the line that
+ * opens it, then `body` (Markdown) between blank lines, so GitHub reads the body as Markdown and
+ * not as part of the HTML block (CommonMark 0.31 §4.6: an HTML block of `<details>` ends at a
+ * blank line), ending in a newline. The only place the suite writes a raw HTML block.
+ */
+function markdownDetails(summary, body, limit = MARKDOWN_VALUE_LIMIT) {
+    return `<details><summary>${htmlBlockText(summary, limit)}</summary>\n\n${body.replace(/\n+$/, '')}\n\n</details>\n`;
 }
 /** The longest run of backticks in `text` (0 when none). */
 function longestBacktickRun(text) {
@@ -54409,14 +54480,17 @@ function longestBacktickRun(text) {
  * `text` as one inline code span, on one line (control characters as visibleText shows them, cut
  * as `shortened` does at `limit`): fenced by one backtick more than the longest run inside, and
  * padded with a space when it starts or ends with a backtick or a space, which CommonMark strips
- * again (0.31 §6.1), so no backtick in a file name can end the span early. Nothing inside a code
- * span is HTML. In a table cell, markdownTable escapes its `|`: GitHub's tables split cells
- * before they read code spans.
+ * again (0.31 §6.1; a span of spaces only is not stripped, so it is not padded), so no backtick
+ * in a file name can end the span early. Nothing inside a code span is HTML, Markdown or a
+ * mention GitHub links. Empty text, which no code span can hold, is `*(empty)*`. In a table
+ * cell, markdownTable escapes its `|`: GitHub's tables split cells before they read code spans.
  */
 function markdownCode(text, limit = MARKDOWN_VALUE_LIMIT) {
     const shown = shortened(visibleText(text), limit);
+    if (shown === '')
+        return '*(empty)*';
     const fence = '`'.repeat(longestBacktickRun(shown) + 1);
-    const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+    const pad = /^[` ]|[` ]$/.test(shown) && /[^ ]/.test(shown) ? ' ' : '';
     return `${fence}${pad}${shown}${pad}${fence}`;
 }
 /**
@@ -54435,14 +54509,18 @@ function markdownCodeBlock(text, info = '') {
     return `${fence}${info}\n${shown}\n${fence}\n`;
 }
 /**
- * A cell's Markdown with every `|` escaped for the table's cell splitting: GitHub (cmark-gfm) reads
- * `\\` as an escaped backslash, so a `|` after an even number of backslashes (none, or `\\`
- * inside a code span) still splits the cell and gets one more; markdown-it takes any `\|` as
- * escaped, which this also satisfies.
+ * A cell's Markdown with one more backslash before every `|`. A GFM table splits a row into
+ * cells before it reads any inline, code spans included: a `|` with a backslash right before it
+ * belongs to the cell, whatever comes before that backslash (cmark-gfm's cell scanner takes the
+ * longest match of `(escaped_char|[^|\r\n])+`), and exactly that one backslash is then dropped
+ * (cmark-gfm `unescape_pipes`; markdown-it's `escapedSplit` does the same). So `\|` always gives
+ * back what was written before the table read it: text escaped by markdownText (`\|`) and a code
+ * span's `|` and `\|` alike, and a code span in a cell shows its value exactly. A backslash before
+ * any other character is left alone: inside a code span it is literal (CommonMark 0.31 §6.1).
  */
 function cellMarkdown(cell) {
     const markdown = typeof cell === 'object' ? visibleText(cell.markdown) : markdownText(String(cell));
-    return markdown.replace(/(\\*)\|/g, (match, slashes) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
+    return markdown.replace(/\|/g, '\\|');
 }
 /**
  * A GitHub-flavoured Markdown table (header row, `---` separators), ending in a newline; every

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '@sophia/inputs';
 import { kubernetesPlanMarkdown, type KubernetesPlan } from '@sophia/kubernetes';
 import { frontendPlanMarkdown, type FrontendPlan } from '@sophia/releases';
-import { PLAN_SCHEMA } from '@sophia/reporting';
+import { markdownText, PLAN_SCHEMA } from '@sophia/reporting';
 
 /** One plan of the `plan-files` input: which environment and component it is for, and the document. */
 export interface EnvironmentPlan {
@@ -132,13 +132,13 @@ const COMMENT_HEAD =
  * `environment`), or, when `failed`, that its plan could not be made, linking `runUrl` when there is one.
  */
 function environmentSection(environment: string, plans: EnvironmentPlan[], failed: boolean, runUrl: string): string {
-  const parts = [`## ${environment}`, ''];
+  const parts = [`## ${markdownText(environment)}`, ''];
   if (failed) {
     const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
     parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
   } else {
     for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
-      parts.push(`### ${environment}: ${component}`, '');
+      parts.push(`### ${markdownText(`${environment}: ${component}`)}`, '');
       parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : kubernetesPlanMarkdown(plan), '');
     }
   }

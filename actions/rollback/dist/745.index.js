@@ -4716,7 +4716,7 @@ function hostDetails(host) {
     ];
     if (lines.length === 0)
         return '';
-    return `<details><summary>${(0,markdown/* markdownText */.p7)(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+    return (0,markdown/* markdownDetails */.oG)(`${host.label}: the paths`, lines.join('\n'));
 }
 function configCell(host) {
     return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';

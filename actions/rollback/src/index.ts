@@ -1,4 +1,5 @@
 import { runAction } from '@sophia/action-runtime';
+import { markdownText } from '@sophia/reporting';
 import { getInputs } from './input-helper.js';
 import { main, post } from './main.js';
 import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
@@ -11,7 +12,7 @@ import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 function whenCancelled(): string {
   const settings = getInputs();
   if (settings.component !== 'frontend') return '';
-  return `The frontend rollback of ${settings.target} on ${settings.ssh.hosts.length} host(s) was under way: the post step puts every host it had switched back on the release it served before, and frees the deploy locks; its summary says what it did.`;
+  return `The frontend rollback of ${markdownText(settings.target)} on ${settings.ssh.hosts.length} host(s) was under way: the post step puts every host it had switched back on the release it served before, and frees the deploy locks; its summary says what it did.`;
 }
 
 await runAction(main, { post, title: 'rollback', notRunOutputs: NOT_RUN_OUTPUTS, whenCancelled });

@@ -1,7 +1,7 @@
 import type { Publication } from '@sophia/action-runtime';
 import { formatDiagnostics, workloadKey, type RollbackOutcome } from '@sophia/kubernetes';
 import type { HostRollback } from '@sophia/releases';
-import { failedMarkdown, markdownTable } from '@sophia/reporting';
+import { failedMarkdown, markdownTable, markdownText } from '@sophia/reporting';
 
 // The rollback action's outputs and job summary, for both components, also on failure. Type-only
 // imports of @sophia/releases: the release flow and the SSH stack load only for a frontend rollback.
@@ -70,7 +70,7 @@ export function frontendRollbackPublication(hosts: HostRollback[], target: strin
       switched: switchedAny(hosts),
     },
     logGroups: hosts.map((host) => ({ title: host.label, lines: [...host.log, resultOf(host)] })),
-    summary: `### Rollback of ${target}\n\n${table}`,
+    summary: `### Rollback of ${markdownText(target)}\n\n${table}`,
   };
 }
 
@@ -81,7 +81,7 @@ export function frontendRollbackPublication(hosts: HostRollback[], target: strin
 export function notRolledBackPublication(error: unknown, target: string) {
   return {
     outputs: { from: '', to: '', live: '', switched: 'false' },
-    summary: `### Rollback of ${target}\n\nNo host was changed.\n\n${failedMarkdown(error)}\n`,
+    summary: `### Rollback of ${markdownText(target)}\n\nNo host was changed.\n\n${failedMarkdown(error)}\n`,
   } satisfies Publication;
 }
 
@@ -124,7 +124,7 @@ export function kubernetesRollbackPublication(outcomes: RollbackOutcome[], names
     ]),
   );
   const failed = outcomes.flatMap((outcome) => (outcome.rollout && !outcome.rollout.ok ? [outcome.rollout] : []));
-  const where = namespace ? ` in namespace ${namespace}` : '';
+  const where = namespace ? ` in namespace ${markdownText(namespace)}` : '';
   return {
     outputs: { from: by((outcome) => outcome.from), to: by((outcome) => outcome.to) },
     logGroups: [{ title: 'Rollout diagnostics', lines: failed.map(formatDiagnostics) }],
@@ -138,7 +138,7 @@ export function kubernetesRollbackPublication(outcomes: RollbackOutcome[], names
  * no workload was changed and why.
  */
 export function notRolledBackKubernetesPublication(error: unknown, namespace: string | undefined) {
-  const where = namespace ? ` in namespace ${namespace}` : '';
+  const where = namespace ? ` in namespace ${markdownText(namespace)}` : '';
   return {
     outputs: { from: '{}', to: '{}' },
     summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n${failedMarkdown(error)}\n`,

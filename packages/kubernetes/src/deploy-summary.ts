@@ -1,6 +1,7 @@
 import {
   failedMarkdown,
   markdownCodeBlock,
+  markdownDetails,
   markdownTable,
   markdownText,
   type Cell,
@@ -48,7 +49,7 @@ export const NOT_DEPLOYED_OUTPUTS: Readonly<Record<string, OutputValue>> = {
 
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 export function deployReportMarkdown(title: string, report: DeployReport): string {
-  const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+  const parts = [`### ${markdownText(title)}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
   if (report.interrupted?.puttingBack)
     parts.push(
       `**Cancelled after changing the cluster; putting back what this run changed.** ${markdownText(report.interrupted.reason, 1000)}`,
@@ -106,9 +107,7 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
   if (diffs.length > 0) {
     parts.push('#### Changes the deploy would make', '');
     for (const object of diffs)
-      parts.push(
-        `<details><summary>${markdownText(workloadKey(object))}: ${object.action}</summary>\n\n${markdownCodeBlock(object.diff!, 'diff')}</details>\n`,
-      );
+      parts.push(markdownDetails(`${workloadKey(object)}: ${object.action}`, markdownCodeBlock(object.diff!, 'diff')));
   }
   return parts.join('\n');
 }
@@ -216,7 +215,7 @@ export function notDeployedPublication(title: string, error: unknown): Publicati
   return {
     outputs: { ...NOT_DEPLOYED_OUTPUTS },
     annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' as const })),
-    summary: `### ${title}\n\n${outcome}\n\n${failedMarkdown(error)}\n`,
+    summary: `### ${markdownText(title)}\n\n${outcome}\n\n${failedMarkdown(error)}\n`,
   };
 }
 

@@ -1,10 +1,13 @@
-import { markdownCode, markdownTable, markdownText, type MarkdownCell } from '@sophia/reporting';
+import { markdownCode, markdownDetails, markdownTable, markdownText, type MarkdownCell } from '@sophia/reporting';
 import type { FieldChange } from './field-changes.js';
 import type { KubernetesPlan } from './plan.js';
 import { nodeChangeText } from './placement.js';
 
 /** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
 const CELL_LIMIT = 120;
+
+/** Longest node change shown, in UTF-16 code units: a record change quotes the suite's JSON annotation whole. */
+const NODE_CHANGE_LIMIT = 1000;
 
 /**
  * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
@@ -59,7 +62,10 @@ export function kubernetesPlanMarkdown(plan: KubernetesPlan): string {
         '',
         'Node changes, in the order the deploy makes them:',
         '',
-        ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`),
+        // Node names, labels and taints come from the inputs and the cluster: text, like every other value.
+        ...placement.nodeChanges.map(
+          (change) => `- ${markdownText(nodeChangeText(change, 'planned'), NODE_CHANGE_LIMIT)}`,
+        ),
         '',
       );
   }
@@ -68,9 +74,10 @@ export function kubernetesPlanMarkdown(plan: KubernetesPlan): string {
     parts.push('#### Changed fields', '');
     for (const object of changed)
       parts.push(
-        `<details><summary>${markdownText(object.object)}: ${object.changes!.length} field${object.changes!.length === 1 ? '' : 's'}</summary>\n`,
-        markdownTable(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes!)),
-        '</details>\n',
+        markdownDetails(
+          `${object.object}: ${object.changes!.length} field${object.changes!.length === 1 ? '' : 's'}`,
+          markdownTable(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes!)),
+        ),
       );
   }
   return parts.join('\n');

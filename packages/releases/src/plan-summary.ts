@@ -1,4 +1,4 @@
-import { formatBytes, markdownCode, markdownTable, markdownText } from '@sophia/reporting';
+import { formatBytes, markdownCode, markdownDetails, markdownTable, markdownText } from '@sophia/reporting';
 import type { FrontendPlan, HostPlan, PathChanges } from './plan.js';
 
 function changesCell(changes: Pick<PathChanges, 'count' | 'bytes'>): string {
@@ -28,7 +28,7 @@ function hostDetails(host: HostPlan): string {
       : []),
   ];
   if (lines.length === 0) return '';
-  return `<details><summary>${markdownText(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+  return markdownDetails(`${host.label}: the paths`, lines.join('\n'));
 }
 
 function configCell(host: HostPlan): string {

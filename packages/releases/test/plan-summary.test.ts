@@ -3,7 +3,7 @@
  * backtick that ends a code span, a tag): the plan's Markdown shows every path as the text it is,
  * and nothing after it (the other hosts, another environment's section) is swallowed.
  */
-import { renderMarkdown } from '@sophia-testing/github-api';
+import { htmlText, linkableReferences, renderMarkdown } from '@sophia-testing/github-api';
 import { PLAN_SCHEMA, visibleText } from '@sophia/reporting';
 import { frontendPlanMarkdown, type FrontendPlan, type HostPlan } from '@sophia/releases';
 
@@ -44,4 +44,26 @@ test('every hostile path reads back as its visible text, and the second host and
   expect(html).toContain('web-2:22: the paths');
   for (const path of HOSTILE_PATHS) expect(codeSpans).toContain(visibleText(path));
   expect(codeSpans).toContain('safe.js');
+});
+
+test('a host label and paths with backslashes, markup and mentions read as written in the fold, and notify no one', () => {
+  const label = 'web_1_ \\\\share\\ @sophia/deployers #7 <b>:22';
+  const paths = ['dir\\file_name_.js', '@octocat/#12.js', 'a|b\\|c.js'];
+  const plan: FrontendPlan = {
+    schema: PLAN_SCHEMA,
+    target: 'frontend',
+    releaseId: 'r2 GH-9',
+    build: { files: 3, bytes: 3 },
+    hosts: [host(label, paths)],
+  };
+  const { html, codeSpans, cells } = renderMarkdown(`${frontendPlanMarkdown(plan)}\n## After\n`);
+  expect(html).toMatch(/<\/details>\s*<h2>After<\/h2>/);
+  expect(linkableReferences(html)).toEqual([]);
+  const summaries = [...html.matchAll(/<summary>(.*?)<\/summary>/gs)].map((match) => htmlText(match[1]));
+  expect(summaries).toEqual([`${label}: the paths`]);
+  expect(cells[0]).toBe(label);
+  for (const path of paths) expect(codeSpans).toContain(path);
+  expect(htmlText(html.match(/<h3>(.*?)<\/h3>/s)![1])).toBe(
+    'Frontend plan for release r2 GH-9 (dry run: nothing was changed)',
+  );
 });

@@ -4,11 +4,13 @@
  * every value reads back as exactly its visible text, on its line, in its cell, and nothing after
  * it is swallowed by an HTML comment, a tag or a code span it ended.
  */
-import { htmlText as textOf, renderMarkdown } from '@sophia-testing/github-api';
+import { htmlText as textOf, linkableReferences, renderMarkdown } from '@sophia-testing/github-api';
 import {
   failedMarkdown,
+  htmlBlockText,
   markdownCode,
   markdownCodeBlock,
+  markdownDetails,
   markdownTable,
   markdownText,
   shortened,
@@ -32,6 +34,25 @@ const HOSTILE = [
   'a\\|b',
   'a\\\\|b',
   'ok <!-- ',
+  'C:\\build\\out\\',
+  'a\\b|c\\\\|d',
+  '  padded  ',
+  '@sophia/deployers ping @octocat, see #123, sophia/other#7 and GH-42',
+  '"quoted" \'single\' &lt; <summary>',
+];
+
+/** Values as GitHub would read mentions and issue references in them: every one should be neutralised. */
+const REFERENCES = [
+  '@octocat',
+  'cc @sophia/deployers!',
+  '(@a-b)',
+  'fixes #1, #22 and sophia/deploy-actions#333',
+  'repo#4',
+  'GH-5 and gh-6',
+  'x`@y`',
+  '_@z_',
+  '*#9*',
+  '<@w>',
 ];
 
 test('visibleText writes every control, separator and bidirectional character as an escape', () => {
@@ -69,7 +90,8 @@ test.each(HOSTILE)('a code span holds %j whole, on one line, and the Markdown af
 
 test.each(HOSTILE)('text reads back as %j shown visibly, with no HTML and no Markdown of its own', (value) => {
   const html = render(`Value: ${markdownText(value)}\n\n## After\n`);
-  expect(html).not.toMatch(/<(?!\/?(p|h2)>)/);
+  // The only element a value brings is the code span of a mention or issue reference.
+  expect(html).not.toMatch(/<(?!\/?(p|h2|code)>)/);
   expect(html).toContain('<h2>After</h2>');
   // Markdown drops spaces at the end of a paragraph or cell, as it does in any text.
   expect(textOf(html.split('\n')[0])).toBe(`Value: ${visibleText(value)}`.trimEnd());
@@ -89,10 +111,9 @@ test('every value stays in its own cell of a table, as text or as a code span', 
     const value = HOSTILE[index];
     expect(cells).toHaveLength(3);
     expect(textOf(cells[0][1])).toBe(visibleText(value).trim());
-    // GitHub's tables take `\|` as a `|` before they read the code span: a backslash right
-    // before a `|` may be lost from the code span, but the cell never ends there.
-    expect(textOf(cells[1][1]).replace(/\\(?=\|)/g, '')).toBe(visibleText(value).replace(/\\(?=\|)/g, ''));
-    expect(cells[1][1]).toMatch(/^<code>/);
+    // The code span shows the value exactly: every backslash, `|` and edge space.
+    expect(cells[1][1]).toMatch(/^<code>.*<\/code>$/s);
+    expect(textOf(cells[1][1])).toBe(visibleText(value));
     expect(textOf(cells[2][1])).toBe(String(value.length));
   });
 });
@@ -123,4 +144,78 @@ test('a failure line shows the message as text, whatever it quotes', () => {
   expect(failedMarkdown('plain')).toBe('**Failed:** plain');
   // Inside a word `_` cannot open emphasis: names stay readable as plain text.
   expect(failedMarkdown('HTTP_PROXY is not a URL')).toBe('**Failed:** HTTP_PROXY is not a URL');
+});
+
+test.each([
+  'a\\b',
+  'ends in \\',
+  'a|b',
+  'a\\|b',
+  'a\\\\|b',
+  '|',
+  '\\',
+  '`tick` and ``two``',
+  ' lead',
+  'trail ',
+  '   ',
+  'line\nbreak\r\n',
+  '@team #1',
+])('a code span in a table cell shows %j exactly', (value) => {
+  const html = render(`${markdownTable(['Value', 'Next'], [[{ markdown: markdownCode(value) }, 'next']])}\n## After\n`);
+  expect(html).toContain('<h2>After</h2>');
+  const { codeSpans, cells } = renderMarkdown(
+    markdownTable(['Value', 'Next'], [[{ markdown: markdownCode(value) }, 'next']]),
+  );
+  expect(codeSpans).toEqual([visibleText(value)]);
+  expect(cells).toEqual([visibleText(value), 'next']);
+});
+
+test('an empty value reads as (empty), never as stray backticks', () => {
+  expect(textOf(render(markdownCode('')))).toBe('(empty)\n');
+  expect(renderMarkdown(markdownTable(['Value'], [[{ markdown: markdownCode('') }]])).cells).toEqual(['(empty)']);
+});
+
+test.each(HOSTILE)('the summary line of a fold shows %j as its text, and the fold body stays Markdown', (value) => {
+  const details = markdownDetails(`${value}: 2 fields`, markdownTable(['Value'], [[value]]));
+  const html = render(`${details}\n## After\n`);
+  const summary = html.match(/<summary>(.*?)<\/summary>/s);
+  expect(summary).not.toBeNull();
+  expect(textOf(summary![1])).toBe(`${visibleText(value)}: 2 fields`);
+  // The body is a rendered table, not text of the HTML block, and the fold closes before what follows.
+  expect(html).toMatch(/<\/summary>\s*<table>/);
+  expect(html).toMatch(/<\/details>\s*<h2>After<\/h2>/);
+  expect(html).not.toContain('<!--');
+  expect(linkableReferences(html)).toEqual([]);
+});
+
+test('raw HTML text holds no Markdown escape: a backslash and an underscore read as they are', () => {
+  expect(htmlBlockText('a\\b *c* _d_ `e`')).toBe('a\\b *c* _d_ `e`');
+  expect(htmlBlockText('<b>&"\'')).toBe('&lt;b&gt;&amp;&quot;&#39;');
+  expect(htmlBlockText('x\ny')).toBe('x\\ny');
+});
+
+test.each(REFERENCES)('%j links and notifies no one in any context, and reads as written', (value) => {
+  const contexts = {
+    text: `Value: ${markdownText(value)}\n`,
+    cell: markdownTable(['Value'], [[value]]),
+    code: `Value: ${markdownCode(value)}\n`,
+    codeCell: markdownTable(['Value'], [[{ markdown: markdownCode(value) }]]),
+    block: markdownCodeBlock(value, 'text'),
+    summary: markdownDetails(value, 'body'),
+    failure: `${failedMarkdown(new Error(value))}\n`,
+  };
+  for (const [context, markdown] of Object.entries(contexts)) {
+    const html = render(markdown);
+    expect({ context, references: linkableReferences(html) }).toEqual({ context, references: [] });
+    expect({ context, text: textOf(html) }).toEqual({ context, text: expect.stringContaining(value) });
+  }
+});
+
+test('the reference check itself sees a mention and an issue reference left as text', () => {
+  expect(linkableReferences(render('ping @octocat about #12 and GH-3, not me@example.com'))).toEqual([
+    '@octocat',
+    '#12',
+    'GH-3',
+  ]);
+  expect(linkableReferences(render('`@octocat` <code>#12</code>'))).toEqual([]);
 });
