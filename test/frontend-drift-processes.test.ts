@@ -6,11 +6,13 @@ import { connectSsh } from '@sophia/ssh';
 
 /**
  * Steady use prunes old releases, and removing a release removes a hard link to every file the live
- * release still shares with it: the kernel moves those files' ctime (inode(7)), so every redeploy
- * finds them all as candidates of the drift check and hashes them under the lock. The host must
- * do that with a fixed number of processes, whatever the number of files: counted here by
- * wrappers ahead of the system's commands on the login PATH (the heartbeat's own commands are
- * not among them, so the count does not depend on how long a deploy takes).
+ * release still shares with it: the kernel moves those files' ctime (inode(7)). The deploy that
+ * prunes takes the live release's stat again, so the next redeploy hashes nothing and clones a
+ * build the host holds. When ctimes moved otherwise (hard links made and removed outside a deploy,
+ * a backup with `cp -al`), every shared file is a candidate of the drift check, hashed under the
+ * lock: the host must do that with a fixed number of processes, whatever the number of files.
+ * Processes are counted by wrappers ahead of the system's commands on the login PATH (the
+ * heartbeat's own commands are not among them, so the count does not depend on how long a deploy takes).
  */
 const bed = useFrontendTestBed('drift-processes-');
 const FILES = 400;
@@ -45,7 +47,12 @@ async function deployCounted(source: string, releaseId: string) {
     await releaseRequest(bed.sshHost, source, releaseId, { keepReleases: 2 }),
   );
   const counted = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
-  return { report, host: report.hosts[0], processes: counted.length };
+  return {
+    report,
+    host: report.hosts[0],
+    processes: counted.length,
+    hashes: counted.filter((name) => name === 'sha256sum'),
+  };
 }
 
 beforeAll(async () => {
@@ -61,21 +68,33 @@ beforeAll(async () => {
   await bed.sshHost.setLoginScript(`export PATH='${bin}':"$PATH"\n`);
 });
 
-test('after pruning, a redeploy checks the drift of every shared file with a bounded number of processes', async () => {
+test('after pruning, a no-change redeploy hashes nothing on the host and clones the build while locking', async () => {
   const v1 = await site('v1');
   const v2 = await site('v2');
   for (const id of ['r1', 'r2', 'r3'])
     expect((await deployCounted(id === 'r2' ? v2 : v1, id)).host.outcome).toBe('live');
 
-  // r1 was pruned when r3 went live: every file r3 shares with it has a moved ctime now.
+  // r1 was pruned when r3 went live, which moved the ctime of every file r3 shares with it.
   const noChange = await deployCounted(v1, 'r4');
   expect(noChange.host.outcome).toBe('live');
-  expect(noChange.report.hosts[0].drifted).toEqual([]);
+  expect(noChange.host.drifted).toEqual([]);
+  expect(noChange.hashes).toEqual([]);
+  expect(noChange.host).toMatchObject({ filesUploaded: 0 });
+  expect(noChange.host.log).toContainEqual(expect.stringMatching(/^release r3 holds this build unchanged: linked all/));
   expect(noChange.processes).toBeLessThanOrEqual(BOUND);
+});
+
+test('when hard links made outside a deploy moved every ctime, a redeploy checks every shared file with a bounded number of processes', async () => {
+  const v2 = join(bed.work, 'site-v2');
+  // A backup made with hard links, then removed: the ctime of every file of r4 moved twice.
+  const backup = join(bed.sshHost.siteDir, 'backup');
+  execFileSync('cp', ['-al', join(bed.sshHost.siteDir, 'releases/r4'), backup]);
+  execFileSync('rm', ['-rf', backup]);
 
   const changed = await deployCounted(v2, 'r5');
   expect(changed.host.outcome).toBe('live');
   expect(changed.host.drifted).toEqual([]);
+  expect(changed.hashes.length).toBeGreaterThan(0);
   expect(changed.processes).toBeLessThanOrEqual(BOUND);
   expect(await servedDifferences(bed.sshHost.siteUrl, v2)).toEqual([]);
 });

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeValue } from '@sophia/reporting';
@@ -78,6 +78,42 @@ export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * The sha256 (hex) of `data`, computed on libuv's thread pool (WebCrypto's digest runs as an
+ * asynchronous crypto job), not on the event loop: the scan hashes the whole build while the SSH
+ * handshakes run beside it, and hashing tens of megabytes on the event loop held each of their
+ * messages back (up to a tenth of a second on a loaded runner) and used one core of several.
+ */
+async function sha256Off(data: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', data)).toString('hex');
+}
+
+/** Files up to this size (bytes) are read whole and hashed off the event loop (see sha256Off); larger ones are streamed. */
+const WHOLE_FILE_HASH_BYTES = 32 * 1024 * 1024;
+/**
+ * Files smaller than this (bytes) are hashed on the event loop: a digest job's own cost (a thread
+ * pool hop, a copy, a promise) is about that of hashing a few kilobytes, and a site's many small
+ * files would cost more CPU in jobs than they save. Larger ones go to the thread pool (see sha256Off).
+ */
+const OFF_LOOP_HASH_BYTES = 64 * 1024;
+/** Bytes of small files read but not yet hashed (each digest job holds a copy) before the walk waits for the hashing. */
+const HASHING_BYTES = 64 * 1024 * 1024;
+/** Large files read and hashed at once: bounds the scan's memory to this many WHOLE_FILE_HASH_BYTES. */
+const LARGE_FILE_LANES = 2;
+
+/** Sets the hash of each of `files` (paths relative to `root`), LARGE_FILE_LANES at a time. */
+async function hashLargeFiles(root: string, files: FileEntry[]): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++];
+      const path = join(root, file.path);
+      file.sha256 = file.size <= WHOLE_FILE_HASH_BYTES ? await sha256Off(await readFile(path)) : await sha256File(path);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LARGE_FILE_LANES, files.length) }, lane));
 }
 
 /** The most links the kernel follows in one path lookup before ELOOP (Linux's MAXSYMLINKS). */
@@ -158,8 +194,10 @@ const YIELD_AFTER_MS = 4;
 /**
  * Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site,
  * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
- * blocking read each is several times faster than a round of thread-pool hops. The scan yields to
- * the event loop every YIELD_AFTER_MS, so connections made meanwhile progress.
+ * blocking read each is several times faster than a round of thread-pool hops. Files from
+ * OFF_LOOP_HASH_BYTES up are hashed on the thread pool (see sha256Off), so the hashing uses the
+ * runner's other cores while the walk goes on, and the scan yields to the event loop every YIELD_AFTER_MS, so connections made
+ * meanwhile progress.
  * Throws SourceError for a root that is not a directory, a reserved name at the top, an entry
  * that is neither file, directory nor symlink, and a name with a control character
  * (CONTROL_CHARACTER), naming the path: before any host is touched.
@@ -177,6 +215,9 @@ export async function scanSource(root: string): Promise<FileManifest> {
   const largeFiles: FileEntry[] = [];
   const contents = new Map<string, Buffer>();
   const links = new Map<string, string>();
+  const hashing: Array<{ hashed: Promise<void>; bytes: number }> = [];
+  let hashingBytes = 0;
+  let settledUpTo = 0;
   let cached = 0;
   let ranSince = performance.now();
   const walk = async (relative: string): Promise<void> => {
@@ -212,7 +253,23 @@ export async function scanSource(root: string): Promise<FileManifest> {
         if (stat.size <= SMALL_FILE) {
           const data = readFileSync(absolute);
           file.size = data.length;
-          file.sha256 = createHash('sha256').update(data).digest('hex');
+          if (data.length < OFF_LOOP_HASH_BYTES) {
+            file.sha256 = createHash('sha256').update(data).digest('hex');
+          } else {
+            const hashed = sha256Off(data).then((hex) => {
+              file.sha256 = hex;
+            });
+            // Awaited below or after the walk; this only keeps a failure from being reported as unhandled meanwhile.
+            hashed.catch(() => undefined);
+            hashing.push({ hashed, bytes: data.length });
+            hashingBytes += data.length;
+            // The walk reads faster than the cores hash: past this, it waits, so pending copies stay bounded.
+            while (hashingBytes > HASHING_BYTES) {
+              const oldest = hashing[settledUpTo++];
+              await oldest.hashed;
+              hashingBytes -= oldest.bytes;
+            }
+          }
           if (cached + data.length <= CACHE_BUDGET) {
             contents.set(path, data);
             cached += data.length;
@@ -233,11 +290,7 @@ export async function scanSource(root: string): Promise<FileManifest> {
   checkLinksStayInside(links);
   if (entries.length === 0)
     throw new SourceError(`Input "source" names ${describeValue(root)}, which is empty: there is nothing to deploy`);
-  await Promise.all(
-    largeFiles.map(async (file) => {
-      file.sha256 = await sha256File(join(root, file.path));
-    }),
-  );
+  await Promise.all([...hashing.slice(settledUpTo).map(({ hashed }) => hashed), hashLargeFiles(root, largeFiles)]);
   entries.sort((a, b) => compareBytes(a.path, b.path));
   const manifest: FileManifest = { version: 1, entries };
   scannedContents.set(manifest, contents);

@@ -452,6 +452,30 @@ const CONFIG_RUN = 'nginx-config.run';
 const SWITCHED_BY = '.deploy/current.by';
 
 /**
+ * restat_live: a prune removes a hard link to every file the kept releases shared with the pruned
+ * one, and the kernel moves those files' ctime (inode(7)), so the live release's stat record (see
+ * RECORD_STAT) no longer matches any of them: the next deploy would hash every shared file under
+ * the lock, send each back as a drift candidate, and, with candidates, not clone a build the host
+ * already holds. So after a prune the live release's record is taken again, but only when nothing
+ * but ctimes moved (size, mode, mtime, inode and path of every file as recorded) and the record was
+ * written under the lock this run still holds ($L, its owner file older than the record): this run
+ * built that release, so the only edit a fresh record could hide is one made during this run, to a
+ * file shared with the pruned release, that also put back its mtime. Anything else that moved keeps
+ * the old record, so the next deploy checks it. Run in the target directory.
+ */
+const RESTAT_LIVE = `restat_live() {
+  S=$(readlink current 2>/dev/null || true)
+  case $S in releases/*/* | releases/.*) return 0 ;; releases/?*) ;; *) return 0 ;; esac
+  RS="${RECORDS_DIR}/\${S#releases/}"
+  [ -f "$RS/${RECORD_STAT}" ] && [ "$RS/${RECORD_STAT}" -nt "$L/owner" ] || return 0
+  find "$S/" -type f -printf '${STAT_FORMAT}' | sort -z > "$RS/stat.now" &&
+    cut -z -d ' ' -f 1-4,6- "$RS/${RECORD_STAT}" > "$RS/stat.was" &&
+    cut -z -d ' ' -f 1-4,6- "$RS/stat.now" | cmp -s "$RS/stat.was" - &&
+    mv "$RS/stat.now" "$RS/${RECORD_STAT}"
+  rm -f "$RS/stat.now" "$RS/stat.was"
+}`;
+
+/**
  * finish_run: prunes the release ids read from stdin, one per line (never releases/$KEEP when set),
  * and frees the lock while it is still run $TOKEN's. A release that cannot be removed is reported
  * (\`prune-failed\`), never a reason to keep the lock; \`unlocked\` says the lock was freed. A site
@@ -460,13 +484,16 @@ const SWITCHED_BY = '.deploy/current.by';
  * leaves the config that matches the live release; a run that switched leaves its own. Run in the
  * target directory.
  */
-const FINISH_RUN = `finish_run() {
+const FINISH_RUN = `${RESTAT_LIVE}
+finish_run() {
+  pruned_any=
   while IFS= read -r id; do
     [ -n "$id" ] || continue
     # The release a switch just replaced is never pruned, whatever the client computed.
     [ "releases/$id" != "\${KEEP:-}" ] || continue
     if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
       record pruned "$id"
+      pruned_any=yes
     else
       record prune-failed "$id"
       printf '%s\\n' "$err" >&2
@@ -475,6 +502,7 @@ const FINISH_RUN = `finish_run() {
   L=.deploy/lock
   M=.deploy/${CONFIG_RUN}
   if [ "$(token_of "$L")" = "$TOKEN" ]; then
+    [ -z "$pruned_any" ] || restat_live || true
     # A config this run installed for a release it did not switch to (cancelled in between) goes back;
     # a failure here never keeps the lock.
     if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
