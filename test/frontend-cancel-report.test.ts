@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { errorsOf, logGroups, logStructureProblems } from '@sophia-testing/action-runner';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { join, rm, startPoller, tempDir, writeVersionedSite } from './frontend-helpers.js';
 import { runFrontendDeploy } from './fixtures/frontend-bed.js';
@@ -111,6 +112,46 @@ test('a deploy cancelled during a reload that outlasts the grace publishes at on
   expect(run.post?.summary).toMatch(
     /clean-up after the interrupted run[\s\S]*\| 127\.0\.0\.1:\d+ \| freed \| (yes|no) \| one \|/,
   );
+  expect(live()).toBe('releases/one');
+  expect(existsSync(lockDir())).toBe(false);
+  expect(verdict.problems).toEqual([]);
+}, 90_000);
+
+test('a deploy cancelled during a slow reload whose put-back ends within the grace puts the host back itself, and writes each log line once', async () => {
+  await writeVersionedSite(join(workspace, 'dist'), 'four');
+  const poller = startPoller(sshHost.siteUrl, () => ['one', 'four']);
+  // Every reload takes 3 s: the cancel comes during the switch's, and the put-back's ends within the grace.
+  const run = await runFrontendDeploy(
+    sshHost,
+    workspace,
+    withNginx({
+      'release-id': 'four',
+      'nginx-reload-command': `sleep 3; ${sshHost.nginxReloadCommand}`,
+      'lock-timeout': '1m',
+    }),
+    { cancel: { when: () => live() === 'releases/four' }, post: true, timeoutMs: 60_000 },
+  );
+  const verdict = await poller.stop();
+  expect(run.cancelled).toBe(true);
+  expect(run.code).toBe(1);
+  // Ended on its own, put-back and all, before the runner's SIGTERM was due.
+  expect(run.cancelSignals).toEqual(['SIGINT']);
+  expect(run.outputs).toMatchObject({ 'release-id': 'four', 'previous-release-id': 'one' });
+  // The summary is the final one: the host is back, the lock freed.
+  expect(run.summary).toContain('The run was cancelled during the switch to four');
+  expect(run.summary).not.toContain('is being put back');
+  expect(run.summary).not.toContain('still held');
+  expect(run.summary.match(/^### Frontend release/gm)).toHaveLength(1);
+  expect(logGroups(run.log)[`127.0.0.1:${sshHost.sshPort}`]).toContainEqual(
+    expect.stringMatching(/put back on one, as before this deploy/),
+  );
+  // Published at the cancel and again at the end: each group, warning and error is written once.
+  expect(logStructureProblems(run.stdout)).toEqual([]);
+  expect(run.stdout.match(/^::group::/gm)?.length).toBeGreaterThan(0);
+  expect(errorsOf(run)).toHaveLength(1);
+  // The main step left nothing for the post step.
+  expect(run.post?.code).toBe(0);
+  expect(run.post?.summary).toBe('');
   expect(live()).toBe('releases/one');
   expect(existsSync(lockDir())).toBe(false);
   expect(verdict.problems).toEqual([]);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionRun, CancelOptions } from '@sophia-testing/action-runner';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { readFile, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
 import { runFrontendDeploy } from './fixtures/frontend-bed.js';
 
@@ -103,6 +103,7 @@ describe('a site config installed by a run cancelled before or after its switch'
     releaseId: string,
     commands: { test: string; reload: string },
     cancelWhen: () => boolean,
+    overrides: Record<string, string> = {},
   ): Promise<ActionRun> {
     return runFrontendDeploy(
       sshHost,
@@ -114,6 +115,7 @@ describe('a site config installed by a run cancelled before or after its switch'
         'nginx-test-command': commands.test,
         'nginx-reload-command': commands.reload,
         'lock-timeout': '1m',
+        ...overrides,
       },
       { cancel: { when: cancelWhen }, post: true, timeoutMs: 30_000 },
     );
@@ -137,28 +139,43 @@ describe('a site config installed by a run cancelled before or after its switch'
   test('cancelled after the switch, before the deploy ended: the post step puts back the previous release and config', async () => {
     await writeFile(configPath(), '# the config before this deploy\n');
     const before = live();
-    // The reload hangs while current points at the new release: the cancel comes after the switch.
-    const run = await deployWithConfig(
-      'cancelled-after-switch',
-      {
-        test: sshHost.nginxTestCommand,
-        reload: `if [ "$(readlink current)" = releases/cancelled-after-switch ]; then sleep 20; fi; ${sshHost.nginxReloadCommand}`,
-      },
-      () => live() === 'releases/cancelled-after-switch',
-    );
-    expect(run.cancelled).toBe(true);
-    expect(run.post?.code).toBe(0);
-    // The main step puts the host back itself when its grace allows (the cancel reaches the deploy);
-    // else the post step does, config and all. Either way the post step says which.
-    expect(run.post?.log).toMatch(
-      /: (put back on .*: the interrupted run had switched it|already back on .*: its switch) to cancelled-after-switch/,
-    );
-    if (!/already back on/.test(run.post?.log ?? ''))
+    // The run reaches the host through a link that dies (stays open, carries nothing) as the cancel
+    // comes, once current points at the new release and its reload hangs: the main step cannot put
+    // the host back within its grace and is ended. The post step connects anew and puts it back.
+    // (A main step that puts the host back itself: frontend-cancel-report.test.ts.)
+    const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sshHost.sshPort });
+    try {
+      const run = await deployWithConfig(
+        'cancelled-after-switch',
+        {
+          test: sshHost.nginxTestCommand,
+          reload: `if [ "$(readlink current)" = releases/cancelled-after-switch ]; then sleep 20; fi; ${sshHost.nginxReloadCommand}`,
+        },
+        () => {
+          if (live() !== 'releases/cancelled-after-switch') return false;
+          proxy.stallOpen();
+          return true;
+        },
+        { port: String(proxy.port), 'known-hosts': sshHost.knownHostsFor(proxy.port) },
+      );
+      expect(run.cancelled).toBe(true);
+      expect(run.code).not.toBe(0);
+      // The main step was ended before its put-back finished: its summary is the one published at the cancel.
+      expect(run.summary).toContain('is being put back');
+      expect(run.post?.code).toBe(0);
+      expect(before).toMatch(/^releases\//);
+      expect(run.post?.log).toContain(
+        `: put back on ${before.slice('releases/'.length)}: the interrupted run had switched it to cancelled-after-switch, before the release was live on every host`,
+      );
       expect(run.post?.log).toContain(
         `: put back the nginx config at ${configPath()} as it was before the interrupted run`,
       );
-    expect(await readFile(configPath(), 'utf8')).toBe('# the config before this deploy\n');
-    expect(live()).toBe(before);
-    expect(existsSync(lockDir())).toBe(false);
-  });
+      expect(run.post?.log).not.toContain('already back on');
+      expect(await readFile(configPath(), 'utf8')).toBe('# the config before this deploy\n');
+      expect(live()).toBe(before);
+      expect(existsSync(lockDir())).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
 });

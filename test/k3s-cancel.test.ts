@@ -1,4 +1,4 @@
-import { errorsOf, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { errorsOf, logStructureProblems, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, Workspace } from './fixtures/kube-kit.js';
@@ -59,6 +59,10 @@ test('a deploy cancelled mid-rollout is put back, publishes its outputs and summ
   expect(run.outputs['rolled-back']).toBe('true');
   expect(JSON.parse(run.outputs.changed)).toEqual(['sophia/Deployment/sophia-backend']);
   expect(run.summary).toContain('**Stopped after changing the cluster:** The run was cancelled');
+  // Published at the cancel, inside the open "Apply and watch the rollouts" group, and again at the
+  // end: each group, warning and error is written once, and no group opens inside another.
+  expect(logStructureProblems(run.stdout)).toEqual([]);
+  expect(run.stdout).toContain('::group::Apply and watch the rollouts');
   expect(imageOf(await backendDeployment())).toBe(`${BACKEND}:1.4.0`);
   expect(leftRunning).toEqual([]);
   expect(run.runnerTempLeft).toEqual([]);
@@ -164,6 +168,7 @@ test('a deploy cancelled over a fast SSH link publishes that it was put back', a
   expect(run.summary).toContain('**Stopped after changing the cluster:** The run was cancelled');
   expect(run.summary).not.toContain('putting back');
   expect(run.summary.match(/### deploy-k3s-backend/g)).toHaveLength(1);
+  expect(logStructureProblems(run.stdout)).toEqual([]);
   expect(imageOf(await backendDeployment())).toBe(`${BACKEND}:1.6.0`);
 });
 

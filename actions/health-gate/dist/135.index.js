@@ -459,15 +459,20 @@ async function writeSummary(markdown, overwrite = false) {
 
 let publishedOnce = false;
 let provisionalPublished = false;
+/** What this step's publications wrote to the log (groups, annotations, warnings), each as a key: see `publish`. */
+const written = new Set();
 /** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
 function hasPublished() {
     return publishedOnce;
 }
 /**
  * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
- * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
- * are written again, appended after the provisional ones (@actions/core's setOutput only appends):
- * the later entry for a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
+ * summary. Each log group, annotation and warning is written once per step: one that an earlier
+ * publication of this step wrote already is left out, so a step that published at a cancel
+ * (`publishProvisional`) and again at its end shows each in the log once. After a
+ * `publishProvisional`, the summary replaces the provisional one and the outputs are written again,
+ * appended after the provisional ones (@actions/core's setOutput only appends): the later entry for
+ * a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
  * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
  * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
  * file's entries in order and sets each through `StepsContext.SetOutput`
@@ -477,15 +482,21 @@ async function publish(publication) {
     publishedOnce = true;
     const replacing = provisionalPublished;
     provisionalPublished = false;
-    await write(publication, replacing);
+    await write(publication, { replacing, groups: true });
 }
 /**
  * Publishes what is known while the work still runs and the runner may end the step before it
- * ends (a cancelled deploy putting back what it changed): the next `publish` overwrites its
- * summary and outputs.
+ * ends (a cancelled deploy putting back what it changed): its outputs, annotations, warnings and
+ * summary; the next `publish` overwrites the summary and outputs. It writes no log group: the work
+ * may be inside a group of its own when the cancel comes (a Kubernetes deploy's "Apply and watch
+ * the rollouts"), and GitHub's log does not nest groups; and the final publication's groups hold
+ * what this one's would, and how it ended. A step ended before its final publication shows what it
+ * knew in the summary.
  */
 async function publishProvisional(publication) {
-    await publish(publication);
+    publishedOnce = true;
+    const replacing = provisionalPublished;
+    await write(publication, { replacing, groups: false });
     provisionalPublished = true;
 }
 /**
@@ -517,24 +528,36 @@ function provisionalPublisher(signal, atCancel) {
         },
     };
 }
-async function write(publication, replacing) {
+/** True the first time `entry` of `kind` is offered in this step, recording it; false after. */
+function firstTime(kind, entry) {
+    const key = JSON.stringify([kind, entry]);
+    if (written.has(key))
+        return false;
+    written.add(key);
+    return true;
+}
+async function write(publication, options) {
     if (publication.outputs)
         setOutputs(publication.outputs);
-    for (const group of publication.logGroups ?? []) {
-        if (group.lines.length === 0)
+    for (const group of options.groups ? (publication.logGroups ?? []) : []) {
+        if (group.lines.length === 0 || !firstTime('group', group))
             continue;
         lib_core.startGroup(group.title);
         for (const line of group.lines)
             lib_core.info(line);
         lib_core.endGroup();
     }
-    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+    for (const annotation of publication.annotations ?? []) {
+        if (!firstTime('annotation', annotation))
+            continue;
+        const { file, line, message, title, level } = annotation;
         lib_core[level](message, { file, startLine: line, title });
     }
     for (const warning of publication.warnings ?? [])
-        lib_core.warning(warning);
+        if (firstTime('warning', warning))
+            lib_core.warning(warning);
     if (publication.summary !== undefined)
-        await writeSummary(publication.summary, replacing);
+        await writeSummary(publication.summary, options.replacing);
 }
 /**
  * Runs the work and publishes its report once, whether the work succeeded or failed with the

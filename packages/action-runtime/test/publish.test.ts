@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as core from '@actions/core';
 import { ReportedError } from '@sophia/reporting';
-import { publishing } from '../src/index.js';
+import { publish, publishProvisional, publishing } from '../src/index.js';
 
 class CountReportedError extends ReportedError<{ count: number }> {}
 class OtherReportedError extends ReportedError<{ unrelated: string }> {}
@@ -71,4 +72,42 @@ test('when the publication of a failure fails, the step fails with the original 
   expect(stdout.join('')).toContain(
     '::warning::The outputs and summary of this failure could not be written: cannot render',
   );
+});
+
+test('a step that publishes at a cancel and again at its end writes each log group, annotation and warning once', async () => {
+  const atCancel = {
+    outputs: { count: 1 },
+    logGroups: [{ title: 'host a', lines: ['switching'] }],
+    annotations: [
+      { file: 'k.yaml', line: 3, message: 'bad field', title: 'Manifest problem', level: 'error' as const },
+    ],
+    warnings: ['host a is slow'],
+    summary: 'putting back',
+  };
+  // The work is inside a log group of its own when the cancel comes.
+  core.startGroup('Apply');
+  await publishProvisional(atCancel);
+  core.endGroup();
+  await publish({
+    ...atCancel,
+    outputs: { count: 2 },
+    logGroups: [{ title: 'host a', lines: ['switching', 'put back'] }],
+    warnings: ['host a is slow', 'host a was put back'],
+    summary: 'put back',
+  });
+  const log = stdout.join('').split('\n');
+  // The groups are the final publication's only: one written at the cancel could open inside a group of the work.
+  expect(log.filter((line) => /^::(end)?group::/.test(line))).toEqual([
+    '::group::Apply',
+    '::endgroup::',
+    '::group::host a',
+    '::endgroup::',
+  ]);
+  expect(log).toContain('put back');
+  expect(log.filter((line) => line.startsWith('::error '))).toHaveLength(1);
+  expect(log.filter((line) => line === '::warning::host a is slow')).toHaveLength(1);
+  expect(log).toContain('::warning::host a was put back');
+  expect(written('summary')).toBe('put back\n');
+  // The outputs are written again: the later entry for a name is the one the runner keeps.
+  expect(written('output').match(/^count<</gm)).toHaveLength(2);
 });

@@ -67,3 +67,29 @@ export function logGroups(log: string): Record<string, string[]> {
   }
   return groups;
 }
+
+/**
+ * What is wrong with how a step's stdout folds and annotates in the job log: a `::group::`,
+ * `::warning` or `::error` line written more than once (the same log group, warning or error
+ * repeated, as a step that published twice would write them), a group opened while another is open
+ * (GitHub's log does not nest groups), an `::endgroup::` with no group open, a group never closed.
+ * Empty when each such line appears once and the groups are balanced and never nested.
+ */
+export function logStructureProblems(stdout: string): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  let open: string | undefined;
+  for (const line of stdout.split('\n').map((each) => each.replace(/\r$/, ''))) {
+    if (/^::(group|warning|error)[ :]/.test(line)) seen.set(line, (seen.get(line) ?? 0) + 1);
+    if (line.startsWith('::group::')) {
+      if (open !== undefined) problems.push(`${line} opens inside the open ${open}`);
+      open = line;
+    } else if (line.startsWith('::endgroup::')) {
+      if (open === undefined) problems.push(`::endgroup:: with no group open`);
+      open = undefined;
+    }
+  }
+  if (open !== undefined) problems.push(`${open} is never closed`);
+  for (const [line, count] of seen) if (count > 1) problems.push(`${line} is written ${count} times`);
+  return problems;
+}

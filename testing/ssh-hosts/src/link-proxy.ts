@@ -28,6 +28,11 @@ export interface LinkProxy {
   cut(): void;
   /** Drops everything from now on without closing anything, like a link that silently died; cut() ends it. */
   stall(): void;
+  /**
+   * Like stall(), for the connections open now only: connections made later pass normally, as a
+   * client that reconnects over a new route would (a step that lost its link, and the next step).
+   */
+  stallOpen(): void;
   /** Arms (or with undefined disarms) a cut after this many more upstream bytes; it fires once. */
   cutAfter(bytes: number | undefined): void;
   stop(): Promise<void>;
@@ -118,7 +123,7 @@ class Lane {
 /** A TCP proxy on 127.0.0.1 that behaves like a slower, farther, breakable link to one server. */
 export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkProxy> {
   const latencyMs = options.latencyMs ?? 0;
-  const open = new Set<{ client: Socket; server: Socket; lanes: Lane[] }>();
+  const open = new Set<{ client: Socket; server: Socket; lanes: Lane[]; stalled: boolean }>();
   let bytesUpstream = 0;
   let bytesDownstream = 0;
   let connections = 0;
@@ -148,7 +153,7 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
     upstream.setNoDelay(true);
     const up = new Lane(client, upstream, latencyMs, options.bandwidthBitsPerSecond, cut);
     const down = new Lane(upstream, client, latencyMs, options.bandwidthBitsPerSecond, cut);
-    const connection = { client, server: upstream, lanes: [up, down] };
+    const connection = { client, server: upstream, lanes: [up, down], stalled: false };
     open.add(connection);
     const close = () => {
       if (!open.delete(connection)) return;
@@ -159,7 +164,7 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
     };
 
     client.on('data', (chunk: Buffer) => {
-      if (cutting || stalled) return; // the link is going down: nothing more gets through
+      if (cutting || stalled || connection.stalled) return; // the link is going down: nothing more gets through
       let thenCut = false;
       if (cutAt !== undefined && bytesUpstream + chunk.length >= cutAt) {
         chunk = chunk.subarray(0, cutAt - bytesUpstream);
@@ -171,7 +176,7 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
       up.push(chunk, thenCut);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (cutting || stalled) return;
+      if (cutting || stalled || connection.stalled) return;
       bytesDownstream += chunk.length;
       down.push(chunk);
     });
@@ -232,6 +237,9 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
     cut,
     stall() {
       stalled = true;
+    },
+    stallOpen() {
+      for (const connection of open) connection.stalled = true;
     },
     cutAfter(bytes) {
       cutAt = bytes === undefined ? undefined : bytesUpstream + bytes;
