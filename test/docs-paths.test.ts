@@ -120,4 +120,15 @@ describe('the guides', () => {
     expect(rows.slice(1).every((cells) => /^(yes|no)\b/.test(cells[2]))).toBe(true);
     expect(marked.sort()).toEqual(published.sort());
   });
+
+  test('CONTRIBUTING names every system package .ci/system-packages installs, and the install .ci/run runs', () => {
+    const script = readFileSync(join(repositoryRoot, '.ci', 'system-packages'), 'utf8');
+    const packages = [...script.matchAll(/missing\+=\(([a-z0-9-]+)\)/g)].map(([, name]) => name);
+    expect(packages.length).toBeGreaterThan(0);
+    const contributing = readFileSync(join(repositoryRoot, 'CONTRIBUTING.md'), 'utf8');
+    expect(packages.filter((name) => !contributing.includes(`\`${name}\``))).toEqual([]);
+    const install = /^pnpm install .*$/m.exec(readFileSync(join(repositoryRoot, '.ci', 'run'), 'utf8'))?.[0];
+    expect(install).toBeDefined();
+    expect(contributing).toContain(`\n${install}\n`);
+  });
 });
