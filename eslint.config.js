@@ -65,6 +65,11 @@ export default tseslint.config(
               message: 'Domain packages do not depend on the action layer: use @sophia/reporting.',
             },
             {
+              name: '@sophia/inputs',
+              message:
+                'Domain packages do not depend on the input layer: the rule or type belongs to the package that owns it, and @sophia/inputs imports it from there.',
+            },
+            {
               name: 'node:module',
               message: 'createRequire would load what the import rules keep out; import through an entry point.',
             },
@@ -85,7 +90,7 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        ...dynamicImportBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime']),
+        ...dynamicImportBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime', '@sophia/inputs']),
       ],
     },
   },
@@ -103,12 +108,16 @@ export default tseslint.config(
               group: ['@actions/*', '!@actions/github', '@sophia/action-runtime'],
               message: 'The GitHub client talks to the REST API only, not to the runner.',
             },
+            {
+              group: ['@sophia/inputs'],
+              message: 'The GitHub client does not depend on the input layer: its caller passes what it needs.',
+            },
           ],
         },
       ],
       'no-restricted-syntax': [
         'error',
-        ...dynamicImportBans(['@sophia-testing/', '@sophia/action-runtime']),
+        ...dynamicImportBans(['@sophia-testing/', '@sophia/action-runtime', '@sophia/inputs']),
         ...[
           String.raw`source.value=/^@actions\/(?!github$)/`,
           String.raw`source.quasis.0.value.cooked=/^@actions\/(?!github$)/`,
