@@ -120,6 +120,11 @@ export default tseslint.config(
               message: 'Domain packages do not depend on the action layer: use @sophia/reporting.',
             },
             ...createRequirePaths,
+            {
+              name: '@sophia/inputs',
+              message:
+                'Domain packages do not depend on the input layer: the rule or type belongs to the package that owns it, and @sophia/inputs imports it from there.',
+            },
           ],
           patterns: [
             ...shippedPatterns,
@@ -133,7 +138,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         ...literalSpecifiersOnly,
-        ...prefixLoadBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime']),
+        ...prefixLoadBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime', '@sophia/inputs']),
         ...createRequireBan,
       ],
     },
@@ -153,13 +158,17 @@ export default tseslint.config(
               group: ['@actions/*', '!@actions/github', '@sophia/action-runtime'],
               message: 'The GitHub client talks to the REST API only, not to the runner.',
             },
+            {
+              group: ['@sophia/inputs'],
+              message: 'The GitHub client does not depend on the input layer: its caller passes what it needs.',
+            },
           ],
         },
       ],
       'no-restricted-syntax': [
         'error',
         ...literalSpecifiersOnly,
-        ...prefixLoadBans(['@sophia-testing/', '@sophia/action-runtime']),
+        ...prefixLoadBans(['@sophia-testing/', '@sophia/action-runtime', '@sophia/inputs']),
         ...loadBans(
           String.raw`^@actions\/(?!github$)`,
           'Loading @actions/… other than @actions/github is refused here, as a static import is.',

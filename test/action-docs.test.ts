@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { actionMetadata, repositoryRoot } from '@sophia-testing/action-runner';
-import { RELEASE_ID_RULE } from '@sophia/inputs';
+import { RELEASE_ID_RULE } from '@sophia/releases';
 import { ACTION_NAMES } from './support/actions.js';
 
 const run = promisify(execFile);

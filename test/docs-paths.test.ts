@@ -1,7 +1,8 @@
 /**
  * The guides a newcomer reads first name real files: every path that ARCHITECTURE.md, CONTRIBUTING.md and the
  * READMEs spell in backticks exists, and ARCHITECTURE's "What ships" table names every top-level file and folder
- * of the repository (and each entry of .github/), so a new one cannot be added without saying whether it ships.
+ * of the repository (and each entry of .github/), so a new one cannot be added without saying whether it ships, and
+ * marks as in a release exactly what scripts/publish-actions.mjs publishes.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -95,5 +96,39 @@ describe('the guides', () => {
     ];
     const unnamed = entries.filter((entry) => !named.some((path) => path === entry || path.startsWith(`${entry}/`)));
     expect(unnamed).toEqual([]);
+  });
+
+  test("ARCHITECTURE's table marks as in a release exactly the files a release publishes (PUBLISHED_FILES)", () => {
+    const script = readFileSync(join(repositoryRoot, 'scripts', 'publish-actions.mjs'), 'utf8');
+    const list = /^const PUBLISHED_FILES = \[([^\]]*)\];$/m.exec(script);
+    expect(list).not.toBeNull();
+    // LICENSE is the action's own when it has one, else the repository root's; the rest come from the action.
+    const published = [...(list?.[1] ?? '').matchAll(/'([^']+)'/g)].map(([, file]) =>
+      file === 'LICENSE' ? 'LICENSE' : `actions/<name>/${file}`,
+    );
+    const text = readFileSync(join(repositoryRoot, 'ARCHITECTURE.md'), 'utf8');
+    const section = text.slice(text.indexOf('## What ships'), text.indexOf('\n## ', text.indexOf('## What ships') + 1));
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('|') && !line.startsWith('| ---'))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    expect(rows[0]?.[2]).toBe('In a release');
+    const marked = rows
+      .slice(1)
+      .filter((cells) => /^yes\b/.test(cells[2]))
+      .flatMap((cells) => [...cells[1].matchAll(/`([^`]+)`/g)].map(([, path]) => path.replace(/\/$/, '')));
+    expect(rows.slice(1).every((cells) => /^(yes|no)\b/.test(cells[2]))).toBe(true);
+    expect(marked.sort()).toEqual(published.sort());
+  });
+
+  test('CONTRIBUTING names every system package .ci/system-packages installs, and the install .ci/run runs', () => {
+    const script = readFileSync(join(repositoryRoot, '.ci', 'system-packages'), 'utf8');
+    const packages = [...script.matchAll(/missing\+=\(([a-z0-9-]+)\)/g)].map(([, name]) => name);
+    expect(packages.length).toBeGreaterThan(0);
+    const contributing = readFileSync(join(repositoryRoot, 'CONTRIBUTING.md'), 'utf8');
+    expect(packages.filter((name) => !contributing.includes(`\`${name}\``))).toEqual([]);
+    const install = /^pnpm install .*$/m.exec(readFileSync(join(repositoryRoot, '.ci', 'run'), 'utf8'))?.[0];
+    expect(install).toBeDefined();
+    expect(contributing).toContain(`\n${install}\n`);
   });
 });

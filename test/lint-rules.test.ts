@@ -1,9 +1,9 @@
 /**
  * The import rules of eslint.config.js, run by `pnpm lint`, against planted violations: a domain package reaching
- * the runner (`@actions/core`) in each way an import can be written, in each source extension, and by a module
- * name computed at run time (which no lint can resolve, so shipped code names every module it loads by a
- * literal); and a test reaching into the demo. test/domain-packages.test.ts checks the same boundary without the
- * linter.
+ * the runner (`@actions/core`) or the input layer (`@sophia/inputs`) in each way an import can be written, in each
+ * source extension, and by a module name computed at run time (which no lint can resolve, so shipped code names
+ * every module it loads by a literal); and a test reaching into the demo. test/domain-packages.test.ts checks the
+ * same boundary without the linter.
  */
 import { ESLint } from 'eslint';
 import { repositoryRoot } from '@sophia-testing/action-runner';
@@ -172,4 +172,29 @@ test('a test does not import the demo, by a template literal either', async () =
       expect.stringContaining('Dynamic import of the demo'),
     ]);
   }
+});
+
+describe('a domain package does not import the input layer (@sophia/inputs)', () => {
+  const forms: Record<string, string> = {
+    static: "import { text } from '@sophia/inputs';\nexport const read = text;\n",
+    'type-only': "import type { Parser } from '@sophia/inputs';\nexport type Read = Parser<string>;\n",
+    're-export': "export { text } from '@sophia/inputs';\n",
+    'dynamic, string': "export const load = () => import('@sophia/inputs');\n",
+    'dynamic, template literal': 'export const load = () => import(`@sophia/inputs`);\n',
+  };
+  const domains = ['releases', 'health-check', 'kubernetes', 'ssh', 'reporting', 'github'];
+  test.each(domains.flatMap((name) => Object.entries(forms).map(([form, code]) => [name, form, code])))(
+    'packages/%s/src, %s: refused',
+    async (name, _form, code) => {
+      expect(await importVerdicts(code, `packages/${name}/src/planted.ts`)).toEqual([
+        expect.stringMatching(/input layer|@sophia\/inputs/),
+      ]);
+    },
+  );
+
+  test('the action layer and the actions may import it', async () => {
+    for (const path of ['packages/action-runtime/src/planted.ts', 'actions/rollback/src/planted.ts']) {
+      expect(await importVerdicts(forms.static, path)).toEqual([]);
+    }
+  });
 });

@@ -15,11 +15,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // the files the runner loads. Each role imports only its own code (ncc bundles each dynamic import as a
 // chunk of its own), so the thread starts without loading the action.
 if (node_worker_threads__WEBPACK_IMPORTED_MODULE_1__.isMainThread) {
-    const { runMainThread } = await Promise.all(/* import() */[__nccwpck_require__.e(503), __nccwpck_require__.e(137), __nccwpck_require__.e(631), __nccwpck_require__.e(135)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7135));
+    const { runMainThread } = await Promise.all(/* import() */[__nccwpck_require__.e(503), __nccwpck_require__.e(137), __nccwpck_require__.e(55), __nccwpck_require__.e(766)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1766));
     await runMainThread((0,node_url__WEBPACK_IMPORTED_MODULE_0__.fileURLToPath)(import.meta.url));
 }
 else {
-    const { serveBodyRegexMatches } = await Promise.all(/* import() */[__nccwpck_require__.e(503), __nccwpck_require__.e(631)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1631));
+    const { serveBodyRegexMatches } = await Promise.all(/* import() */[__nccwpck_require__.e(503), __nccwpck_require__.e(55)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1436));
     serveBodyRegexMatches();
 }
 

@@ -8,7 +8,7 @@ import {
   toolkitAgents,
 } from '@sophia/action-runtime';
 import { describeProbe, describeRound, runHealthCheck, type RegexThread, type RoundResult } from '@sophia/health-check';
-import { formatDuration } from '@sophia/inputs';
+import { formatDuration } from '@sophia/reporting';
 import { alertFailure, keepAlertIssue } from './alert.js';
 import { getInputs } from './input-helper.js';
 import { healthPublication, notCheckedPublication } from './summary.js';

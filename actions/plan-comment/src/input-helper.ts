@@ -9,7 +9,7 @@ import {
   oneOf,
   type InputReader,
 } from '@sophia/inputs';
-import { parsePlanFiles, parseSections, type EnvironmentPlan, type PlanSection } from './plans.js';
+import { ENVIRONMENT_NAME, parsePlanFiles, parseSections, type EnvironmentPlan, type PlanSection } from './plans.js';
 
 /** What the plan comment needs: the plans, the pull request, the token and the comment's key. */
 export interface PlanCommentSettings {
@@ -37,7 +37,7 @@ export function getInputs(reader: InputReader = actionInputs()): PlanCommentSett
     matching(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'),
   );
   const failed =
-    reader.optional('failed', listOf(matching(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
+    reader.optional('failed', listOf(matching(ENVIRONMENT_NAME, 'environment names'), 'newline-or-comma')) ?? [];
   const plans = (reader.optional('plan-files', (_name, raw) => parsePlanFiles(raw)) ?? []).filter(
     (entry) => !failed.includes(entry.environment),
   );

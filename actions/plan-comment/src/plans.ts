@@ -11,7 +11,11 @@ export interface EnvironmentPlan {
   plan: FrontendPlan | KubernetesPlan;
 }
 
-const NAME = /^[A-Za-z0-9._-]+$/;
+/**
+ * An environment's name as the plan inputs spell it (`plan-files`, `sections`, `failed`), and a component's on a
+ * `plan-files` line: letters, digits and `. _ -`, so a name never holds the spaces that separate a line's fields.
+ */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9._-]+$/;
 const LINE_FORMAT = '"<environment> <component> <plan file>"';
 
 /**
@@ -33,7 +37,7 @@ export function parsePlanFiles(
     if (line === '') return;
     const where = `Input "plan-files" line ${index + 1}`;
     const [environment = '', component = ''] = line.split(/\s+/, 2);
-    if (!NAME.test(environment) || !NAME.test(component)) {
+    if (!ENVIRONMENT_NAME.test(environment) || !ENVIRONMENT_NAME.test(component)) {
       throw new InputError('plan-files', `${where} must be ${LINE_FORMAT}, got "${line.slice(0, 60)}"`);
     }
     const file = line.slice(line.indexOf(component, environment.length) + component.length).trim();
@@ -105,7 +109,7 @@ export function parseSections(raw: string): PlanSection[] {
         section = undefined;
       }
       const { environment, markdown } = (section ?? {}) as { environment?: unknown; markdown?: unknown };
-      if (typeof environment !== 'string' || !NAME.test(environment) || typeof markdown !== 'string') {
+      if (typeof environment !== 'string' || !ENVIRONMENT_NAME.test(environment) || typeof markdown !== 'string') {
         throw new InputError(
           'sections',
           `Input "sections" line ${index + 1} must be a line of the "sections" output ({"environment", "markdown"}), got "${line.slice(0, 60)}"`,

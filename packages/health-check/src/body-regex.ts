@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, Worker, type WorkerOptions } from 'node:worker_threads';
-import { jsonCheck, type BodyRegex, type JsonCheck } from '@sophia/inputs';
+import { compileJsonCheck, type BodyRegex, type JsonCheck } from './checks.js';
 import { RE2JS } from 're2js';
 import { jsonCheckFailure } from './json-check-failure.js';
 
@@ -66,7 +66,7 @@ export function serveBodyRegexMatches(): void {
   port.on('message', (question: WorkerQuestion) => {
     try {
       if ('json' in question) {
-        const failure = jsonCheckFailure(question.body, jsonCheck('expected-json', question.json));
+        const failure = jsonCheckFailure(question.body, compileJsonCheck(question.json));
         port.postMessage({ failure } satisfies WorkerAnswer);
         return;
       }

@@ -1,5 +1,5 @@
-import { formatDuration, type BodyMatcher, type StatusRange } from '@sophia/inputs';
-import { describeValue, shortenValue } from '@sophia/reporting';
+import { describeValue, formatDuration, shortenValue } from '@sophia/reporting';
+import type { BodyMatcher, StatusRange } from './checks.js';
 import type { BodyRegexMatcher, CheckUnfinished, MatchBudget } from './body-regex.js';
 
 /** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
-import { formatDuration } from '@sophia/inputs';
-import { describeValue } from '@sophia/reporting';
+import { describeValue, formatDuration } from '@sophia/reporting';
+import type { BodyMatcher, JsonCheck, StatusRange } from './checks.js';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
 import { BodyRegexMatcher, type RegexThread } from './body-regex.js';
 import {

@@ -6,3 +6,4 @@ export * from './expectations.js';
 export * from './json-check-failure.js';
 export * from './redaction.js';
 export * from './body-regex.js';
+export * from './checks.js';

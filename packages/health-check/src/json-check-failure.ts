@@ -1,6 +1,6 @@
 // Apart from expectations.ts because the regex worker (body-regex.ts) evaluates expected-json
 // checks too, and expectations.ts needs the worker's matcher type: one module each way would cycle.
-import type { JsonCheck } from '@sophia/inputs';
+import type { JsonCheck } from './checks.js';
 import { describeValue, shortenValue } from '@sophia/reporting';
 
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */

@@ -1,5 +1,5 @@
 import { decodeHTML } from 'entities';
-import { headerSecrets, secretForms, urlSecrets } from '@sophia/inputs';
+import { headerSecrets, secretForms, urlSecrets } from '@sophia/reporting';
 import { shortenValue } from '@sophia/reporting';
 
 /** A secret folded shorter than this is replaced only where it appears as it is (see Redactor). */

@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
 import { describeValue } from '@sophia/reporting';
+import type { BodyMatcher, StatusRange } from '@sophia/health-check';
 import { InputError, mustBe, type Parser } from './input-error.js';
 
 /**
@@ -93,12 +94,6 @@ export const headers: Parser<Array<[string, string]>> = (name, raw) =>
     return [field, value];
   });
 
-/** An inclusive range of HTTP status codes; a single code has `from === to`. */
-export interface StatusRange {
-  from: number;
-  to: number;
-}
-
 /** Status codes and ranges such as `200-299,301`. */
 export const statusRanges: Parser<StatusRange[]> = (name, raw) => {
   const ranges = splitList(raw, 'newline-or-comma').map((entry) => {
@@ -113,40 +108,6 @@ export const statusRanges: Parser<StatusRange[]> = (name, raw) => {
   if (ranges.length === 0) throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
   return ranges;
 };
-
-/**
- * A compiled `expected-body` regular expression. Patterns come from workflow authors and bodies from
- * whatever answers at the URL, so matching must cost time linear in the body whatever the pattern:
- * JavaScript's backtracking RegExp takes exponential time on patterns such as `/^(a+)+$/` and, being
- * synchronous, blocks the event loop so that no deadline can stop it. RE2JS (a pure-JavaScript port
- * of Google's RE2, no native build) guarantees linear time; the price is RE2's syntax, which has no
- * backreferences or lookarounds (https://github.com/google/re2/wiki/Syntax).
- */
-export interface BodyRegex {
-  /** `/source/flags` as the user wrote it, for messages. */
-  readonly text: string;
-  /** The pattern between the slashes, in RE2 syntax. */
-  readonly source: string;
-  /** RE2JS compile flags (RE2JS.CASE_INSENSITIVE | MULTILINE | DOTALL), so another thread can compile it again. */
-  readonly flags: number;
-  /**
-   * Instructions of the compiled program: a match costs up to this many steps per body character
-   * (`/[^b]{500}[^a]/` has 503). Infinity when RE2JS does not tell, so callers assume the worst.
-   */
-  readonly programSize: number;
-  /**
-   * Matches on the calling thread. Linear in the body, but also in the pattern's size: `/[^b]{500}[^a]/`
-   * on a 1 MiB body takes half a minute. Code matching bodies from a server under a deadline must use
-   * one that can be stopped (the health gate matches in a worker thread).
-   */
-  test(body: string): boolean;
-}
-
-/**
- * What the `expected-body` input asks of a body: a plain substring, or a `/regex/flags` run by RE2 (linear time, so a
- * hostile pattern cannot hang the gate).
- */
-export type BodyMatcher = { kind: 'substring'; text: string } | { kind: 'regex'; regex: BodyRegex };
 
 /** JavaScript flag letters and their RE2 equivalents; `g` and `y` are stateful and mean nothing for one test. */
 const RE2_FLAGS: Record<string, number> = {

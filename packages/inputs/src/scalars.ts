@@ -1,3 +1,5 @@
+import { RELEASE_ID_PATTERN, RELEASE_ID_RULE } from '@sophia/releases';
+import { formatDuration } from '@sophia/reporting';
 import { mustBe, type Parser } from './input-error.js';
 import { refuseNonLine } from './paths.js';
 import { hideUrlUserinfo } from './secrets.js';
@@ -54,17 +56,6 @@ export function duration(options: { minMs?: number; maxMs?: number } = {}): Pars
 }
 
 /**
- * A duration in milliseconds written the way the duration inputs take it: the largest whole unit of h, m, s (`90000` →
- * `90s`, `120000` → `2m`), else `<n>ms`.
- */
-export function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
-/**
  * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
  * @throws InputError listing the choices otherwise.
  */
@@ -85,17 +76,7 @@ export function matching(pattern: RegExp, expected: string): Parser<string> {
   };
 }
 
-/**
- * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
- * can never take the shape of the deploy's own scratch names, which all start with a dot
- * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
- */
-export const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
-export const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
-
-/** A release id (`RELEASE_ID_PATTERN`), trimmed. Throws InputError naming the input when it is not one. */
+/** A release id (`RELEASE_ID_PATTERN`, the rule `@sophia/releases` owns), trimmed. Throws InputError naming the input when it is not one. */
 export const releaseId: Parser<string> = (name, raw) => {
   const trimmed = raw.trim();
   if (!RELEASE_ID_PATTERN.test(trimmed)) throw mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);

@@ -1,6 +1,5 @@
 import {
   bodyMatcher,
-  headerSecrets,
   headers,
   keyValueMap,
   listOf,
@@ -10,6 +9,7 @@ import {
   text,
 } from '../src/index.js';
 import { runnerInputHooks } from '@sophia/action-runtime';
+import { headerSecrets } from '@sophia/reporting';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
 describe('lists', () => {

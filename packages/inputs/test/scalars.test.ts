@@ -2,7 +2,6 @@ import {
   boolean,
   commandLine,
   duration,
-  formatDuration,
   httpUrl,
   integer,
   matching,
@@ -75,17 +74,6 @@ describe('duration', () => {
       'Input "connect-timeout" must be a duration from 1s to 10m, got "11m"',
     );
     expect(() => duration()('timeout', '25h')).toThrow('Input "timeout" must be a duration from 0ms to 24h, got "25h"');
-  });
-
-  it('formats durations with the largest whole unit', () => {
-    expect([0, 250, 1000, 90_000, 120_000, 7_200_000].map(formatDuration)).toEqual([
-      '0ms',
-      '250ms',
-      '1s',
-      '90s',
-      '2m',
-      '2h',
-    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { runHealthCheck } from '@sophia/health-check';
-import { RELEASE_ID_PATTERN, RELEASE_ID_RULE } from '@sophia/inputs';
+import { RELEASE_ID_PATTERN, RELEASE_ID_RULE } from './release-id.js';
 import { asFoundOnServer, planDelta, sameManifest } from './delta.js';
 import { manifestTotals, type FileManifest } from './manifest.js';
 import { renderNginxConfig } from './nginx-template.js';

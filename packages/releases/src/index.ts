@@ -2,6 +2,7 @@ export * from './manifest.js';
 export * from './delta.js';
 export * from './tar-writer.js';
 export * from './release-stream.js';
+export * from './release-id.js';
 export * from './release-info.js';
 export * from './remote-scripts.js';
 export * from './release-host.js';

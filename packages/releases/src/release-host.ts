@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import { SshConnectionLostError, type RunResult, type SshSession } from '@sophia/ssh';
 import { manifestDigest, parseManifest, type FileEntry, type FileManifest } from './manifest.js';
-import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+import { RELEASE_ID_PATTERN } from './release-id.js';
 import { ReleaseHostError } from './errors.js';
 import { parseReleaseInfo, releaseIdFromLink, serializeReleaseInfo, type ReleaseInfo } from './release-info.js';
 import {

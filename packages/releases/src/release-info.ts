@@ -1,4 +1,4 @@
-import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+import { RELEASE_ID_PATTERN } from './release-id.js';
 import type { RunContext } from '@sophia/reporting';
 
 /** The record every release has (`.deploy/records/<id>/release.json`): what it is, where it came from, whether it worked. */

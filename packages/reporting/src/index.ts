@@ -7,3 +7,5 @@ export * from './publication.js';
 export * from './deploy-plan.js';
 export * from './value-description.js';
 export * from './refused-input.js';
+export * from './duration.js';
+export * from './secret-forms.js';

@@ -8,7 +8,7 @@ import { httpAnswers, localNginxConfig } from './nginx.js';
 import { freePort, sleep } from './ports.js';
 import { removeOnExit, spawnLogged, stopProcessTree } from './processes.js';
 import { requirePrograms } from './requirements.js';
-import { generateKeyPair, localSshTarget, Sshd } from './sshd.js';
+import { localSshTarget, Sshd, writeSshdFiles } from './sshd.js';
 
 const run = promisify(execFile);
 
@@ -144,26 +144,12 @@ export async function startDeployUserHost(options: { loginShell?: string } = {})
 
     const sshDir = join(dir, 'ssh');
     await mkdir(sshDir, { mode: 0o755 });
-    const hostKey = await generateKeyPair(join(sshDir, 'ssh_host_ed25519_key'), 'sophia-deploy-user-host');
-    const userKey = await generateKeyPair(join(sshDir, 'id_ed25519'), 'sophia-deploy-user');
-    // sshd reads authorized_keys as the user logging in.
-    const authorizedKeysPath = join(sshDir, 'authorized_keys');
-    await writeFile(authorizedKeysPath, `${userKey.publicKey}\n`, { mode: 0o600 });
-    await chown(authorizedKeysPath, uid, uid);
-    const loginRcPath = join(sshDir, 'login-rc.sh');
-    await writeFile(loginRcPath, '', { mode: 0o644 });
-    sshd = await Sshd.start(
-      {
-        dir: sshDir,
-        user,
-        hostKeyPath: hostKey.privateKeyPath,
-        authorizedKeysPath,
-        marker: dir,
-        loginRcPath,
-        launcher: inside,
-      },
-      '/usr/sbin/sshd',
-    );
+    const { hostKey, userKey, layout } = await writeSshdFiles(sshDir, {
+      hostKeyComment: 'sophia-deploy-user-host',
+      userKeyComment: 'sophia-deploy-user',
+      owner: uid,
+    });
+    sshd = await Sshd.start({ ...layout, user, marker: dir, launcher: inside }, '/usr/sbin/sshd');
     const running = sshd;
 
     // The distribution's way: no prefix or config path, so sudo's "nginx -t" and "nginx -s reload" find this one.

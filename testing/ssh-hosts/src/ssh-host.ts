@@ -8,7 +8,7 @@ import { fingerprintOf, knownHostsLine, shellQuote, type SshTarget } from '@soph
 import { Nginx } from './nginx.js';
 import { removeOnExit, HOST_MARKER, unmountOnExit } from './processes.js';
 import { requirePrograms } from './requirements.js';
-import { generateKeyPair, localSshTarget, Sshd, type KeyPair } from './sshd.js';
+import { localSshTarget, Sshd, writeSshdFiles, type KeyPair } from './sshd.js';
 
 const run = promisify(execFile);
 
@@ -160,23 +160,19 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
     // A bind mount needs its source: a fleet host's site exists from the start.
     if (options.fleetSiteDir) await mkdir(siteDir);
     const user = userInfo().username;
-    const hostKey = await generateKeyPair(join(sshDir, 'ssh_host_ed25519_key'), 'sophia-ssh-host');
-    const userKey = options.userKey ?? (await generateKeyPair(join(sshDir, 'id_ed25519'), 'sophia-ssh-host-user'));
-    const authorizedKeysPath = join(sshDir, 'authorized_keys');
-    await writeFile(authorizedKeysPath, `${userKey.publicKey}\n`, { mode: 0o600 });
-    const loginRcPath = join(sshDir, 'login-rc.sh');
-    await writeFile(loginRcPath, '');
+    const { hostKey, userKey, layout } = await writeSshdFiles(sshDir, {
+      hostKeyComment: 'sophia-ssh-host',
+      userKeyComment: 'sophia-ssh-host-user',
+      userKey: options.userKey,
+    });
 
     // allSettled, not all: when one server fails, the other must be known (and stopped) before we give up.
     const [sshdStart, nginxStart] = await Promise.allSettled([
       Sshd.start(
         {
-          dir: sshDir,
+          ...layout,
           user,
-          hostKeyPath: hostKey.privateKeyPath,
-          authorizedKeysPath,
           marker: dir,
-          loginRcPath,
           bind: options.fleetSiteDir ? { from: siteDir, at: options.fleetSiteDir } : undefined,
         },
         sshdPath,
@@ -248,10 +244,10 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
         const bannerPath = join(sshDir, 'login-banner');
         if (banner !== undefined) await writeFile(bannerPath, banner);
         const show = `cat ${shellQuote(bannerPath)}`;
-        await writeFile(loginRcPath, banner === undefined ? '' : `${show}\n${show} >&2\n`);
+        await writeFile(layout.loginRcPath, banner === undefined ? '' : `${show}\n${show} >&2\n`);
       },
       setLoginScript: async (script) => {
-        await writeFile(loginRcPath, script ?? '');
+        await writeFile(layout.loginRcPath, script ?? '');
       },
       holdSwitch: async () => {
         const holdDir = join(dir, 'switch-hold');
@@ -273,11 +269,11 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
           ].join('\n'),
           { mode: 0o755 },
         );
-        await writeFile(loginRcPath, `export PATH=${shellQuote(join(holdDir, 'bin'))}:"$PATH"\n`);
+        await writeFile(layout.loginRcPath, `export PATH=${shellQuote(join(holdDir, 'bin'))}:"$PATH"\n`);
         return {
           reached: () => existsSync(reached),
           release: async () => {
-            await writeFile(loginRcPath, '');
+            await writeFile(layout.loginRcPath, '');
             await rm(holding, { force: true });
           },
         };

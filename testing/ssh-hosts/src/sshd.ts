@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { SshTarget } from '@sophia/ssh';
@@ -57,6 +57,34 @@ export interface SshdLayout {
   bind?: { from: string; at: string };
   /** A command sshd is started through (its arguments follow), e.g. nsenter into a mount namespace. */
   launcher?: string[];
+}
+
+/** The keys and files of one host's sshd, as writeSshdFiles leaves them. */
+export interface SshdFiles {
+  hostKey: KeyPair;
+  /** The key the host's user logs in with (its public half is the one authorized key). */
+  userKey: KeyPair;
+  /** The part of the SshdLayout these files make; the host adds its user, marker and mounts. */
+  layout: Pick<SshdLayout, 'dir' | 'hostKeyPath' | 'authorizedKeysPath' | 'loginRcPath'>;
+}
+
+/**
+ * Writes into `dir` (which must exist) what every local sshd reads: a new ed25519 host key, the user's key (`userKey`,
+ * else a new one), `authorized_keys` holding it (mode 0600, owned by `owner` when given: sshd reads it as the user
+ * logging in) and an empty login rc file (mode 0644, read by the user's shell).
+ */
+export async function writeSshdFiles(
+  dir: string,
+  options: { hostKeyComment: string; userKeyComment: string; userKey?: KeyPair; owner?: number },
+): Promise<SshdFiles> {
+  const hostKey = await generateKeyPair(join(dir, 'ssh_host_ed25519_key'), options.hostKeyComment);
+  const userKey = options.userKey ?? (await generateKeyPair(join(dir, 'id_ed25519'), options.userKeyComment));
+  const authorizedKeysPath = join(dir, 'authorized_keys');
+  await writeFile(authorizedKeysPath, `${userKey.publicKey}\n`, { mode: 0o600 });
+  if (options.owner !== undefined) await chown(authorizedKeysPath, options.owner, options.owner);
+  const loginRcPath = join(dir, 'login-rc.sh');
+  await writeFile(loginRcPath, '', { mode: 0o644 });
+  return { hostKey, userKey, layout: { dir, hostKeyPath: hostKey.privateKeyPath, authorizedKeysPath, loginRcPath } };
 }
 
 function sshdConfig(layout: SshdLayout, port: number): string {

@@ -1,8 +1,8 @@
-export const id = 135;
-export const ids = [135];
+export const id = 766;
+export const ids = [766];
 export const modules = {
 
-/***/ 7135:
+/***/ 1766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -240,14 +240,473 @@ function failedMarkdown(error) {
     return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
-var refused_input = __webpack_require__(8506);
+;// CONCATENATED MODULE: ../../packages/reporting/src/refused-input.ts
+/**
+ * An input the user gave (or left out) that a step refused before changing anything; the message
+ * always names the input. The input layer's `InputError` and the errors a domain package throws
+ * about an input it was handed (a manifest pattern that matches nothing, a namespace the cluster
+ * does not have) both extend it, so the action boundary publishes its refused-input summary for
+ * either without the domain package depending on the input layer.
+ */
+class RefusedInputError extends Error {
+    input;
+    constructor(
+    /** The input's name as action.yml spells it (`manifests`, `namespace`). */
+    input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'RefusedInputError';
+    }
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var src = __webpack_require__(7161);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __webpack_require__(3277);
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
+
+/**
+ * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
+ * The message always names the input.
+ */
+class input_error_InputError extends RefusedInputError {
+    constructor(input, message) {
+        super(input, message);
+        this.name = 'InputError';
+    }
+}
+/**
+ * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
+ * (hidden when `secret`).
+ */
+function input_error_mustBe(name, expected, raw, secret = false) {
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${(0,value_description/* describeValue */.bp)(raw, secret)}`);
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/duration.ts
+var duration = __webpack_require__(2559);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
+var build = __webpack_require__(8330);
+;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+
+
+
+/** Splits a list input; blank entries are dropped and each entry trimmed. */
+function splitList(raw, separator = 'newline-or-comma') {
+    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
+    return raw
+        .split(pattern)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0);
+}
+/**
+ * A parser for a list input whose entries each go through `item`; errors name the input and quote the bad entry, not
+ * the whole list.
+ */
+function listOf(item, separator = 'newline-or-comma') {
+    return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
+}
+/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
+function keyValueMap(options = {}) {
+    return (name, raw) => {
+        const map = new Map();
+        for (const entry of splitList(raw, options.separator ?? 'newline')) {
+            const at = entry.indexOf('=');
+            if (at <= 0)
+                throw mustBe(name, 'a list of key=value entries', entry);
+            const key = entry.slice(0, at).trim();
+            const value = entry.slice(at + 1).trim();
+            if (options.key)
+                options.key(name, key);
+            if (map.has(key))
+                throw new InputError(name, `Input "${name}" names "${key}" twice`);
+            map.set(key, value);
+        }
+        return map;
+    };
+}
+/**
+ * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
+ * default limit of nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`), so a
+ * longer value would be refused by the server on every probe rather than here once.
+ */
+const MAX_HEADER_VALUE_BYTES = 8 * 1024;
+/**
+ * A field-value as RFC 9110 section 5.5 allows it: visible ASCII, space, tab and obs-text (0x80-0xFF,
+ * read as Latin-1, which is what Node sends). CR, LF and NUL would split or end the header line, and a
+ * character above 0xFF has no byte to go on the wire: Node refuses both, but only when the request is
+ * sent, which would make every probe fail until the timeout.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The syntax of a header name: an RFC 9110 token (section 5.6.2). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * HTTP headers as `Name: value` lines -> [name, value] pairs, values trimmed. Names must be RFC 9110
+ * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
+ * they are never quoted back. Throws InputError naming the input.
+ */
+const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
+    const at = line.indexOf(':');
+    const field = at > 0 ? line.slice(0, at).trim() : '';
+    if (!TOKEN.test(field)) {
+        throw new input_error_InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+    }
+    const value = line.slice(at + 1).trim();
+    if (!FIELD_VALUE.test(value)) {
+        throw new input_error_InputError(name, `Input "${name}": the value of header ${(0,value_description/* describeValue */.bp)(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
+    }
+    if (value.length > MAX_HEADER_VALUE_BYTES) {
+        throw new input_error_InputError(name, `Input "${name}": the value of header ${(0,value_description/* describeValue */.bp)(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
+    }
+    return [field, value];
+});
+/** Status codes and ranges such as `200-299,301`. */
+const statusRanges = (name, raw) => {
+    const ranges = splitList(raw, 'newline-or-comma').map((entry) => {
+        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
+        const from = match ? Number(match[1]) : NaN;
+        const to = match ? Number(match[2] ?? match[1]) : NaN;
+        if (!match || from < 100 || to > 599 || from > to) {
+            throw input_error_mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
+        }
+        return { from, to };
+    });
+    if (ranges.length === 0)
+        throw input_error_mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
+    return ranges;
+};
+/** JavaScript flag letters and their RE2 equivalents; `g` and `y` are stateful and mean nothing for one test. */
+const RE2_FLAGS = {
+    i: build/* RE2JS */.L3.CASE_INSENSITIVE,
+    m: build/* RE2JS */.L3.MULTILINE,
+    s: build/* RE2JS */.L3.DOTALL,
+    u: 0,
+    g: 0,
+    y: 0,
+};
+/**
+ * The size of a compiled RE2JS program. RE2JS has no public accessor, so this reads its internal
+ * `re2Input.prog.inst` (re2js 2.x) and falls back to Infinity should a release move it.
+ */
+function programSize(compiled) {
+    const size = compiled.re2Input?.prog?.inst?.length;
+    return typeof size === 'number' && size > 0 ? size : Infinity;
+}
+/** A substring, or `/pattern/flags` for a regular expression in RE2 syntax (flags i, m, s; g, u and y are ignored). */
+const bodyMatcher = (name, raw) => {
+    const match = /^\/(.+)\/([a-z]*)$/s.exec(raw.trim());
+    if (!match)
+        return { kind: 'substring', text: raw };
+    const [, source, flags] = match;
+    const unknown = [...flags].filter((flag) => !(flag in RE2_FLAGS));
+    if (unknown.length > 0)
+        throw input_error_mustBe(name, '/regex/ with flags among i, m, s (g, u and y are ignored)', raw);
+    let compiled;
+    const re2Flags = [...flags].reduce((all, flag) => all | RE2_FLAGS[flag], 0);
+    try {
+        compiled = build/* RE2JS */.L3.compile(source, re2Flags);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw input_error_mustBe(name, `a valid /regex/ in RE2 syntax, without backreferences or lookarounds (${reason})`, raw);
+    }
+    return {
+        kind: 'regex',
+        regex: {
+            text: `/${source}/${flags}`,
+            source,
+            flags: re2Flags,
+            programSize: programSize(compiled),
+            test: (body) => compiled.matcher(body).find(),
+        },
+    };
+};
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/runner-hooks.ts
+// Apart from the reader so that parsers (secrets.ts) can mask values without importing the reader,
+// which imports the parsers.
+/**
+ * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
+ * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
+ */
+function maskSecret(value, mask) {
+    if (!value.trim())
+        return;
+    mask(value);
+    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
+    for (const line of lines) {
+        if (line.length >= 4 && line !== value)
+            mask(line);
+    }
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/secret-forms.ts
+var secret_forms = __webpack_require__(5981);
+;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
+
+
+
+
+/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
+function headerLineSecrets(raw) {
+    return splitList(raw, 'newline').flatMap((line) => {
+        const at = line.indexOf(':');
+        const value = (at >= 0 ? line.slice(at + 1) : line).trim();
+        return value ? (0,secret_forms/* headerSecrets */.n3)(value) : [];
+    });
+}
+/**
+ * `text` with the userinfo of a leading URL (everything between `://` and the last `@` of the
+ * first whitespace-free token, whatever it holds) replaced by `***`, for quoting a URL in a message
+ * before it is shortened: the runner masks only whole secrets, so a cut one would show its start.
+ * Wider than the URL parser's authority on purpose: a password with an unencoded / ? # must not
+ * show either.
+ */
+function hideUrlUserinfo(text) {
+    return text.replace(/^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)\S*@/, '$1***@');
+}
+/**
+ * Registers with the runner every header value, the credentials inside it and their encoded forms,
+ * before the headers are parsed, so that a malformed line cannot reveal a token in an error.
+ */
+function maskHeaderValues(raw, mask) {
+    for (const secret of headerLineSecrets(raw))
+        for (const form of (0,secret_forms/* secretForms */.eo)(secret))
+            maskSecret(form, mask);
+}
+/**
+ * Registers the secrets of each URL in a list input (one per line: userinfo credentials and query
+ * values, see urlSecrets) and their encoded forms.
+ */
+function maskUrlSecrets(raw, mask) {
+    for (const line of splitList(raw, 'newline')) {
+        for (const secret of (0,secret_forms/* urlSecrets */.Fn)(line))
+            for (const form of (0,secret_forms/* secretForms */.eo)(secret))
+                maskSecret(form, mask);
+    }
+}
+/**
+ * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
+ * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
+ * Throws InputError naming the input, without quoting the token.
+ */
+function headerToken(name, raw) {
+    const token = raw.trim();
+    if (/\s/.test(token))
+        throw input_error_mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+    return token;
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
+
+
+
+
+
+/** The input's text unchanged: the default parser of `required` and `optional`. */
+const scalars_text = (_name, raw) => raw;
+/**
+ * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
+ * @throws InputError naming the input and the range otherwise.
+ */
+function integer(min, max) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^-?\d+$/.test(trimmed))
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
+        const value = Number(trimmed);
+        if (!Number.isSafeInteger(value) || value < min || value > max) {
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
+        }
+        return value;
+    };
+}
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
+/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
+const scalars_boolean = (name, raw) => {
+    const trimmed = raw.trim();
+    if (TRUE_WORDS.has(trimmed))
+        return true;
+    if (FALSE_WORDS.has(trimmed))
+        return false;
+    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
+};
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
+/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
+function scalars_duration(options = {}) {
+    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
+            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
+        let total = 0;
+        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+            total += Number(match[1]) * DURATION_UNITS[match[2]];
+        }
+        total = Math.round(total);
+        if (total < minMs || total > maxMs) {
+            throw input_error_mustBe(name, `a duration from ${(0,duration/* formatDuration */.a)(minMs)} to ${(0,duration/* formatDuration */.a)(maxMs)}`, raw);
+        }
+        return total;
+    };
+}
+/**
+ * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
+ * @throws InputError listing the choices otherwise.
+ */
+function oneOf(choices) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (choices.includes(trimmed))
+            return trimmed;
+        throw input_error_mustBe(name, `one of ${choices.join(', ')}`, raw);
+    };
+}
+/** A value matching a pattern; `expected` says in words what the pattern means. */
+function matching(pattern, expected) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!pattern.test(trimmed))
+            throw input_error_mustBe(name, expected, raw);
+        return trimmed;
+    };
+}
+/** A release id (`RELEASE_ID_PATTERN`, the rule `@sophia/releases` owns), trimmed. Throws InputError naming the input when it is not one. */
+const releaseId = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!RELEASE_ID_PATTERN.test(trimmed))
+        throw mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
+    return trimmed;
+};
+/**
+ * An http:// or https:// URL. Throws InputError naming the input, quoting the value with any
+ * userinfo hidden (see hideUrlUserinfo), for a value that is not one, or whose `#` comes before an
+ * `@`: a fragment is never sent, so that `#` is almost surely an unencoded one in a password, and
+ * the URL parser would read the user name as the host.
+ */
+function httpUrl(name, raw) {
+    const trimmed = raw.trim();
+    const quoted = hideUrlUserinfo(raw);
+    let url;
+    try {
+        url = new URL(trimmed);
+    }
+    catch {
+        throw input_error_mustBe(name, 'an http:// or https:// URL', quoted);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw input_error_mustBe(name, 'an http:// or https:// URL', quoted);
+    if (url.hash.includes('@')) {
+        throw input_error_mustBe(name, 'an http:// or https:// URL whose user and password percent-encode / ? # (%2F %3F %23)', quoted);
+    }
+    return url;
+}
+/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
+const commandLine = (name, raw) => {
+    refuseNonLine(name, raw);
+    return raw.trim();
+};
+/**
+ * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
+ * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
+ */
+const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]');
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
+
+
+
+/**
+ * An InputSource over fixed values (absent names read as empty, as the runner gives unset inputs): for actions called
+ * from code and for tests.
+ */
+function inputsFrom(values) {
+    return (name) => values[name] ?? '';
+}
+/**
+ * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
+ * empty value here means the user left a required input out or blanked one on purpose.
+ */
+class InputReader {
+    source;
+    runner;
+    masked = new Set();
+    constructor(source, runner) {
+        this.source = source;
+        this.runner = runner;
+    }
+    /**
+     * Masks secret inputs before anything else is read, so that no error or log line about
+     * another input can reveal them. Each input is masked once however often it is read.
+     */
+    maskSecrets(...names) {
+        for (const name of names) {
+            if (this.masked.has(name))
+                continue;
+            this.masked.add(name);
+            maskSecret(this.source(name), this.runner.mask);
+        }
+    }
+    /** The input's text exactly as given (not trimmed, '' when unset). */
+    raw(name) {
+        return this.source(name);
+    }
+    /** True when the input has any non-blank text. */
+    given(name) {
+        return this.source(name).trim().length > 0;
+    }
+    /**
+     * The input, trimmed and parsed (YAML block scalars add a final newline).
+     * @throws InputError when it is blank or `parse` rejects it.
+     */
+    required(name, parse = scalars_text) {
+        const raw = this.source(name);
+        if (raw.trim().length === 0)
+            throw new input_error_InputError(name, `Input "${name}" is required`);
+        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
+    }
+    /**
+     * The input parsed as by `required`, or undefined when it is blank.
+     * @throws InputError when given but `parse` rejects it.
+     */
+    optional(name, parse = scalars_text) {
+        return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /**
+     * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
+     * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
+     * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
+     * @throws InputError naming the first input when both are given or neither is.
+     */
+    exactlyOne([firstName, parseFirst], [secondName, parseSecond], requiredWhy) {
+        const first = this.optional(firstName, parseFirst);
+        const second = this.optional(secondName, parseSecond);
+        if (first !== undefined && second !== undefined) {
+            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+        }
+        if (first !== undefined)
+            return { first };
+        if (second !== undefined)
+            return { second };
+        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
+    }
+    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
+    secret(name, options) {
+        this.maskSecrets(name);
+        const raw = this.source(name);
+        if (raw.trim().length === 0) {
+            if (options.required)
+                throw new input_error_InputError(name, `Input "${name}" is required`);
+            return undefined;
+        }
+        return raw;
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -271,7 +730,7 @@ const runnerInputHooks = {
 const runnerInputs = (name) => lib_core.getInput(name, { trimWhitespace: false });
 /** The reader of this step's inputs, masking and warning through the runner. */
 function actionInputs() {
-    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
+    return new InputReader(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
@@ -649,7 +1108,7 @@ async function reportFailures(work, steps) {
         const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             lib_core.info(error.stack);
-        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
+        if (steps && error instanceof RefusedInputError && !hasPublished()) {
             await publishFailure(() => ({
                 outputs: steps.notRunOutputs,
                 summary: inputRefusedSummary(steps.title, error),
@@ -719,8 +1178,6 @@ var external_node_net_ = __webpack_require__(7030);
 var external_node_net_default = /*#__PURE__*/__webpack_require__.n(external_node_net_);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __webpack_require__(8099);
-// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
-var value_description = __webpack_require__(3277);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
 
 
@@ -748,7 +1205,7 @@ function proxySetting(protocol, env) {
         return undefined;
     const value = env[variable].trim();
     const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
-    const hidden = (0,value_description/* shortenValue */.Vx)((0,src/* hideUrlUserinfo */.BC)(withScheme));
+    const hidden = (0,value_description/* shortenValue */.Vx)(hideUrlUserinfo(withScheme));
     let url;
     try {
         url = new URL(withScheme);
@@ -961,8 +1418,8 @@ function withPlanFile(publication, action) {
 
 
 
-// EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 8 modules
-var health_check_src = __webpack_require__(1631);
+// EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 9 modules
+var src = __webpack_require__(1436);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+github@9.1.1/node_modules/@actions/github/lib/github.js + 22 modules
 var github = __webpack_require__(8258);
 ;// CONCATENATED MODULE: ../../packages/github/src/client.ts
@@ -2046,7 +2503,7 @@ async function keepAlertIssue(alert, report, runUrl) {
     const { action, issue, author } = await syncAlertIssue(github, { label: alert.label, key: alert.key, author: alert.author, title: `Health alert: ${alert.key} is unhealthy` }, {
         healthy: report.healthy,
         body,
-        state: (0,health_check_src/* failureSignature */.vH)(report),
+        state: (0,src/* failureSignature */.vH)(report),
         remindAfterSeconds: alert.reminderMs / 1000,
         reopenWithinSeconds: alert.reopenWindowMs / 1000,
         closeAfterChecks: alert.closeAfter,
@@ -2089,6 +2546,24 @@ function alertFailure(error) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/json-check.ts
+
+
+/**
+ * Parses the `expected-json` input: a JMESPath expression (jmespath.org) evaluated against each JSON body
+ * (`compileJsonCheck`, the rule `@sophia/health-check` owns).
+ * @throws InputError quoting the compiler's reason when it does not compile.
+ */
+const jsonCheck = (name, raw) => {
+    try {
+        return (0,src/* compileJsonCheck */.O0)(raw);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw input_error_mustBe(name, `a JMESPath expression such as status == 'ok' (${reason.slice(0, 100)})`, raw);
+    }
+};
+
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -2101,24 +2576,24 @@ const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 function getInputs(reader = actionInputs()) {
     // Before anything is parsed, so that no error can quote a credential.
-    (0,src/* maskUrlSecrets */.N$)(reader.raw('urls'), reader.runner.mask);
-    (0,src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
+    maskUrlSecrets(reader.raw('urls'), reader.runner.mask);
+    maskHeaderValues(reader.raw('headers'), reader.runner.mask);
     const settings = {
-        urls: reader.required('urls', (0,src/* listOf */.c3)(src/* httpUrl */.q3, 'newline')),
-        expectedStatus: reader.required('expected-status', src/* statusRanges */.F),
-        expectedBody: reader.optional('expected-body', src/* bodyMatcher */.PF),
-        expectedJson: reader.optional('expected-json', src/* jsonCheck */.bL),
-        method: reader.required('method', (0,src/* oneOf */.yL)(HTTP_METHODS)),
-        headers: reader.optional('headers', src/* headers */.b3) ?? [],
-        followRedirects: reader.required('follow-redirects', (0,src/* oneOf */.yL)(REDIRECT_POLICIES)),
-        intervalMs: reader.required('interval', (0,src/* duration */.p0)({ minMs: 10, maxMs: 3_600_000 })),
-        requestTimeoutMs: reader.required('request-timeout', (0,src/* duration */.p0)({ minMs: 10, maxMs: 600_000 })),
-        timeoutMs: reader.required('timeout', (0,src/* duration */.p0)({ minMs: 10 })),
-        initialDelayMs: reader.required('initial-delay', (0,src/* duration */.p0)({ maxMs: 3_600_000 })),
-        successThreshold: reader.required('success-threshold', (0,src/* integer */.nd)(1, 100)),
-        failureThreshold: reader.required('failure-threshold', (0,src/* integer */.nd)(1, 100)),
-        insecureTls: reader.required('insecure-tls', src/* boolean */.zM),
-        failOnUnhealthy: reader.required('fail-on-unhealthy', src/* boolean */.zM),
+        urls: reader.required('urls', listOf(httpUrl, 'newline')),
+        expectedStatus: reader.required('expected-status', statusRanges),
+        expectedBody: reader.optional('expected-body', bodyMatcher),
+        expectedJson: reader.optional('expected-json', jsonCheck),
+        method: reader.required('method', oneOf(HTTP_METHODS)),
+        headers: reader.optional('headers', headers) ?? [],
+        followRedirects: reader.required('follow-redirects', oneOf(REDIRECT_POLICIES)),
+        intervalMs: reader.required('interval', scalars_duration({ minMs: 10, maxMs: 3_600_000 })),
+        requestTimeoutMs: reader.required('request-timeout', scalars_duration({ minMs: 10, maxMs: 600_000 })),
+        timeoutMs: reader.required('timeout', scalars_duration({ minMs: 10 })),
+        initialDelayMs: reader.required('initial-delay', scalars_duration({ maxMs: 3_600_000 })),
+        successThreshold: reader.required('success-threshold', integer(1, 100)),
+        failureThreshold: reader.required('failure-threshold', integer(1, 100)),
+        insecureTls: reader.required('insecure-tls', scalars_boolean),
+        failOnUnhealthy: reader.required('fail-on-unhealthy', scalars_boolean),
         alert: alertSettings(reader),
     };
     // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
@@ -2127,24 +2602,24 @@ function getInputs(reader = actionInputs()) {
         ['expected-json', settings.expectedJson],
     ]) {
         if (settings.method === 'HEAD' && given) {
-            throw new src/* InputError */.dz(name, `Input "${name}" cannot be checked with method HEAD (its answers have no body)`);
+            throw new input_error_InputError(name, `Input "${name}" cannot be checked with method HEAD (its answers have no body)`);
         }
     }
     return settings;
 }
-const ALERT_KEY = (0,src/* matching */.wC)(/^[A-Za-z0-9][A-Za-z0-9._]*(-[A-Za-z0-9._]+)*$/, 'letters, digits, ".", "_" and single "-", starting with a letter or digit');
+const ALERT_KEY = matching(/^[A-Za-z0-9][A-Za-z0-9._]*(-[A-Za-z0-9._]+)*$/, 'letters, digits, ".", "_" and single "-", starting with a letter or digit');
 function alertSettings(reader) {
     const key = reader.optional('alert-issue', ALERT_KEY);
     const label = reader.required('alert-label');
-    const reminderMs = reader.required('alert-reminder', (0,src/* duration */.p0)({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
-    const reopenWindowMs = reader.required('alert-reopen-window', (0,src/* duration */.p0)({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
-    const closeAfter = reader.required('alert-close-after', (0,src/* integer */.nd)(1, 100));
-    const author = reader.required('alert-author', src/* githubLogin */.$y);
+    const reminderMs = reader.required('alert-reminder', scalars_duration({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
+    const reopenWindowMs = reader.required('alert-reopen-window', scalars_duration({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
+    const closeAfter = reader.required('alert-close-after', integer(1, 100));
+    const author = reader.required('alert-author', githubLogin);
     const token = reader.secret('github-token', { required: false });
     if (!key)
         return undefined;
     if (!token) {
-        throw new src/* InputError */.dz('github-token', 'Input "github-token" is required with "alert-issue" (a token with issues: write)');
+        throw new input_error_InputError('github-token', 'Input "github-token" is required with "alert-issue" (a token with issues: write)');
     }
     return {
         key,
@@ -2153,7 +2628,7 @@ function alertSettings(reader) {
         reopenWindowMs,
         closeAfter,
         author,
-        token: (0,src/* headerToken */.d6)('github-token', token),
+        token: headerToken('github-token', token),
     };
 }
 
@@ -2165,9 +2640,9 @@ function alertSettings(reader) {
 
 
 function logRound(round) {
-    log_actionLog.info((0,health_check_src/* describeRound */.QH)(round));
+    log_actionLog.info((0,src/* describeRound */.QH)(round));
     for (const probe of round.probes)
-        log_actionLog.info(`  ${(0,health_check_src/* describeProbe */.WH)(probe)}`);
+        log_actionLog.info(`  ${(0,src/* describeProbe */.WH)(probe)}`);
 }
 /**
  * The runbook: read inputs, probe every URL in rounds until a verdict, report, keep the alert
@@ -2176,13 +2651,13 @@ function logRound(round) {
  */
 async function main(regexThread) {
     const settings = getInputs();
-    log_actionLog.info(`Checking ${settings.urls.length} URL(s) every ${(0,src/* formatDuration */.a3)(settings.intervalMs)} for up to ${(0,src/* formatDuration */.a3)(settings.timeoutMs)}: ` +
+    log_actionLog.info(`Checking ${settings.urls.length} URL(s) every ${(0,duration/* formatDuration */.a)(settings.intervalMs)} for up to ${(0,duration/* formatDuration */.a)(settings.timeoutMs)}: ` +
         `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
         `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
     // Outputs and summary are published however the step ends once the inputs are read: a check that
     // could not start (a proxy variable that is not a URL) says so and why, and a cancelled one
     // publishes the rounds it completed.
-    const report = await publishing(() => log_actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({
+    const report = await publishing(() => log_actionLog.group('Health checks', () => (0,src/* runHealthCheck */.WC)({
         ...settings,
         regexThread,
         agents: toolkitAgents(),
