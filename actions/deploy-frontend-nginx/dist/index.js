@@ -51942,8 +51942,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3452);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1215);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3810);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6125);
 /* harmony import */ var _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8693);
 
 
@@ -51959,7 +51959,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1215:
+/***/ 6125:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51969,10 +51969,822 @@ __nccwpck_require__.d(__webpack_exports__, {
   b: () => (/* binding */ post)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 10 modules
-var src = __nccwpck_require__(3452);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 12 modules
+var src = __nccwpck_require__(3810);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
+;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
+ * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
+ * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
+ * `host` input takes, so a label can be pasted back into it. The port is always there, because two
+ * hosts may share an address; the user is not, because one `user` input serves every host.
+ * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
+ * the SSH layer (which names hosts) share it without importing each other.
+ */
+function hostLabel(target) {
+    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
+    return `${host}:${target.port}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/request.ts
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(3825);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
+/**
+ * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
+ * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
+ */
+/**
+ * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
+ * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
+ * Raised before any connection is attempted; never retried.
+ */
+class SshKeyError extends Error {
+    reason;
+    constructor(reason, message) {
+        super(message);
+        this.reason = reason;
+        this.name = 'SshKeyError';
+    }
+}
+/** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
+class HostKeyError extends Error {
+    host;
+    presentedFingerprint;
+    expectedFingerprints;
+    constructor(host, presentedFingerprint, expectedFingerprints, message) {
+        super(message);
+        this.host = host;
+        this.presentedFingerprint = presentedFingerprint;
+        this.expectedFingerprints = expectedFingerprints;
+        this.name = 'HostKeyError';
+    }
+}
+/** The server refused our key. Never retried: the same key will be refused again. */
+class SshAuthError extends Error {
+    host;
+    constructor(host, message) {
+        super(message);
+        this.host = host;
+        this.name = 'SshAuthError';
+    }
+}
+/** No usable connection after every attempt (refused, timed out, dropped during the handshake). */
+class SshConnectError extends Error {
+    host;
+    attempts;
+    constructor(host, attempts, message, options) {
+        super(message, options);
+        this.host = host;
+        this.attempts = attempts;
+        this.name = 'SshConnectError';
+    }
+}
+/** An established connection failed while a command was running or about to run. */
+class SshConnectionLostError extends Error {
+    host;
+    purpose;
+    constructor(host, purpose, message) {
+        super(message);
+        this.host = host;
+        this.purpose = purpose;
+        this.name = 'SshConnectionLostError';
+    }
+}
+const TAIL_LINES = 20;
+const TAIL_CHARS = 2000;
+/** The last lines of a command's stderr: where tools print why they failed. */
+function stderrTail(stderr) {
+    const lines = stderr.replace(/\s+$/, '').split('\n');
+    const tail = lines.slice(-TAIL_LINES).join('\n');
+    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
+}
+/** A remote command ended with an exit code its caller did not allow. */
+class RemoteCommandError extends Error {
+    host;
+    purpose;
+    code;
+    signal;
+    stderr;
+    stderrTail;
+    constructor(host, purpose, code, signal, stderr, ending = code === null ? `killed by signal ${signal ?? 'unknown'}` : `exit code ${code}`) {
+        const tail = stderrTail(stderr);
+        super(`${purpose} failed on ${host} (${ending})${tail ? `:\n${tail}` : ' with no error output'}`);
+        this.host = host;
+        this.purpose = purpose;
+        this.code = code;
+        this.signal = signal;
+        this.stderr = stderr;
+        this.name = 'RemoteCommandError';
+        this.stderrTail = tail;
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
+
+/** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
+function fingerprintOf(keyBlob) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+/** The key type named inside a public key blob (its first SSH string), e.g. `ssh-ed25519`. */
+function keyTypeOf(keyBlob) {
+    if (keyBlob.length < 4)
+        return 'unknown';
+    const length = keyBlob.readUInt32BE(0);
+    if (length > 64 || 4 + length > keyBlob.length)
+        return 'unknown';
+    return keyBlob.subarray(4, 4 + length).toString('latin1');
+}
+/** `ssh-ed25519 SHA256:...`: how a key is named in messages. */
+function describeKey(keyBlob) {
+    return `${keyTypeOf(keyBlob)} ${fingerprintOf(keyBlob)}`;
+}
+/** Compares fingerprints the way users write them: with or without base64 padding. */
+function sameFingerprint(a, b) {
+    return a.trim().replace(/=+$/, '') === b.trim().replace(/=+$/, '');
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/known-hosts.ts
+
+
+/** The name OpenSSH records a host under: `host` on port 22, `[host]:port` elsewhere. */
+function knownHostsName(host, port) {
+    const bare = host.replace(/^\[(.*)\]$/, '$1');
+    return port === 22 ? bare : `[${bare}]:${port}`;
+}
+/** One known_hosts line for a host and a public key line (`type base64 [comment]`). */
+function knownHostsLine(host, port, publicKey) {
+    const [type, base64] = publicKey.trim().split(/\s+/);
+    return `${knownHostsName(host, port)} ${type} ${base64}`;
+}
+/**
+ * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
+ * Never throws.
+ */
+function parseKnownHosts(text) {
+    const entries = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        let marker;
+        if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
+            marker = fields.shift() === '@revoked' ? 'revoked' : 'cert-authority';
+        }
+        const [hosts, keyType, base64] = fields;
+        if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,3}$/.test(base64))
+            return;
+        entries.push({ marker, hosts, keyType, key: Buffer.from(base64, 'base64'), line: index + 1 });
+    });
+    return entries;
+}
+function globToRegExp(pattern) {
+    const body = pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+    return new RegExp(`^${body}$`, 'i');
+}
+function hashedNameMatches(hashed, name) {
+    const [, , salt, hash] = hashed.split('|');
+    if (!salt || !hash)
+        return false;
+    const computed = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return computed === hash;
+}
+/** OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches. */
+function hostFieldMatches(hosts, name) {
+    if (hosts.startsWith('|1|'))
+        return hashedNameMatches(hosts, name);
+    let matched = false;
+    for (const pattern of hosts.split(',')) {
+        const negated = pattern.startsWith('!');
+        if (globToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
+            if (negated)
+                return false;
+            matched = true;
+        }
+    }
+    return matched;
+}
+/** The plain-key entries that name this host (certificate authorities are not host keys; revocations are separate). */
+function entriesFor(entries, name) {
+    return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
+}
+/**
+ * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
+ * for every host, @cert-authority lines are not host keys.
+ */
+function checkKnownHosts(entries, name, presented) {
+    // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
+    const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
+    if (revoked)
+        return { verdict: 'revoked', entry: revoked };
+    const candidates = entriesFor(entries, name);
+    const match = candidates.find((entry) => entry.key.equals(presented));
+    if (match)
+        return { verdict: 'match', entry: match };
+    return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
+}
+/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
+function describeEntry(entry) {
+    const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
+    return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
+
+
+
+// An RSA host key is usable through any of its signature algorithms; the others are named after their key type.
+const ALGORITHMS_FOR_KEY_TYPE = {
+    'ssh-ed25519': ['ssh-ed25519'],
+    'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+    'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+    'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+const CLOSED_BEFORE_AUTH = 'The connection was closed before authentication; nothing was sent to the server.';
+function algorithmsFor(keyTypes) {
+    const algorithms = [...new Set(keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []))];
+    return algorithms.length > 0 ? algorithms : undefined;
+}
+function refuse(name, presented, expected, detail) {
+    const message = `Host key verification failed for ${name}: ${detail} ${CLOSED_BEFORE_AUTH}`;
+    return { ok: false, error: new HostKeyError(name, fingerprintOf(presented), expected, message) };
+}
+function knownHostsCheck(knownHosts, name) {
+    const entries = parseKnownHosts(knownHosts);
+    const forHost = entriesFor(entries, name);
+    return {
+        algorithms: algorithmsFor(forHost.map((entry) => entry.keyType)),
+        verify(presented) {
+            const result = checkKnownHosts(entries, name, presented);
+            const presentedText = `the server presented ${describeKey(presented)}`;
+            switch (result.verdict) {
+                case 'match':
+                    return { ok: true };
+                case 'revoked':
+                    return refuse(name, presented, [], `${presentedText}, which known-hosts marks @revoked (line ${result.entry.line}).`);
+                case 'mismatch':
+                    return refuse(name, presented, result.expected.map((entry) => fingerprintOf(entry.key)), `${presentedText}, but known-hosts expects ${result.expected.map(describeEntry).join(', ')}. ` +
+                        'If the server was re-keyed on purpose, update known-hosts; otherwise someone may be intercepting the connection.');
+                case 'unknown': {
+                    const listed = entries.filter((entry) => entry.marker === undefined);
+                    const others = listed.slice(0, 5).map(describeEntry).join(', ');
+                    return refuse(name, presented, listed.map((entry) => fingerprintOf(entry.key)), `known-hosts has no entry for this host (it lists ${others || 'no host keys'}${listed.length > 5 ? ', …' : ''}); ` +
+                        `${presentedText}. Add a line for "${name}" (e.g. from ssh-keyscan) or set host-fingerprint.`);
+                }
+            }
+        },
+    };
+}
+function fingerprintCheck(expected, name) {
+    return {
+        verify(presented) {
+            if (sameFingerprint(fingerprintOf(presented), expected))
+                return { ok: true };
+            return refuse(name, presented, [expected], `the server presented ${describeKey(presented)}, but host-fingerprint expects ${expected}. ` +
+                'If the server was re-keyed on purpose, update host-fingerprint; otherwise someone may be intercepting the connection.');
+        },
+    };
+}
+/** How the host key of `name` (a known_hosts name such as `[10.0.0.5]:2222`) is judged under a policy. */
+function hostKeyCheck(policy, name) {
+    switch (policy.kind) {
+        case 'known-hosts':
+            return knownHostsCheck(policy.knownHosts, name);
+        case 'fingerprint':
+            return fingerprintCheck(policy.fingerprint, name);
+        case 'insecure':
+            return {
+                verify: (presented) => ({
+                    ok: true,
+                    warning: `Host key of ${name} was NOT verified (insecure-skip-host-key-check): it presented ${describeKey(presented)}. ` +
+                        `Pin it with host-fingerprint: ${fingerprintOf(presented)}`,
+                }),
+            };
+    }
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
+/**
+ * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
+ * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
+ */
+// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
+// `NAME=` word is an assignment and a leading `~` expands.
+const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
+/**
+ * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
+ * Language", 2.2.3).
+ * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
+ */
+function shellQuote(arg) {
+    if (typeof arg !== 'string')
+        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
+    if (arg.includes('\0'))
+        throw new Error('A remote command argument cannot contain a NUL byte');
+    if (SELF_QUOTING.test(arg))
+        return arg;
+    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
+ * shellQuote.
+ */
+function shellCommand(argv) {
+    if (argv.length === 0)
+        throw new Error('A remote command needs at least the program name');
+    return argv.map(shellQuote).join(' ');
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
+
+
+
+
+
+const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
+// Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
+const STDERR_LIMIT = 256 * 1024;
+/** Limits how many channels are open at once, queueing the rest in order. */
+class ChannelSlots {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit) {
+        this.limit = limit;
+    }
+    async acquire() {
+        if (this.active < this.limit) {
+            this.active += 1;
+            return;
+        }
+        await new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.active -= 1;
+    }
+}
+/**
+ * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
+ * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
+ * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
+ * rc file prints (it cannot know the marker) is ever taken for the command's output.
+ */
+class OutputAfterMarker {
+    pending = Buffer.alloc(0);
+    marker;
+    constructor(marker) {
+        this.marker = Buffer.from(marker);
+    }
+    /** True once the marker went by: the command itself started. */
+    get started() {
+        return this.pending === undefined;
+    }
+    /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
+    push(chunk) {
+        if (this.pending === undefined)
+            return chunk;
+        const seen = Buffer.concat([this.pending, chunk]);
+        const at = seen.indexOf(this.marker);
+        if (at < 0) {
+            // Keep only what could still be the marker's beginning: a login banner can be long.
+            this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
+            this.discarded += seen.length - this.pending.length;
+            return Buffer.alloc(0);
+        }
+        this.discarded += at;
+        this.pending = undefined;
+        return seen.subarray(at + this.marker.length);
+    }
+    /** Bytes dropped before the marker (what the login shell printed). */
+    discarded = 0;
+}
+/**
+ * The command line sent to sshd: the marker on both streams, then the command itself. The marker is
+ * printed from two halves, so the command line never holds it whole: a login shell that echoes the
+ * command it runs (`echo "$BASH_EXECUTION_STRING"` in an rc file, `set -v`) cannot print it early.
+ */
+function markedCommand(command, marker) {
+    // The marker is made of [a-z0-9-] only: words every POSIX shell reads as themselves.
+    const half = Math.ceil(marker.length / 2);
+    const printMarker = `printf %s%s ${marker.slice(0, half)} ${marker.slice(half)}`;
+    return `${printMarker} && ${printMarker} >&2 && ${command}`;
+}
+function isReadableStream(input) {
+    return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
+}
+/** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
+class SshSession {
+    client;
+    label;
+    log;
+    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
+    channelsOpened = 0;
+    lost;
+    slots;
+    running = new Set();
+    constructor(client, 
+    /** `hostLabel` of the target, used in every message about this connection. */
+    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
+    /** Every command is logged here at debug level, with its purpose. */
+    log = silentLog) {
+        this.client = client;
+        this.label = label;
+        this.log = log;
+        this.slots = new ChannelSlots(maxConcurrentCommands);
+        client.on('error', (error) => this.fail(error));
+        client.on('close', () => this.fail(new Error('the connection was closed')));
+    }
+    /** Runs a command and collects its output; throws RemoteCommandError on an exit code not in okExitCodes. */
+    async run(purpose, argv, options = {}) {
+        const chunks = [];
+        const result = await this.execute(purpose, argv, options, (chunk) => chunks.push(chunk));
+        return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr, code: result.code };
+    }
+    /** Like run, but streams standard output into a writable (with backpressure) instead of collecting it. */
+    async exec(purpose, argv, options) {
+        return this.execute(purpose, argv, options, options.stdout);
+    }
+    /**
+     * Runs a fixed script with `sh -c script sh args...`: the script is code we wrote, the arguments arrive as
+     * "$1" "$2" ... and are never parsed as shell syntax.
+     */
+    async runScript(purpose, script, args = [], options = {}) {
+        return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
+    }
+    /**
+     * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
+     * fail with SshConnectionLostError. Closing twice does nothing.
+     */
+    async close() {
+        if (this.lost)
+            return;
+        const closed = new Promise((resolve) => this.client.once('close', () => resolve()));
+        this.lost = new Error('the session was closed');
+        this.client.end();
+        const timer = setTimeout(() => this.client.destroy(), 2000);
+        await closed;
+        clearTimeout(timer);
+    }
+    fail(error) {
+        this.lost ??= error;
+        for (const abort of [...this.running])
+            abort(error);
+    }
+    lostError(purpose, error) {
+        return new SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
+    }
+    /**
+     * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
+     * (the reply and the exit arrive in one packet batch), before any later listener could be attached.
+     */
+    async openChannel(purpose, command) {
+        if (this.lost)
+            throw this.lostError(purpose, this.lost);
+        return new Promise((resolve, reject) => {
+            this.client.exec(command, (error, channel) => {
+                if (error) {
+                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
+                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
+                }
+                const exit = { code: null };
+                channel.on('exit', (code, signal) => {
+                    exit.code = code;
+                    exit.signal = signal ?? undefined;
+                });
+                resolve({ channel, exit });
+            });
+        });
+    }
+    async execute(purpose, argv, options, stdout) {
+        const command = shellCommand(argv);
+        const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+        const okExitCodes = options.okExitCodes ?? [0];
+        options.signal?.throwIfAborted();
+        await this.slots.acquire();
+        try {
+            options.signal?.throwIfAborted();
+            this.log.debug(`${this.label} ${purpose}: ${command}`);
+            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
+            this.channelsOpened += 1;
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
+            const { code, signal } = exit;
+            if (code === null || !okExitCodes.includes(code)) {
+                throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
+            }
+            return { code, stderr, stdoutBytes };
+        }
+        finally {
+            this.slots.release();
+        }
+    }
+    /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
+    drive(purpose, channel, exit, options, stdout, marker) {
+        return new Promise((resolve, reject) => {
+            const stdoutFilter = new OutputAfterMarker(marker);
+            const stderrFilter = new OutputAfterMarker(marker);
+            const stderrDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+            let preamble = '';
+            let stderr = '';
+            let stdoutBytes = 0;
+            let pending = 3; // channel close, stdout end, stderr end
+            let settled = false;
+            let timer;
+            let channelError;
+            const input = options.stdin;
+            const finish = (error) => {
+                if (settled)
+                    return;
+                settled = true;
+                if (timer)
+                    clearTimeout(timer);
+                options.signal?.removeEventListener('abort', cancel);
+                this.running.delete(abort);
+                if (input !== undefined && isReadableStream(input)) {
+                    input.unpipe(channel);
+                    // A producer (e.g. tar) would otherwise block forever on a pipe nobody reads any more.
+                    if (!input.readableEnded)
+                        input.destroy();
+                }
+                if (!error && exit.code === null && exit.signal === undefined) {
+                    error = this.lostError(purpose, this.lost ?? channelError ?? new Error('the channel closed without an exit status'));
+                }
+                if (error) {
+                    channel.destroy();
+                    reject(error);
+                }
+                else {
+                    resolve({ stderr, stdoutBytes });
+                }
+            };
+            const abort = (error) => finish(this.lostError(purpose, error));
+            const done = () => {
+                pending -= 1;
+                if (pending === 0)
+                    finish();
+            };
+            this.running.add(abort);
+            channel.on('close', done);
+            // A write racing the command's own exit (it stopped reading its input) is not the failure to report:
+            // the exit status and stderr that follow are.
+            channel.on('error', (error) => (channelError ??= error));
+            channel.on('end', done);
+            channel.stderr.on('end', () => {
+                if (!stderrFilter.started)
+                    stderr = preamble;
+                done();
+            });
+            channel.stderr.on('data', (chunk) => {
+                const own = stderrFilter.push(chunk);
+                // Before the marker: what the login shell said. Kept only to explain a command that never started.
+                if (!stderrFilter.started && preamble.length < STDERR_LIMIT)
+                    preamble += chunk.toString('utf8');
+                // Decoded as a stream, so a character split across two packets is not mangled.
+                stderr += stderrDecoder.write(own);
+                if (stderr.length > STDERR_LIMIT)
+                    stderr = stderr.slice(-STDERR_LIMIT);
+            });
+            const sink = typeof stdout === 'function' ? undefined : stdout;
+            sink?.on('error', (error) => finish(error));
+            channel.on('data', (chunk) => {
+                const own = stdoutFilter.push(chunk);
+                if (own.length === 0)
+                    return;
+                stdoutBytes += own.length;
+                if (typeof stdout === 'function') {
+                    stdout(own);
+                }
+                else if (sink && !sink.write(own)) {
+                    // Backpressure as pipe() would: the channel waits until the sink drains.
+                    channel.pause();
+                    sink.once('drain', () => channel.resume());
+                }
+            });
+            // Declared with `function` so that `finish`, above, can remove it before this line runs.
+            function cancel() {
+                channel.signal('KILL');
+                finish(options.signal.reason);
+            }
+            if (options.signal?.aborted)
+                cancel();
+            else
+                options.signal?.addEventListener('abort', cancel, { once: true });
+            if (options.timeoutMs !== undefined) {
+                timer = setTimeout(() => {
+                    channel.signal('KILL');
+                    finish(new RemoteCommandError(this.label, purpose, null, undefined, stderr, `timed out after ${options.timeoutMs} ms`));
+                }, options.timeoutMs);
+            }
+            if (input === undefined) {
+                channel.end();
+            }
+            else if (isReadableStream(input)) {
+                input.once('error', (error) => finish(new Error(`${purpose} on ${this.label}: reading its input failed: ${error.message}`)));
+                input.pipe(channel);
+            }
+            else {
+                channel.end(input);
+            }
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
+
+
+
+
+
+
+
+
+
+const { Client, utils } = (lib_default());
+const DEFAULT_KEEPALIVE_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 4;
+const DEFAULT_RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 15_000;
+/**
+ * The public half of the user's key, for naming it in errors.
+ * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
+ *   parsing needs ssh2, which is this layer's).
+ */
+function userKeyDescription(target) {
+    const parsed = utils.parseKey(target.privateKey, target.passphrase);
+    if (parsed instanceof Error) {
+        if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
+            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+        }
+        // The armor passed the input check, so the body is what is damaged: usually a partial paste.
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${PRIVATE_KEY_SHAPE}`);
+    }
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    return describeKey(key.getPublicSSH());
+}
+function isPermanent(error) {
+    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
+function attempt(target, check, keyName, label, log) {
+    return new Promise((resolve, reject) => {
+        const client = new Client();
+        let hostKeyFailure;
+        let settled = false;
+        const settle = (error) => {
+            if (settled)
+                return;
+            settled = true;
+            if (error) {
+                client.removeAllListeners('ready');
+                client.on('error', () => { });
+                client.destroy();
+                reject(error);
+            }
+            else {
+                resolve(client);
+            }
+        };
+        client.once('ready', () => settle());
+        client.on('error', (error) => {
+            if (hostKeyFailure)
+                return settle(hostKeyFailure);
+            if (error.level === 'client-authentication') {
+                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
+                    `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
+            }
+            settle(error);
+        });
+        client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
+        const config = {
+            host: target.host,
+            port: target.port,
+            username: target.user,
+            privateKey: target.privateKey,
+            passphrase: target.passphrase,
+            readyTimeout: target.connectTimeoutMs,
+            keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+            // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
+            authHandler: ['publickey'],
+            hostVerifier: (key) => {
+                const verdict = check.verify(key);
+                if (!verdict.ok) {
+                    hostKeyFailure = verdict.error;
+                    return false;
+                }
+                if (verdict.warning)
+                    log.warning(verdict.warning);
+                return true;
+            },
+        };
+        if (check.algorithms)
+            config.algorithms = { serverHostKey: check.algorithms };
+        client.connect(config);
+        // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
+        client.setNoDelay(true);
+    });
+}
+/**
+ * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
+ * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
+ * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
+ */
+async function connectSsh(target, log = silentLog) {
+    const label = hostLabel(target);
+    const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
+    const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
+    const keyName = userKeyDescription(target);
+    const attempts = Math.max(1, target.connectAttempts);
+    let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    for (let number = 1;; number += 1) {
+        try {
+            const client = await attempt(target, check, keyName, label, log);
+            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
+            return new SshSession(client, label, target.maxConcurrentCommands, log);
+        }
+        catch (error) {
+            if (isPermanent(error))
+                throw error;
+            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
+            const reason = typeof error?.message === 'string' ? error.message : String(error);
+            if (number >= attempts) {
+                throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
+            }
+            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
+            await sleep(delay);
+            delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+        }
+    }
+}
+/**
+ * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
+ * refused host stops the whole run here, and the connections already made are closed again.
+ */
+async function connectAll(targets, log = silentLog) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
+    const failed = attempts.find((attempt) => attempt.status === 'rejected');
+    if (failed) {
+        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
+        throw failed.reason;
+    }
+    return attempts.map((attempt) => attempt.value);
+}
+/**
+ * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
+ * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
+ * closes every session afterwards whatever happened; a failed close does not hide the work's own
+ * result or error.
+ */
+async function withSessions(targets, log, work) {
+    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
+        const connected = await connectAll(targets, log);
+        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
+        return connected;
+    });
+    try {
+        return await work(sessions);
+    }
+    finally {
+        await Promise.allSettled(sessions.map((session) => session.close()));
+    }
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -52027,7 +52839,7 @@ class errors_ReleaseHostError extends Error {
     }
 }
 /** A rollback that cannot proceed; raised before any host changed. */
-class errors_ReleaseRollbackRefusedError extends Error {
+class ReleaseRollbackRefusedError extends Error {
     constructor(message) {
         super(message);
         this.name = 'ReleaseRollbackRefusedError';
@@ -52047,7 +52859,7 @@ class FrontendDeployFailedError extends ReportedError {
  * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
  * release rolled back from could not be marked failed): the report has every host's outcome.
  */
-class errors_FrontendRollbackFailedError extends ReportedError {
+class FrontendRollbackFailedError extends ReportedError {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendRollbackFailedError';
@@ -52369,229 +53181,49 @@ function manifestTotals(manifest) {
     return { files, bytes };
 }
 
-;// CONCATENATED MODULE: ../../packages/releases/src/delta.ts
-
-function contentKey(entry) {
-    return `${entry.sha256}:${entry.size}:${entry.mode}`;
-}
-/**
- * Decides, file by file, what the new release can hard-link from the current one. Hard links share
- * the inode and so the mode: a file counts as unchanged only with the same content AND mode.
- * A file absent from the current release at its path may still be linked from another path with
- * the same content (a rename), but each such source serves one rename only, so no inode collects
- * thousands of links (filesystems cap link counts).
- */
-function planDelta(local, current, 
-/** Other kept releases, in order of preference, for files the current release does not hold. */
-others = []) {
-    const plan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
-    const byPath = new Map();
-    const byContent = new Map();
-    for (const entry of current?.entries ?? []) {
-        if (entry.type !== 'file')
-            continue;
-        byPath.set(entry.path, entry);
-        const key = contentKey(entry);
-        const paths = byContent.get(key) ?? [];
-        paths.push(entry.path);
-        byContent.set(key, paths);
-    }
-    const localPaths = new Set(local.entries.map((entry) => entry.path));
-    const renames = [];
-    for (const entry of local.entries) {
-        if (entry.type !== 'file')
-            continue;
-        const old = byPath.get(entry.path);
-        if (old && contentKey(old) === contentKey(entry)) {
-            plan.reuse.push({ entry, from: entry.path });
-            plan.reusedBytes += entry.size;
-        }
-        else {
-            renames.push(entry);
-        }
-    }
-    // Every path of another release is a spare link: the new release keeps none of them.
-    const elsewhere = new Map();
-    for (const other of others) {
-        for (const entry of other.manifest.entries) {
-            if (entry.type !== 'file')
-                continue;
-            const key = contentKey(entry);
-            elsewhere.set(key, [...(elsewhere.get(key) ?? []), { entry, from: entry.path, fromDir: other.dir }]);
-        }
-    }
-    for (const entry of renames) {
-        // Only sources the new release does not keep at their own path: those are spare links.
-        const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
-        const from = entry.size > 0 ? candidates.shift() : undefined;
-        const other = entry.size > 0 && from === undefined ? elsewhere.get(contentKey(entry))?.shift() : undefined;
-        if (from !== undefined) {
-            byContent.set(contentKey(entry), candidates);
-            plan.reuse.push({ entry, from });
-            plan.reusedBytes += entry.size;
-        }
-        else if (other !== undefined) {
-            plan.reuse.push({ entry, from: other.from, fromDir: other.fromDir });
-            plan.reusedBytes += entry.size;
-        }
-        else {
-            plan.upload.push(entry);
-            plan.uploadBytes += entry.size;
-        }
-    }
-    return plan;
-}
-/** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
-function sameManifest(a, b) {
-    return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
-}
-/**
- * A release's manifest as its files are now on the server: drifted files (see DriftedFile) carry
- * their content now, removed ones are gone. What a deploy links from, and what a plan compares with.
- */
-function asFoundOnServer(manifest, drift) {
-    if (drift.length === 0)
-        return manifest;
-    const now = new Map(drift.map((file) => [file.path, file.now]));
-    const entries = manifest.entries.flatMap((entry) => {
-        if (entry.type !== 'file' || !now.has(entry.path))
-            return [entry];
-        const found = now.get(entry.path);
-        return found ? [{ ...entry, ...found }] : [];
-    });
-    return { ...manifest, entries };
-}
-
-;// CONCATENATED MODULE: ../../packages/releases/src/tar-writer.ts
+// EXTERNAL MODULE: ../../packages/releases/src/release-id.ts
+var release_id = __nccwpck_require__(9894);
+;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
 
 /**
- * A minimal POSIX tar (ustar + PAX extended headers) writer: just what a release needs, so
- * the stream stays byte-for-byte under our control. PAX headers carry every name that ustar
- * cannot (long, non-ASCII, newlines), which GNU and busybox tar both read.
+ * A release's origin from the run that builds it (as the action reads it from the runner; empty
+ * strings when unknown). The run id names the attempt too (`<id>.<attempt>`), because a re-run
+ * deploys again under the same run id; outside a runner it is `local-<pid>`.
  */
-const BLOCK = 512;
-const ZERO_BLOCK = Buffer.alloc(BLOCK);
-const SMALL_READ = 1024 * 1024;
-const TYPE_FLAG = { file: '0', data: '0', hardlink: '1', symlink: '2', dir: '5' };
-function fitsUstarField(value, max) {
-    // Printable ASCII only: anything else goes through PAX, which is defined as UTF-8.
-    return Buffer.byteLength(value) <= max && /^[\x20-\x7e]*$/.test(value);
-}
-function writeOctal(header, value, offset, length) {
-    header.write(value.toString(8).padStart(length - 1, '0') + '\0', offset, length, 'ascii');
-}
-function paxRecord(key, value) {
-    const body = ` ${key}=${value}\n`;
-    let length = Buffer.byteLength(body) + 1;
-    while (String(length).length + Buffer.byteLength(body) !== length)
-        length = String(length).length + Buffer.byteLength(body);
-    return `${length}${body}`;
-}
-function header(name, typeFlag, mode, size, mtime, linkName = '') {
-    const block = Buffer.alloc(BLOCK);
-    block.write(name, 0, 100, 'utf8');
-    writeOctal(block, mode & 0o7777, 100, 8);
-    writeOctal(block, 0, 108, 8);
-    writeOctal(block, 0, 116, 8);
-    writeOctal(block, size, 124, 12);
-    writeOctal(block, Math.max(0, Math.min(mtime, 0o77777777777)), 136, 12);
-    block.write('        ', 148, 8, 'ascii');
-    block.write(typeFlag, 156, 1, 'ascii');
-    block.write(linkName, 157, 100, 'utf8');
-    block.write('ustar\u000000', 257, 8, 'ascii');
-    let sum = 0;
-    for (const byte of block)
-        sum += byte;
-    block.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
-    return block;
-}
-function padding(size) {
-    const rest = size % BLOCK;
-    return rest === 0 ? Buffer.alloc(0) : ZERO_BLOCK.subarray(0, BLOCK - rest);
-}
-/** The header block(s) of one entry: a PAX header first when a name, link or size does not fit ustar. */
-function entryHeader(entry) {
-    const size = entry.type === 'file' ? entry.size : entry.type === 'data' ? entry.data.length : 0;
-    const name = entry.type === 'dir' ? `${entry.name.replace(/\/$/, '')}/` : entry.name;
-    const link = entry.type === 'symlink' || entry.type === 'hardlink' ? entry.target : '';
-    const mode = entry.type === 'symlink' ? 0o777 : entry.type === 'hardlink' ? 0o644 : entry.mode;
-    let records = '';
-    if (!fitsUstarField(name, 100))
-        records += paxRecord('path', name);
-    if (!fitsUstarField(link, 100))
-        records += paxRecord('linkpath', link);
-    if (size > 0o77777777777)
-        records += paxRecord('size', String(size));
-    const main = header(fitsUstarField(name, 100) ? name : 'pax-named-entry', TYPE_FLAG[entry.type], mode, size > 0o77777777777 ? 0 : size, entry.mtime, fitsUstarField(link, 100) ? link : '');
-    if (!records)
-        return main;
-    const pax = Buffer.from(records, 'utf8');
-    return Buffer.concat([header('PaxHeader', 'x', 0o644, pax.length, entry.mtime), pax, padding(pax.length), main]);
-}
-/**
- * Yields the archive in chunks of at least `batchBytes` where possible: thousands of tiny
- * headers as thousands of tiny writes would cost more than the data itself.
- */
-async function* tarChunks(entries, batchBytes = 256 * 1024) {
-    let pending = [];
-    let pendingBytes = 0;
-    const flush = () => {
-        if (pendingBytes === 0)
-            return [];
-        const out = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        return [out];
+function releaseOrigin(run) {
+    return {
+        commit: run.commit,
+        ref: run.ref,
+        runUrl: run.runUrl,
+        actor: run.actor,
+        runId: run.runId ? `${run.runId}.${run.runAttempt || '1'}` : `local-${process.pid}`,
     };
-    // Large chunks (file contents) pass through without a copy; small ones are gathered.
-    const emit = (chunk) => {
-        if (chunk.length >= batchBytes)
-            return [...flush(), chunk];
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        return pendingBytes >= batchBytes ? flush() : [];
-    };
-    for await (const entry of entries) {
-        yield* emit(entryHeader(entry));
-        const inMemory = entry.type === 'data' ? entry.data : entry.type === 'file' ? entry.content : undefined;
-        if (inMemory) {
-            yield* emit(inMemory);
-            yield* emit(padding(inMemory.length));
-        }
-        else if (entry.type === 'file' && entry.size <= SMALL_READ) {
-            // One blocking read beats a stream's several thread-pool round trips for a small file.
-            const data = (0,external_node_fs_.readFileSync)(entry.source);
-            if (data.length !== entry.size) {
-                throw new Error(`"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${data.length})`);
-            }
-            yield* emit(data);
-            yield* emit(padding(entry.size));
-        }
-        else if (entry.type === 'file') {
-            let read = 0;
-            for await (const chunk of (0,external_node_fs_.createReadStream)(entry.source, { highWaterMark: 1 << 20 })) {
-                const buffer = chunk;
-                read += buffer.length;
-                if (read > entry.size)
-                    break;
-                yield* emit(buffer);
-            }
-            if (read !== entry.size) {
-                throw new Error(`"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${read})`);
-            }
-            yield* emit(padding(entry.size));
-        }
+}
+/**
+ * A release record read back from a host; undefined when it is not JSON or lacks an id and a known status. Never
+ * throws.
+ */
+function parseReleaseInfo(text) {
+    try {
+        const value = JSON.parse(text);
+        if (typeof value?.id !== 'string' || (value.status !== 'complete' && value.status !== 'failed'))
+            return undefined;
+        return value;
     }
-    yield* emit(Buffer.alloc(BLOCK * 2));
-    yield* flush();
+    catch {
+        return undefined;
+    }
+}
+/** The record as written on the host: indented JSON with a final newline, for people who read it there. */
+function serializeReleaseInfo(info) {
+    return JSON.stringify(info, null, 2) + '\n';
+}
+/** `releases/<id>` as `current` points at it; anything else (a scratch name included) is not one of ours. */
+function releaseIdFromLink(link) {
+    const id = link?.startsWith('releases/') ? link.slice('releases/'.length) : undefined;
+    return id !== undefined && release_id/* RELEASE_ID_PATTERN */.Z.test(id) ? id : undefined;
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ../../packages/releases/src/remote-scripts.ts
 /**
  * The remote half of a release, as POSIX sh scripts. Every value reaches them as a positional
@@ -53359,306 +53991,6 @@ function remote_scripts_parseRecords(stdout) {
     return records;
 }
 
-;// CONCATENATED MODULE: ../../packages/releases/src/release-stream.ts
-
-
-
-
-
-
-
-/**
- * The whole new release as one archive: directories, symlinks, hard links to unchanged files
- * of the live release (tar's own link entries: the remote tar makes every link in one process,
- * no per-file command) and the contents of new or changed files, then the release's records in
- * their own directory beside the release (never in what nginx serves).
- */
-function* releaseEntries(options) {
-    const now = Math.floor(Date.now() / 1000);
-    const reused = new Map();
-    for (const item of options.plan.reuse) {
-        const dir = item.fromDir ?? options.reuseDir;
-        if (dir !== undefined)
-            reused.set(item.entry.path, `${dir}/${item.from}`);
-    }
-    if (options.cloneFrom === undefined)
-        yield* treeEntries(options, reused, now);
-    const records = options.cloneFrom === undefined
-        ? [
-            [RECORD_MANIFEST, serializeManifest(options.manifest)],
-            [RECORD_DIGEST, manifestDigest(options.manifest)],
-        ]
-        : [];
-    records.push([RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n']);
-    yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
-    for (const [file, text] of records) {
-        yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
-    }
-}
-/** New files at least this large (bytes) go first in the archive: see treeEntries. */
-const LARGE_FILE_BYTES = 1024 * 1024;
-/**
- * The release's own tree: directories, symlinks, hard links to reused files, new files' contents.
- * Directories come first, then new files of LARGE_FILE_BYTES and more, then the rest, each in
- * manifest order. Large files are mostly media that is stored, not compressed: while the link
- * carries them, the compressor runs ahead on the many small text files (see RUN_AHEAD_BYTES), so
- * neither the link nor the cores wait for the other. Tar does not need parents before children,
- * and GNU tar sets a directory's mode after extracting what it holds.
- */
-function* treeEntries(options, reused, now) {
-    yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
-    const entries = options.manifest.entries;
-    const large = (entry) => entry.type === 'file' && entry.size >= LARGE_FILE_BYTES && !reused.has(entry.path);
-    const ordered = [
-        ...entries.filter((entry) => entry.type === 'dir'),
-        ...entries.filter(large),
-        ...entries.filter((entry) => entry.type !== 'dir' && !large(entry)),
-    ];
-    for (const entry of ordered) {
-        const name = `${options.releaseDir}/${entry.path}`;
-        if (entry.type === 'dir') {
-            yield { type: 'dir', name, mode: entry.mode, mtime: now };
-        }
-        else if (entry.type === 'symlink') {
-            yield { type: 'symlink', name, target: entry.target, mtime: now };
-        }
-        else {
-            const from = reused.get(entry.path);
-            if (from !== undefined) {
-                yield { type: 'hardlink', name, target: from, mtime: entry.mtime };
-            }
-            else {
-                yield {
-                    type: 'file',
-                    name,
-                    mode: entry.mode,
-                    mtime: entry.mtime,
-                    size: entry.size,
-                    source: (0,external_node_path_.join)(options.sourceRoot, entry.path),
-                    content: scannedContent(options.manifest, entry.path),
-                };
-            }
-        }
-    }
-}
-/**
- * Builds the release archive lazily (a tar.gz written as the channel reads it, gzip level 6 unless given), so memory
- * stays bounded whatever the build's size.
- */
-function releaseStream(options) {
-    let sent = 0;
-    const counter = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            sent += chunk.length;
-            done(null, chunk);
-        },
-    });
-    const gzip = external_node_stream_.Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
-        objectMode: false,
-        highWaterMark: RUN_AHEAD_BYTES,
-    });
-    gzip.on('error', (error) => counter.destroy(error));
-    gzip.pipe(counter);
-    return { stream: counter, sentBytes: () => sent };
-}
-const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
-/** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
-const MEMBER_BYTES = 1024 * 1024;
-/**
- * Compressed bytes the archive may hold ready beyond what the connection has taken: the compressor
- * keeps both cores busy while the link is the bottleneck (large stored media), and the link then
- * never waits for it on the parts that compress slowly (text). Bounds the archive's memory.
- */
-const RUN_AHEAD_BYTES = 32 * 1024 * 1024;
-/** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
-const MEMBERS_IN_FLIGHT = 3;
-const SAMPLE_BYTES = 4096;
-/**
- * Whether a member is already-compressed data (images, video, fonts, .gz/.br files): four samples
- * that deflate at level 1 shrinks by less than 3%. Such a member is stored (level 0), not
- * compressed again, which costs CPU and gains nothing.
- */
-function incompressible(data) {
-    if (data.length < 4 * SAMPLE_BYTES)
-        return false;
-    for (let at = 0; at < 4; at++) {
-        const start = Math.floor((at * (data.length - SAMPLE_BYTES)) / 3);
-        const sample = data.subarray(start, start + SAMPLE_BYTES);
-        if ((0,external_node_zlib_.deflateRawSync)(sample, { level: 1 }).length < SAMPLE_BYTES * 0.97)
-            return false;
-    }
-    return true;
-}
-/**
- * The archive as a series of gzip members of about MEMBER_BYTES each, several compressed at once on
- * zlib's thread pool, emitted in order: a concatenation of gzip members is one valid gzip stream
- * (RFC 1952, section 2.2; GNU gzip and so \`tar -xz\` read it whole), and unlike one zlib stream it
- * keeps both cores of a runner busy while the connection sends. Written here because no maintained
- * npm package does parallel gzip on Node's own zlib without a native build (pigz is a program).
- */
-async function* gzipMembers(chunks, level) {
-    const queue = [];
-    let pending = [];
-    let pendingBytes = 0;
-    const compress = () => {
-        const data = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        const member = gzipAsync(data, { level: incompressible(data) ? 0 : level, chunkSize: 256 * 1024 });
-        // Awaited in order below; this only keeps a failure from being reported as unhandled meanwhile.
-        member.catch(() => undefined);
-        queue.push(member);
-    };
-    for await (const chunk of chunks) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= MEMBER_BYTES)
-            compress();
-        while (queue.length >= MEMBERS_IN_FLIGHT)
-            yield await queue.shift();
-    }
-    if (pendingBytes > 0)
-        compress();
-    while (queue.length > 0)
-        yield await queue.shift();
-}
-
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var inputs_src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
-
-/**
- * A release's origin from the run that builds it (as the action reads it from the runner; empty
- * strings when unknown). The run id names the attempt too (`<id>.<attempt>`), because a re-run
- * deploys again under the same run id; outside a runner it is `local-<pid>`.
- */
-function releaseOrigin(run) {
-    return {
-        commit: run.commit,
-        ref: run.ref,
-        runUrl: run.runUrl,
-        actor: run.actor,
-        runId: run.runId ? `${run.runId}.${run.runAttempt || '1'}` : `local-${process.pid}`,
-    };
-}
-/**
- * A release record read back from a host; undefined when it is not JSON or lacks an id and a known status. Never
- * throws.
- */
-function parseReleaseInfo(text) {
-    try {
-        const value = JSON.parse(text);
-        if (typeof value?.id !== 'string' || (value.status !== 'complete' && value.status !== 'failed'))
-            return undefined;
-        return value;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The record as written on the host: indented JSON with a final newline, for people who read it there. */
-function serializeReleaseInfo(info) {
-    return JSON.stringify(info, null, 2) + '\n';
-}
-/** `releases/<id>` as `current` points at it; anything else (a scratch name included) is not one of ours. */
-function releaseIdFromLink(link) {
-    const id = link?.startsWith('releases/') ? link.slice('releases/'.length) : undefined;
-    return id !== undefined && inputs_src/* RELEASE_ID_PATTERN */.ZT.test(id) ? id : undefined;
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
-/**
- * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
- * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
- */
-/**
- * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
- * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
- * Raised before any connection is attempted; never retried.
- */
-class SshKeyError extends Error {
-    reason;
-    constructor(reason, message) {
-        super(message);
-        this.reason = reason;
-        this.name = 'SshKeyError';
-    }
-}
-/** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
-class HostKeyError extends Error {
-    host;
-    presentedFingerprint;
-    expectedFingerprints;
-    constructor(host, presentedFingerprint, expectedFingerprints, message) {
-        super(message);
-        this.host = host;
-        this.presentedFingerprint = presentedFingerprint;
-        this.expectedFingerprints = expectedFingerprints;
-        this.name = 'HostKeyError';
-    }
-}
-/** The server refused our key. Never retried: the same key will be refused again. */
-class SshAuthError extends Error {
-    host;
-    constructor(host, message) {
-        super(message);
-        this.host = host;
-        this.name = 'SshAuthError';
-    }
-}
-/** No usable connection after every attempt (refused, timed out, dropped during the handshake). */
-class SshConnectError extends Error {
-    host;
-    attempts;
-    constructor(host, attempts, message, options) {
-        super(message, options);
-        this.host = host;
-        this.attempts = attempts;
-        this.name = 'SshConnectError';
-    }
-}
-/** An established connection failed while a command was running or about to run. */
-class SshConnectionLostError extends Error {
-    host;
-    purpose;
-    constructor(host, purpose, message) {
-        super(message);
-        this.host = host;
-        this.purpose = purpose;
-        this.name = 'SshConnectionLostError';
-    }
-}
-const TAIL_LINES = 20;
-const TAIL_CHARS = 2000;
-/** The last lines of a command's stderr: where tools print why they failed. */
-function stderrTail(stderr) {
-    const lines = stderr.replace(/\s+$/, '').split('\n');
-    const tail = lines.slice(-TAIL_LINES).join('\n');
-    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
-}
-/** A remote command ended with an exit code its caller did not allow. */
-class RemoteCommandError extends Error {
-    host;
-    purpose;
-    code;
-    signal;
-    stderr;
-    stderrTail;
-    constructor(host, purpose, code, signal, stderr, ending = code === null ? `killed by signal ${signal ?? 'unknown'}` : `exit code ${code}`) {
-        const tail = stderrTail(stderr);
-        super(`${purpose} failed on ${host} (${ending})${tail ? `:\n${tail}` : ' with no error output'}`);
-        this.host = host;
-        this.purpose = purpose;
-        this.code = code;
-        this.signal = signal;
-        this.stderr = stderr;
-        this.name = 'RemoteCommandError';
-        this.stderrTail = tail;
-    }
-}
-
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-host.ts
 
 
@@ -53721,7 +54053,7 @@ function listingFrom(records) {
     for (const [key, value] of records) {
         if (key === 'current')
             listing.current = releaseIdFromLink(value);
-        if (key === 'release' && inputs_src/* RELEASE_ID_PATTERN */.ZT.test(value))
+        if (key === 'release' && release_id/* RELEASE_ID_PATTERN */.Z.test(value))
             listing.releases.push({ id: value });
         if (key === 'release-info' && listing.releases.length > 0) {
             const last = listing.releases[listing.releases.length - 1];
@@ -53732,13 +54064,13 @@ function listingFrom(records) {
     return listing;
 }
 /** The releases on a target and which one is live. Read-only, no lock: for rollback's planning and for reports. */
-async function release_host_listReleases(session, target) {
+async function listReleases(session, target) {
     const { stdout } = await session.runScript('list releases', LIST_SCRIPT, [target]);
     const { current, releases } = listingFrom(parseRecords(stdout));
     return { current, releases };
 }
 /** Newest first by build time; ids break ties (the default ids sort by time too). */
-function release_host_sortReleasesNewestFirst(releases) {
+function sortReleasesNewestFirst(releases) {
     return [...releases].sort((a, b) => {
         const byTime = (b.info?.createdAt ?? '').localeCompare(a.info?.createdAt ?? '');
         return byTime !== 0 ? byTime : b.id.localeCompare(a.id);
@@ -53790,7 +54122,7 @@ function newerReleases(records) {
     return newer;
 }
 /** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
-function release_host_describeDrift(drift) {
+function describeDrift(drift) {
     const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
     return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
 }
@@ -53800,7 +54132,7 @@ function release_host_describeDrift(drift) {
  * Call it holding the lock. Reads every candidate on the server (at most the release's bytes).
  * @throws ReleaseHostError when the release does not exist on the target.
  */
-async function release_host_releaseDrift(session, target, releaseId) {
+async function releaseDrift(session, target, releaseId) {
     const result = await session.runScript('check the release for files changed on the server', RELEASE_DRIFT_SCRIPT, [target, releaseId], {
         okExitCodes: [0, EXIT.missingRelease],
     });
@@ -53854,7 +54186,7 @@ function describeHolder(record) {
  * heartbeat channel keeps it fresh; if this process dies, the heartbeat stops and another deploy
  * takes the lock over after the lock timeout.
  */
-class release_host_TargetLock {
+class TargetLock {
     session;
     target;
     token;
@@ -53937,7 +54269,7 @@ class release_host_TargetLock {
         };
         if (state.tookOverFrom !== undefined)
             state.tookOverFrom = describeHolder(state.tookOverFrom);
-        const lock = new release_host_TargetLock(session, target, token, state, finish);
+        const lock = new TargetLock(session, target, token, state, finish);
         lock.startHeartbeat();
         return lock;
     }
@@ -53962,7 +54294,7 @@ class release_host_TargetLock {
     }
     /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
     static async reclaim(session, lock) {
-        return new release_host_TargetLock(session, lock.target, lock.token, lock.state);
+        return new TargetLock(session, lock.target, lock.token, lock.state);
     }
     /** The lock directory (`<target>/.deploy/lock`), created atomically by `mkdir`. */
     get lockDir() {
@@ -54055,8 +54387,8 @@ async function onAnySession(session, reconnect, work) {
     }
 }
 /** Frees `lock` (pruning `prune`), over a fresh connection if its own is gone, so the next run need not wait. */
-function release_host_releaseLockAnyhow(lock, prune, reconnect) {
-    return onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await release_host_TargetLock.reclaim(session, lock)).release(prune));
+function releaseLockAnyhow(lock, prune, reconnect) {
+    return onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await TargetLock.reclaim(session, lock)).release(prune));
 }
 /**
  * Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns.
@@ -54105,7 +54437,7 @@ function switchingArgs(args) {
     return [args.target, args.releaseId, args.reloadCommand ?? '', boundSeconds(args.timeoutMs), args.token];
 }
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
-async function release_host_switchRelease(session, args) {
+async function switchRelease(session, args) {
     const result = await session.runScript('switch the live release', SWITCH_SCRIPT, switchingArgs(args), {
         okExitCodes: SWITCH_EXITS,
     });
@@ -54155,7 +54487,7 @@ async function writeReleaseInfo(session, target, info) {
     });
 }
 /** Marks a release failed, keeping the rest of its record: rollback and prune skip failed releases. */
-async function release_host_markReleaseFailed(session, target, info, reason) {
+async function markReleaseFailed(session, target, info, reason) {
     const failed = { ...info, status: 'failed', failedReason: reason, failedAt: new Date().toISOString() };
     await writeReleaseInfo(session, target, failed);
     return failed;
@@ -54184,7 +54516,7 @@ lockToken) {
  * @returns the path the config was installed to; undefined when the release has no config recorded.
  * @throws ReleaseHostError when the file cannot be written or the test command fails or outlives its bound.
  */
-async function release_host_reinstallNginxConfig(session, target, releaseId, testCommand, 
+async function reinstallNginxConfig(session, target, releaseId, testCommand, 
 /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
 timeoutMs, 
 /** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
@@ -54202,10 +54534,188 @@ function refusedConfig(session, result, timedOut, refused) {
     throw new errors_ReleaseHostError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
 }
 /** Puts back the config that was installed before this run's `installNginxConfig` or `reinstallNginxConfig`. */
-async function release_host_restoreNginxConfig(session, target, configPath) {
+async function restoreNginxConfig(session, target, configPath) {
     await session.runScript('restore the previous nginx config', NGINX_RESTORE_SCRIPT, [target, configPath]);
 }
 
+;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
+
+
+
+
+const HELD_LOCK_STATE = 'deploy-lock';
+/**
+ * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
+ * leaves it, with the target, in the step's state before any lock is taken, so that the post step
+ * can free them if the main step is cancelled or killed. The journal (pass it as the request's
+ * `journal`) adds the switch to that state as it proceeds; each write replaces the whole record
+ * (the runner keeps the last value saved under a name).
+ */
+function rememberDeployLock(state, target) {
+    const lock = { target, token: (0,external_node_crypto_.randomUUID)() };
+    const save = () => state.save(HELD_LOCK_STATE, JSON.stringify(lock));
+    save();
+    return {
+        lockToken: lock.token,
+        journal: {
+            switching: (hosts) => {
+                lock.switching = hosts;
+                lock.settled = false;
+                save();
+            },
+            settled: () => {
+                lock.settled = true;
+                save();
+            },
+        },
+    };
+}
+/**
+ * The post step of a run that took deploy locks: on every host, first, when the run was interrupted
+ * during its switch (its journal says it began to switch and never settled), puts the host back on
+ * the release it served before, with the site config as it was, reloaded (see `revertSwitch`: only
+ * where `current` points at the run's release by the run's own switch, so a host another run has
+ * switched since is left alone); then frees the lock the main step left behind if its token still
+ * holds it (after a normal end there is none: nothing to do), putting back the site config when the
+ * run installed one but was stopped before switching to its release. Hosts are reached in parallel
+ * with a single connection attempt each, so one unreachable host does not keep the others locked; a
+ * connection lost during a host's revert or unlock is replaced once by a new one. Never throws:
+ * each host's outcome is in the result (empty when the run took no lock), and a freed lock, a host
+ * put back or an unreachable host gets a line in `log`. Hosts that still serve different releases
+ * afterwards (one could not be reached or put back, or the run kept no journal), or that the run was
+ * switching and could not be put back, get a warning naming each one's release (or that it is unknown); the next deploy, or a rollback to `previous` (which takes every host to the
+ * release before the newest live one), brings them together.
+ */
+async function freeLocksLeftBehind(state, settings, log) {
+    const saved = state.get(HELD_LOCK_STATE);
+    if (!saved)
+        return [];
+    const lock = JSON.parse(saved);
+    const { targets, nginxReloadCommand } = settings();
+    const cleanups = await Promise.all(targets.map(async (target) => {
+        const host = hostLabel(target);
+        const plan = lock.settled === false ? lock.switching?.[host] : undefined;
+        try {
+            const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
+            try {
+                // A connection lost mid-revert or mid-unlock is tried once more over a new one: the revert
+                // script finishes on its own once started (see REVERT_SCRIPT), and both steps are safe to repeat.
+                const reconnect = () => connectSsh({ ...target, connectAttempts: 1 }, log);
+                return await onAnySession(session, reconnect, (current) => settleHost(current, host, plan));
+            }
+            finally {
+                await session.close();
+            }
+        }
+        catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            log.warning(`${host}: could not free a deploy lock left behind (${reason}); the next deploy takes it over after lock-timeout`);
+            return { host, freed: false, error: reason, unfinished: plan !== undefined };
+        }
+    }));
+    /** Undoes the interrupted switch on one host (when it was switching), then frees the lock if still held. */
+    async function settleHost(session, host, plan) {
+        let undone;
+        let unfinished = false;
+        if (plan) {
+            try {
+                undone = await revertSwitch(session, {
+                    target: lock.target,
+                    releaseId: plan.to,
+                    reloadCommand: nginxReloadCommand,
+                    token: lock.token,
+                });
+            }
+            catch (error) {
+                if (error instanceof SshConnectionLostError)
+                    throw error;
+                unfinished = true;
+                log.warning(`${host}: the interrupted run was switching it from ${plan.previous || 'nothing'} to ${plan.to}, and putting it back failed: ${error instanceof Error ? error.message : String(error)}`);
+            }
+        }
+        if (undone?.configRestored !== undefined)
+            log.info(`${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`);
+        if (plan && undone && !undone.reverted && (undone.current ?? '') === plan.previous && plan.previous !== plan.to)
+            log.info(`${host}: already back on ${plan.previous || 'nothing'}: its switch to ${plan.to} was undone on the host itself`);
+        if (undone?.reverted)
+            log.info(`${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`);
+        const { freed, serving, configRestored, configRestoreFailed } = await TargetLock.freeIfHeld(session, lock.target, lock.token);
+        if (configRestored !== undefined)
+            log.info(`${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`);
+        if (configRestoreFailed !== undefined)
+            log.warning(`${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`);
+        if (freed)
+            log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
+        return { host, freed, serving, putBack: undone?.reverted, unfinished };
+    }
+    const reached = cleanups.filter((cleanup) => cleanup.error === undefined);
+    const unfinished = cleanups.filter((cleanup) => cleanup.unfinished);
+    if (unfinished.length > 0 ||
+        (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1)) {
+        const serves = (cleanup) => cleanup.error !== undefined
+            ? 'unknown, could not be reached'
+            : `${cleanup.serving ?? 'nothing'}${cleanup.unfinished ? ', not put back' : ''}`;
+        log.warning(`The interrupted run left the hosts serving different releases (${cleanups
+            .map((cleanup) => `${cleanup.host}: ${serves(cleanup)}`)
+            .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
+    }
+    return cleanups;
+}
+/**
+ * The job summary of a post step that found something left behind (see `freeLocksLeftBehind`): per
+ * host, whether the lock was freed, whether the host was put back, and what it serves now; undefined
+ * when there was nothing to clean up (the main step ended on its own and left nothing), so a post
+ * step after a normal run adds nothing to the summary.
+ */
+function lockCleanupMarkdown(title, cleanups) {
+    const acted = cleanups.filter((cleanup) => cleanup.freed || cleanup.putBack || cleanup.unfinished || cleanup.error !== undefined);
+    if (acted.length === 0)
+        return undefined;
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
+        cleanup.host,
+        cleanup.error !== undefined ? `not reached: ${cleanup.error}` : cleanup.freed ? 'freed' : 'none left',
+        cleanup.putBack ? 'yes' : cleanup.unfinished ? 'failed' : 'no',
+        cleanup.error !== undefined ? 'unknown' : cleanup.serving || 'nothing',
+    ]));
+    return `### ${title}: clean-up after the interrupted run\n\n${table}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
+/** One target per host of the request; a port given with the host wins over the request's `port`. */
+function sshTargetsFrom(settings) {
+    return settings.hosts.map((entry) => ({
+        host: entry.host,
+        port: entry.port ?? settings.port,
+        user: settings.user,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        hostKeys: settings.hostKeys,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectAttempts: settings.connectAttempts,
+    }));
+}
+/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
+
+
+;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
+
+/**
+ * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
+ * `work` with them in input order, each able to reconnect, and closes every session afterwards.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
+ *   `work` runs, with nothing changed on any host.
+ */
+async function withReleaseHosts(ssh, log, work) {
+    const targets = sshTargetsFrom(ssh);
+    return withSessions(targets, log, (sessions) => work(sessions.map((session, index) => ({
+        name: targets[index].host,
+        session,
+        reconnect: () => connectSsh(targets[index], log),
+    }))));
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/duration.ts
+var duration = __nccwpck_require__(2559);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -54510,6 +55020,2109 @@ async function probeUrl(probe) {
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@jmespath-community+jmespath@1.3.0/node_modules/@jmespath-community/jmespath/dist/index.mjs
+// src/utils/index.ts
+var isObject = (obj) => {
+  return obj !== null && Object.prototype.toString.call(obj) === "[object Object]";
+};
+var strictDeepEqual = (first, second) => {
+  if (first === second) {
+    return true;
+  }
+  if (typeof first !== typeof second) {
+    return false;
+  }
+  if (Array.isArray(first) && Array.isArray(second)) {
+    if (first.length !== second.length) {
+      return false;
+    }
+    for (let i = 0; i < first.length; i += 1) {
+      if (!strictDeepEqual(first[i], second[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (isObject(first) && isObject(second)) {
+    const firstEntries = Object.entries(first);
+    const secondKeys = new Set(Object.keys(second));
+    if (firstEntries.length !== secondKeys.size) {
+      return false;
+    }
+    for (const [key, value] of firstEntries) {
+      if (!strictDeepEqual(value, second[key])) {
+        return false;
+      }
+      secondKeys.delete(key);
+    }
+    return secondKeys.size === 0;
+  }
+  return false;
+};
+var isFalse = (obj) => {
+  if (obj === null || obj === void 0 || obj === false) {
+    return true;
+  }
+  if (typeof obj === "string") {
+    return obj === "";
+  }
+  if (typeof obj === "object") {
+    if (Array.isArray(obj)) {
+      return obj.length === 0;
+    }
+    if (obj === null) {
+      return true;
+    }
+    return Object.keys(obj).length === 0;
+  }
+  return false;
+};
+var isAlpha = (ch) => {
+  return ch >= "a" && ch <= "z" || ch >= "A" && ch <= "Z" || ch === "_";
+};
+var isNum = (ch) => {
+  return ch >= "0" && ch <= "9" || ch === "-";
+};
+var isAlphaNum = (ch) => {
+  return ch >= "a" && ch <= "z" || ch >= "A" && ch <= "Z" || ch >= "0" && ch <= "9" || ch === "_";
+};
+var ensureInteger = (value) => {
+  if (!(typeof value === "number") || Math.floor(value) !== value) {
+    throw new Error("invalid-value: expecting an integer.");
+  }
+  return value;
+};
+var ensurePositiveInteger = (value) => {
+  if (!(typeof value === "number") || value < 0 || Math.floor(value) !== value) {
+    throw new Error("invalid-value: expecting a non-negative integer.");
+  }
+  return value;
+};
+var ensureNumbers = (...operands) => {
+  for (let i = 0; i < operands.length; i++) {
+    if (operands[i] === null || operands[i] === void 0) {
+      throw new Error("not-a-number: undefined");
+    }
+    if (typeof operands[i] !== "number") {
+      throw new Error("not-a-number");
+    }
+  }
+};
+var notZero = (n) => {
+  n = +n;
+  if (!n) {
+    throw new Error("not-a-number: divide by zero");
+  }
+  return n;
+};
+var add = (left, right) => {
+  ensureNumbers(left, right);
+  const result = left + right;
+  return result;
+};
+var sub = (left, right) => {
+  ensureNumbers(left, right);
+  const result = left - right;
+  return result;
+};
+var mul = (left, right) => {
+  ensureNumbers(left, right);
+  const result = left * right;
+  return result;
+};
+var divide = (left, right) => {
+  ensureNumbers(left, right);
+  const result = left / notZero(right);
+  return result;
+};
+var div = (left, right) => {
+  ensureNumbers(left, right);
+  const result = Math.floor(left / notZero(right));
+  return result;
+};
+var mod = (left, right) => {
+  ensureNumbers(left, right);
+  const result = left % right;
+  return result;
+};
+
+// src/utils/strings.ts
+var findFirst = (subject, sub2, start, end) => {
+  if (!subject || !sub2) {
+    return null;
+  }
+  start = Math.max(ensureInteger(start = start || 0), 0);
+  end = Math.min(ensureInteger(end = end || subject.length), subject.length);
+  const offset = subject.slice(start, end).indexOf(sub2);
+  return offset === -1 ? null : offset + start;
+};
+var findLast = (subject, sub2, start, end) => {
+  if (!subject || !sub2) {
+    return null;
+  }
+  start = Math.max(ensureInteger(start = start || 0), 0);
+  end = Math.min(ensureInteger(end = end || subject.length), subject.length);
+  const offset = subject.slice(start, end).lastIndexOf(sub2);
+  const result = offset === -1 ? null : offset + start;
+  return result;
+};
+var lower = (subject) => subject.toLowerCase();
+var ensurePadFuncParams = (name, width, padding) => {
+  padding = padding || " ";
+  if (padding.length > 1) {
+    throw new Error(`invalid value, ${name} expects its 'pad' parameter to be a valid string with a single codepoint`);
+  }
+  ensurePositiveInteger(width);
+  return padding;
+};
+var padLeft = (subject, width, padding) => {
+  padding = ensurePadFuncParams("pad_left", width, padding);
+  return subject && subject.padStart(width, padding) || "";
+};
+var padRight = (subject, width, padding) => {
+  padding = ensurePadFuncParams("pad_right", width, padding);
+  return subject && subject.padEnd(width, padding) || "";
+};
+var replace = (subject, string, by, count) => {
+  if (count === 0) {
+    return subject;
+  }
+  if (!count) {
+    return subject.split(string).join(by);
+  }
+  ensurePositiveInteger(count);
+  [...Array(count).keys()].map(() => subject = subject.replace(string, by));
+  return subject;
+};
+var split = (subject, search2, count) => {
+  if (subject.length == 0 && search2.length === 0) {
+    return [];
+  }
+  if (count === null || count === void 0) {
+    return subject.split(search2);
+  }
+  ensurePositiveInteger(count);
+  if (count === 0) {
+    return [subject];
+  }
+  const split2 = subject.split(search2);
+  return [...split2.slice(0, count), split2.slice(count).join(search2)];
+};
+var trim = (subject, chars) => {
+  return trimLeft(trimRight(subject, chars), chars);
+};
+var trimLeft = (subject, chars) => {
+  return trimImpl(subject, (list) => new RegExp(`^[${list}]*(.*?)`), chars);
+};
+var trimRight = (subject, chars) => {
+  return trimImpl(subject, (list) => new RegExp(`(.*?)[${list}]*$`), chars);
+};
+var trimImpl = (subject, regExper, chars) => {
+  const pattern = chars ? chars.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&") : "\\s\x85";
+  return subject.replace(regExper(pattern), "$1");
+};
+var upper = (subject) => subject.toUpperCase();
+
+// src/Lexer.ts
+var basicTokens = {
+  "(": "Lparen" /* TOK_LPAREN */,
+  ")": "Rparen" /* TOK_RPAREN */,
+  "*": "Star" /* TOK_STAR */,
+  ",": "Comma" /* TOK_COMMA */,
+  ".": "Dot" /* TOK_DOT */,
+  ":": "Colon" /* TOK_COLON */,
+  "@": "Current" /* TOK_CURRENT */,
+  "]": "Rbracket" /* TOK_RBRACKET */,
+  "{": "Lbrace" /* TOK_LBRACE */,
+  "}": "Rbrace" /* TOK_RBRACE */,
+  "+": "Plus" /* TOK_PLUS */,
+  "%": "Modulo" /* TOK_MODULO */,
+  "?": "Question" /* TOK_QUESTION */,
+  "\u2212": "Minus" /* TOK_MINUS */,
+  "\xD7": "Multiply" /* TOK_MULTIPLY */,
+  "\xF7": "Divide" /* TOK_DIVIDE */
+};
+var operatorStartToken = {
+  "!": true,
+  "<": true,
+  "=": true,
+  ">": true,
+  "&": true,
+  "|": true,
+  "/": true
+};
+var skipChars = {
+  "	": true,
+  "\n": true,
+  "\r": true,
+  " ": true
+};
+var StreamLexer = class {
+  _current = 0;
+  _enable_legacy_literals = false;
+  tokenize(stream, options) {
+    const tokens = [];
+    this._current = 0;
+    this._enable_legacy_literals = options?.enable_legacy_literals || false;
+    let start;
+    let identifier;
+    let token;
+    while (this._current < stream.length) {
+      if (isAlpha(stream[this._current])) {
+        start = this._current;
+        identifier = this.consumeUnquotedIdentifier(stream);
+        tokens.push({
+          start,
+          type: "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */,
+          value: identifier
+        });
+      } else if (basicTokens[stream[this._current]] !== void 0) {
+        tokens.push({
+          start: this._current,
+          type: basicTokens[stream[this._current]],
+          value: stream[this._current]
+        });
+        this._current += 1;
+      } else if (stream[this._current] === "$") {
+        start = this._current;
+        if (this._current + 1 < stream.length && isAlpha(stream[this._current + 1])) {
+          this._current += 1;
+          identifier = this.consumeUnquotedIdentifier(stream);
+          tokens.push({
+            start,
+            type: "Variable" /* TOK_VARIABLE */,
+            value: identifier
+          });
+        } else {
+          tokens.push({
+            start,
+            type: "Root" /* TOK_ROOT */,
+            value: stream[this._current]
+          });
+          this._current += 1;
+        }
+      } else if (stream[this._current] === "-") {
+        if (this._current + 1 < stream.length && isNum(stream[this._current + 1])) {
+          const token2 = this.consumeNumber(stream);
+          token2 && tokens.push(token2);
+        } else {
+          const token2 = {
+            start: this._current,
+            type: "Minus" /* TOK_MINUS */,
+            value: "-"
+          };
+          tokens.push(token2);
+          this._current += 1;
+        }
+      } else if (isNum(stream[this._current])) {
+        token = this.consumeNumber(stream);
+        tokens.push(token);
+      } else if (stream[this._current] === "[") {
+        token = this.consumeLBracket(stream);
+        tokens.push(token);
+      } else if (stream[this._current] === '"') {
+        start = this._current;
+        identifier = this.consumeQuotedIdentifier(stream);
+        tokens.push({
+          start,
+          type: "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */,
+          value: identifier
+        });
+      } else if (stream[this._current] === `'`) {
+        start = this._current;
+        identifier = this.consumeRawStringLiteral(stream);
+        tokens.push({
+          start,
+          type: "Literal" /* TOK_LITERAL */,
+          value: identifier
+        });
+      } else if (stream[this._current] === "`") {
+        start = this._current;
+        const literal = this.consumeLiteral(stream);
+        tokens.push({
+          start,
+          type: "Literal" /* TOK_LITERAL */,
+          value: literal
+        });
+      } else if (operatorStartToken[stream[this._current]] !== void 0) {
+        token = this.consumeOperator(stream);
+        token && tokens.push(token);
+      } else if (skipChars[stream[this._current]] !== void 0) {
+        this._current += 1;
+      } else {
+        const error = new Error(`Syntax error: unknown character: ${stream[this._current]}`);
+        error.name = "LexerError";
+        throw error;
+      }
+    }
+    return tokens;
+  }
+  consumeUnquotedIdentifier(stream) {
+    const start = this._current;
+    this._current += 1;
+    while (this._current < stream.length && isAlphaNum(stream[this._current])) {
+      this._current += 1;
+    }
+    return stream.slice(start, this._current);
+  }
+  consumeQuotedIdentifier(stream) {
+    const start = this._current;
+    this._current += 1;
+    const maxLength = stream.length;
+    while (stream[this._current] !== '"' && this._current < maxLength) {
+      let current = this._current;
+      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === '"')) {
+        current += 2;
+      } else {
+        current += 1;
+      }
+      this._current = current;
+    }
+    this._current += 1;
+    const [value, ok] = this.parseJSON(stream.slice(start, this._current));
+    if (!ok) {
+      const error = new Error(`syntax: unexpected end of JSON input`);
+      error.name = "LexerError";
+      throw error;
+    }
+    return value;
+  }
+  consumeRawStringLiteral(stream) {
+    const start = this._current;
+    this._current += 1;
+    const maxLength = stream.length;
+    while (stream[this._current] !== `'` && this._current < maxLength) {
+      let current = this._current;
+      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === `'`)) {
+        current += 2;
+      } else {
+        current += 1;
+      }
+      this._current = current;
+    }
+    this._current += 1;
+    const literal = stream.slice(start + 1, this._current - 1);
+    return replace(replace(literal, `\\\\`, `\\`), `\\'`, `'`);
+  }
+  consumeNumber(stream) {
+    const start = this._current;
+    this._current += 1;
+    const maxLength = stream.length;
+    while (isNum(stream[this._current]) && this._current < maxLength) {
+      this._current += 1;
+    }
+    const value = parseInt(stream.slice(start, this._current), 10);
+    return { start, value, type: "Number" /* TOK_NUMBER */ };
+  }
+  consumeLBracket(stream) {
+    const start = this._current;
+    this._current += 1;
+    if (stream[this._current] === "?") {
+      this._current += 1;
+      return { start, type: "Filter" /* TOK_FILTER */, value: "[?" };
+    }
+    if (stream[this._current] === "]") {
+      this._current += 1;
+      return { start, type: "Flatten" /* TOK_FLATTEN */, value: "[]" };
+    }
+    return { start, type: "Lbracket" /* TOK_LBRACKET */, value: "[" };
+  }
+  consumeOrElse(stream, peek, token, orElse) {
+    const start = this._current;
+    this._current += 1;
+    if (this._current < stream.length && stream[this._current] === peek) {
+      this._current += 1;
+      return {
+        start,
+        type: orElse,
+        value: stream.slice(start, this._current)
+      };
+    }
+    return { start, type: token, value: stream[start] };
+  }
+  consumeOperator(stream) {
+    const start = this._current;
+    const startingChar = stream[start];
+    switch (startingChar) {
+      case "!":
+        return this.consumeOrElse(stream, "=", "Not" /* TOK_NOT */, "NE" /* TOK_NE */);
+      case "<":
+        return this.consumeOrElse(stream, "=", "LT" /* TOK_LT */, "LTE" /* TOK_LTE */);
+      case ">":
+        return this.consumeOrElse(stream, "=", "GT" /* TOK_GT */, "GTE" /* TOK_GTE */);
+      case "=":
+        return this.consumeOrElse(stream, "=", "Assign" /* TOK_ASSIGN */, "EQ" /* TOK_EQ */);
+      case "&":
+        return this.consumeOrElse(stream, "&", "Expref" /* TOK_EXPREF */, "And" /* TOK_AND */);
+      case "|":
+        return this.consumeOrElse(stream, "|", "Pipe" /* TOK_PIPE */, "Or" /* TOK_OR */);
+      case "/":
+        return this.consumeOrElse(stream, "/", "Divide" /* TOK_DIVIDE */, "Div" /* TOK_DIV */);
+    }
+  }
+  consumeLiteral(stream) {
+    this._current += 1;
+    const start = this._current;
+    const maxLength = stream.length;
+    while (stream[this._current] !== "`" && this._current < maxLength) {
+      let current = this._current;
+      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === "`")) {
+        current += 2;
+      } else {
+        current += 1;
+      }
+      this._current = current;
+    }
+    let literalString = stream.slice(start, this._current).trimStart();
+    literalString = literalString.replace("\\`", "`");
+    let literal = null;
+    let ok = false;
+    if (this.looksLikeJSON(literalString)) {
+      [literal, ok] = this.parseJSON(literalString);
+    }
+    if (!ok && this._enable_legacy_literals) {
+      [literal, ok] = this.parseJSON(`"${literalString}"`);
+    }
+    if (!ok) {
+      const error = new Error(
+        `Syntax error: unexpected end of JSON input or invalid format for a JSON literal: ${stream[this._current]}`
+      );
+      error.name = "LexerError";
+      throw error;
+    }
+    this._current += 1;
+    return literal;
+  }
+  looksLikeJSON(literalString) {
+    const startingChars = '[{"';
+    const jsonLiterals = ["true", "false", "null"];
+    const numberLooking = "-0123456789";
+    if (literalString === "") {
+      return false;
+    }
+    if (startingChars.includes(literalString[0])) {
+      return true;
+    }
+    if (jsonLiterals.includes(literalString)) {
+      return true;
+    }
+    if (numberLooking.includes(literalString[0])) {
+      const [_, ok] = this.parseJSON(literalString);
+      return ok;
+    }
+    return false;
+  }
+  parseJSON(text) {
+    try {
+      const json = JSON.parse(text);
+      return [json, true];
+    } catch {
+      return [null, false];
+    }
+  }
+};
+var Lexer = new StreamLexer();
+var Lexer_default = Lexer;
+
+// src/Parser.ts
+var bindingPower = {
+  ["EOF" /* TOK_EOF */]: 0,
+  ["Variable" /* TOK_VARIABLE */]: 0,
+  ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */]: 0,
+  ["QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */]: 0,
+  ["Rbracket" /* TOK_RBRACKET */]: 0,
+  ["Rparen" /* TOK_RPAREN */]: 0,
+  ["Comma" /* TOK_COMMA */]: 0,
+  ["Rbrace" /* TOK_RBRACE */]: 0,
+  ["Number" /* TOK_NUMBER */]: 0,
+  ["Current" /* TOK_CURRENT */]: 0,
+  ["Expref" /* TOK_EXPREF */]: 0,
+  ["Root" /* TOK_ROOT */]: 0,
+  ["Assign" /* TOK_ASSIGN */]: 1,
+  ["Pipe" /* TOK_PIPE */]: 1,
+  ["Question" /* TOK_QUESTION */]: 2,
+  ["Or" /* TOK_OR */]: 3,
+  ["And" /* TOK_AND */]: 4,
+  ["EQ" /* TOK_EQ */]: 5,
+  ["GT" /* TOK_GT */]: 5,
+  ["LT" /* TOK_LT */]: 5,
+  ["GTE" /* TOK_GTE */]: 5,
+  ["LTE" /* TOK_LTE */]: 5,
+  ["NE" /* TOK_NE */]: 5,
+  ["Minus" /* TOK_MINUS */]: 6,
+  ["Plus" /* TOK_PLUS */]: 6,
+  ["Div" /* TOK_DIV */]: 7,
+  ["Divide" /* TOK_DIVIDE */]: 7,
+  ["Modulo" /* TOK_MODULO */]: 7,
+  ["Multiply" /* TOK_MULTIPLY */]: 7,
+  ["Flatten" /* TOK_FLATTEN */]: 9,
+  ["Star" /* TOK_STAR */]: 20,
+  ["Filter" /* TOK_FILTER */]: 21,
+  ["Dot" /* TOK_DOT */]: 40,
+  ["Not" /* TOK_NOT */]: 45,
+  ["Lbrace" /* TOK_LBRACE */]: 50,
+  ["Lbracket" /* TOK_LBRACKET */]: 55,
+  ["Lparen" /* TOK_LPAREN */]: 60
+};
+var TokenParser = class _TokenParser {
+  index = 0;
+  tokens = [];
+  parse(expression, options) {
+    this.loadTokens(expression, options || { enable_legacy_literals: false });
+    this.index = 0;
+    const ast = this.expression(0);
+    if (this.lookahead(0) !== "EOF" /* TOK_EOF */) {
+      const token = this.lookaheadToken(0);
+      this.errorToken(token, `Syntax error: unexpected token type: ${token.type}, value: ${token.value}`);
+    }
+    return ast;
+  }
+  loadTokens(expression, options) {
+    this.tokens = Lexer_default.tokenize(expression, options);
+    this.tokens.push({ type: "EOF" /* TOK_EOF */, value: "", start: expression.length });
+  }
+  expression(rbp) {
+    const leftToken = this.lookaheadToken(0);
+    this.advance();
+    let left = this.nud(leftToken);
+    let currentTokenType = this.lookahead(0);
+    while (rbp < bindingPower[currentTokenType]) {
+      this.advance();
+      left = this.led(currentTokenType, left);
+      currentTokenType = this.lookahead(0);
+    }
+    return left;
+  }
+  lookahead(offset) {
+    return this.tokens[this.index + offset].type;
+  }
+  lookaheadToken(offset) {
+    return this.tokens[this.index + offset];
+  }
+  advance() {
+    this.index += 1;
+  }
+  nud(token) {
+    switch (token.type) {
+      case "Variable" /* TOK_VARIABLE */:
+        return { type: "Variable", name: token.value };
+      case "Literal" /* TOK_LITERAL */:
+        return { type: "Literal", value: token.value };
+      case "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */: {
+        if (_TokenParser.isKeyword(token, "let") && this.lookahead(0) === "Variable" /* TOK_VARIABLE */) {
+          return this.parseLetExpression();
+        } else {
+          return { type: "Field", name: token.value };
+        }
+      }
+      case "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */:
+        if (this.lookahead(0) === "Lparen" /* TOK_LPAREN */) {
+          throw new Error("Syntax error: quoted identifier not allowed for function names.");
+        } else {
+          return { type: "Field", name: token.value };
+        }
+      case "Not" /* TOK_NOT */: {
+        const child = this.expression(bindingPower.Not);
+        return { type: "NotExpression", child };
+      }
+      case "Minus" /* TOK_MINUS */: {
+        const child = this.expression(bindingPower.Minus);
+        return {
+          type: "Unary",
+          operator: token.type,
+          operand: child
+        };
+      }
+      case "Plus" /* TOK_PLUS */: {
+        const child = this.expression(bindingPower.Plus);
+        return {
+          type: "Unary",
+          operator: token.type,
+          operand: child
+        };
+      }
+      case "Star" /* TOK_STAR */: {
+        const left = { type: "Identity" };
+        return { type: "ValueProjection", left, right: this.parseProjectionRHS(bindingPower.Star) };
+      }
+      case "Filter" /* TOK_FILTER */:
+        return this.led(token.type, { type: "Identity" });
+      case "Lbrace" /* TOK_LBRACE */:
+        return this.parseMultiselectHash();
+      case "Flatten" /* TOK_FLATTEN */: {
+        const left = {
+          type: "Flatten",
+          child: { type: "Identity" }
+        };
+        const right = this.parseProjectionRHS(bindingPower.Flatten);
+        return { type: "Projection", left, right };
+      }
+      case "Lbracket" /* TOK_LBRACKET */: {
+        if (this.lookahead(0) === "Number" /* TOK_NUMBER */ || this.lookahead(0) === "Colon" /* TOK_COLON */) {
+          const right = this.parseIndexExpression();
+          return this.projectIfSlice({ type: "Identity" }, right);
+        }
+        if (this.lookahead(0) === "Star" /* TOK_STAR */ && this.lookahead(1) === "Rbracket" /* TOK_RBRACKET */) {
+          this.advance();
+          this.advance();
+          const right = this.parseProjectionRHS(bindingPower.Star);
+          return {
+            left: { type: "Identity" },
+            right,
+            type: "Projection"
+          };
+        }
+        return this.parseMultiselectList();
+      }
+      case "Current" /* TOK_CURRENT */:
+        return { type: "Current" /* TOK_CURRENT */ };
+      case "Root" /* TOK_ROOT */:
+        return { type: "Root" /* TOK_ROOT */ };
+      case "Expref" /* TOK_EXPREF */: {
+        const child = this.expression(bindingPower.Expref);
+        return { type: "ExpressionReference", child };
+      }
+      case "Lparen" /* TOK_LPAREN */: {
+        const expression = this.expression(0);
+        this.match("Rparen" /* TOK_RPAREN */);
+        return expression;
+      }
+      default:
+        this.errorToken(token);
+    }
+  }
+  led(tokenName, left) {
+    switch (tokenName) {
+      case "Question" /* TOK_QUESTION */: {
+        const trueExpr = this.expression(0);
+        this.match("Colon" /* TOK_COLON */);
+        const falseExpr = this.expression(0);
+        return {
+          type: "Ternary",
+          condition: left,
+          trueExpr,
+          falseExpr
+        };
+      }
+      case "Dot" /* TOK_DOT */: {
+        const rbp = bindingPower.Dot;
+        if (this.lookahead(0) !== "Star" /* TOK_STAR */) {
+          const right2 = this.parseDotRHS(rbp);
+          return { type: "Subexpression", left, right: right2 };
+        }
+        this.advance();
+        const right = this.parseProjectionRHS(rbp);
+        return { type: "ValueProjection", left, right };
+      }
+      case "Pipe" /* TOK_PIPE */: {
+        const right = this.expression(bindingPower.Pipe);
+        return { type: "Pipe", left, right };
+      }
+      case "Or" /* TOK_OR */: {
+        const right = this.expression(bindingPower.Or);
+        return { type: "OrExpression", left, right };
+      }
+      case "And" /* TOK_AND */: {
+        const right = this.expression(bindingPower.And);
+        return { type: "AndExpression", left, right };
+      }
+      case "Lparen" /* TOK_LPAREN */: {
+        if (left.type !== "Field") {
+          throw new Error("Syntax error: expected a Field node");
+        }
+        const name = left.name;
+        const args = this.parseCommaSeparatedExpressionsUntilToken("Rparen" /* TOK_RPAREN */);
+        const node = { name, type: "Function", children: args };
+        return node;
+      }
+      case "Filter" /* TOK_FILTER */: {
+        const condition = this.expression(0);
+        this.match("Rbracket" /* TOK_RBRACKET */);
+        const right = this.lookahead(0) === "Flatten" /* TOK_FLATTEN */ ? { type: "Identity" } : this.parseProjectionRHS(bindingPower.Filter);
+        return { type: "FilterProjection", left, right, condition };
+      }
+      case "Flatten" /* TOK_FLATTEN */: {
+        const leftNode = { type: "Flatten", child: left };
+        const right = this.parseProjectionRHS(bindingPower.Flatten);
+        return { type: "Projection", left: leftNode, right };
+      }
+      case "Assign" /* TOK_ASSIGN */: {
+        const leftNode = left;
+        const right = this.expression(0);
+        return {
+          type: "Binding",
+          variable: leftNode.name,
+          reference: right
+        };
+      }
+      case "EQ" /* TOK_EQ */:
+      case "NE" /* TOK_NE */:
+      case "GT" /* TOK_GT */:
+      case "GTE" /* TOK_GTE */:
+      case "LT" /* TOK_LT */:
+      case "LTE" /* TOK_LTE */:
+        return this.parseComparator(left, tokenName);
+      case "Plus" /* TOK_PLUS */:
+      case "Minus" /* TOK_MINUS */:
+      case "Multiply" /* TOK_MULTIPLY */:
+      case "Star" /* TOK_STAR */:
+      case "Divide" /* TOK_DIVIDE */:
+      case "Modulo" /* TOK_MODULO */:
+      case "Div" /* TOK_DIV */:
+        return this.parseArithmetic(left, tokenName);
+      case "Lbracket" /* TOK_LBRACKET */: {
+        const token = this.lookaheadToken(0);
+        if (token.type === "Number" /* TOK_NUMBER */ || token.type === "Colon" /* TOK_COLON */) {
+          const right2 = this.parseIndexExpression();
+          return this.projectIfSlice(left, right2);
+        }
+        this.match("Star" /* TOK_STAR */);
+        this.match("Rbracket" /* TOK_RBRACKET */);
+        const right = this.parseProjectionRHS(bindingPower.Star);
+        return { type: "Projection", left, right };
+      }
+      default:
+        return this.errorToken(this.lookaheadToken(0));
+    }
+  }
+  static isKeyword(token, keyword) {
+    return token.type === "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */ && token.value === keyword;
+  }
+  match(tokenType) {
+    if (this.lookahead(0) === tokenType) {
+      this.advance();
+      return;
+    } else {
+      const token = this.lookaheadToken(0);
+      this.errorToken(token, `Syntax error: expected ${tokenType}, got: ${token.type}`);
+    }
+  }
+  errorToken(token, message = "") {
+    const error = new Error(message || `Syntax error: invalid token (${token.type}): "${token.value}"`);
+    error.name = "ParserError";
+    throw error;
+  }
+  parseIndexExpression() {
+    if (this.lookahead(0) === "Colon" /* TOK_COLON */ || this.lookahead(1) === "Colon" /* TOK_COLON */) {
+      return this.parseSliceExpression();
+    }
+    const value = Number(this.lookaheadToken(0).value);
+    this.advance();
+    this.match("Rbracket" /* TOK_RBRACKET */);
+    return { type: "Index", value };
+  }
+  projectIfSlice(left, right) {
+    const indexExpr = {
+      type: "IndexExpression",
+      left,
+      right
+    };
+    if (right.type === "Slice") {
+      return {
+        left: indexExpr,
+        right: this.parseProjectionRHS(bindingPower.Star),
+        type: "Projection"
+      };
+    }
+    return indexExpr;
+  }
+  parseSliceExpression() {
+    const parts = [null, null, null];
+    let index = 0;
+    let current = this.lookaheadToken(0);
+    while (current.type != "Rbracket" /* TOK_RBRACKET */ && index < 3) {
+      if (current.type === "Colon" /* TOK_COLON */) {
+        index++;
+        if (index === 3) {
+          this.errorToken(this.lookaheadToken(0), "Syntax error, too many colons in slice expression");
+        }
+        this.advance();
+      } else if (current.type === "Number" /* TOK_NUMBER */) {
+        const part = this.lookaheadToken(0).value;
+        parts[index] = part;
+        this.advance();
+      } else {
+        const next = this.lookaheadToken(0);
+        this.errorToken(next, `Syntax error, unexpected token: ${next.value}(${next.type})`);
+      }
+      current = this.lookaheadToken(0);
+    }
+    this.match("Rbracket" /* TOK_RBRACKET */);
+    const [start, stop, step] = parts;
+    return { type: "Slice", start, stop, step };
+  }
+  parseLetExpression() {
+    const separated = this.parseCommaSeparatedExpressionsUntilKeyword("in");
+    const expression = this.expression(0);
+    const bindings = separated.map((binding) => binding);
+    return {
+      type: "LetExpression",
+      bindings,
+      expression
+    };
+  }
+  parseCommaSeparatedExpressionsUntilKeyword(keyword) {
+    return this.parseCommaSeparatedExpressionsUntil(
+      () => {
+        return _TokenParser.isKeyword(this.lookaheadToken(0), keyword);
+      },
+      () => {
+        this.advance();
+      }
+    );
+  }
+  parseCommaSeparatedExpressionsUntilToken(token) {
+    return this.parseCommaSeparatedExpressionsUntil(
+      () => {
+        return this.lookahead(0) === token;
+      },
+      () => {
+        return this.match(token);
+      }
+    );
+  }
+  parseCommaSeparatedExpressionsUntil(isEndToken, matchEndToken) {
+    const args = [];
+    let expression;
+    while (!isEndToken()) {
+      expression = this.expression(0);
+      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
+        this.match("Comma" /* TOK_COMMA */);
+      }
+      args.push(expression);
+    }
+    matchEndToken();
+    return args;
+  }
+  parseComparator(left, comparator) {
+    const right = this.expression(bindingPower[comparator]);
+    return { type: "Comparator", name: comparator, left, right };
+  }
+  parseArithmetic(left, operator) {
+    const right = this.expression(bindingPower[operator]);
+    return { type: "Arithmetic", operator, left, right };
+  }
+  parseDotRHS(rbp) {
+    const lookahead = this.lookahead(0);
+    const exprTokens = ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */, "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */, "Star" /* TOK_STAR */];
+    if (exprTokens.includes(lookahead)) {
+      return this.expression(rbp);
+    }
+    if (lookahead === "Lbracket" /* TOK_LBRACKET */) {
+      this.match("Lbracket" /* TOK_LBRACKET */);
+      return this.parseMultiselectList();
+    }
+    if (lookahead === "Lbrace" /* TOK_LBRACE */) {
+      this.match("Lbrace" /* TOK_LBRACE */);
+      return this.parseMultiselectHash();
+    }
+    const token = this.lookaheadToken(0);
+    this.errorToken(token, `Syntax error, unexpected token: ${token.value}(${token.type})`);
+  }
+  parseProjectionRHS(rbp) {
+    if (bindingPower[this.lookahead(0)] < 10) {
+      return { type: "Identity" };
+    }
+    if (this.lookahead(0) === "Lbracket" /* TOK_LBRACKET */) {
+      return this.expression(rbp);
+    }
+    if (this.lookahead(0) === "Filter" /* TOK_FILTER */) {
+      return this.expression(rbp);
+    }
+    if (this.lookahead(0) === "Dot" /* TOK_DOT */) {
+      this.match("Dot" /* TOK_DOT */);
+      return this.parseDotRHS(rbp);
+    }
+    const token = this.lookaheadToken(0);
+    this.errorToken(token, `Syntax error, unexpected token: ${token.value}(${token.type})`);
+  }
+  parseMultiselectList() {
+    const expressions = [];
+    while (this.lookahead(0) !== "Rbracket" /* TOK_RBRACKET */) {
+      const expression = this.expression(0);
+      expressions.push(expression);
+      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
+        this.match("Comma" /* TOK_COMMA */);
+        if (this.lookahead(0) === "Rbracket" /* TOK_RBRACKET */) {
+          throw new Error("Syntax error: unexpected token Rbracket");
+        }
+      }
+    }
+    this.match("Rbracket" /* TOK_RBRACKET */);
+    return { type: "MultiSelectList", children: expressions };
+  }
+  parseMultiselectHash() {
+    const pairs = [];
+    const identifierTypes = ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */, "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */];
+    let keyToken;
+    let keyName;
+    let value;
+    for (; ; ) {
+      keyToken = this.lookaheadToken(0);
+      if (!identifierTypes.includes(keyToken.type)) {
+        throw new Error(`Syntax error: expecting an identifier token, got: ${keyToken.type}`);
+      }
+      keyName = keyToken.value;
+      this.advance();
+      this.match("Colon" /* TOK_COLON */);
+      value = this.expression(0);
+      pairs.push({ value, type: "KeyValuePair", name: keyName });
+      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
+        this.match("Comma" /* TOK_COMMA */);
+      } else if (this.lookahead(0) === "Rbrace" /* TOK_RBRACE */) {
+        this.match("Rbrace" /* TOK_RBRACE */);
+        break;
+      }
+    }
+    return { type: "MultiSelectHash", children: pairs };
+  }
+};
+var Parser = new TokenParser();
+var Parser_default = Parser;
+
+// src/utils/text.ts
+var Text = class _Text {
+  _text;
+  constructor(text) {
+    this._text = text;
+  }
+  get string() {
+    return this._text;
+  }
+  get length() {
+    return this.codePoints.length;
+  }
+  compareTo(other) {
+    return _Text.compare(this, new _Text(other));
+  }
+  static get comparer() {
+    const stringComparer = (left, right) => {
+      return new _Text(left).compareTo(right);
+    };
+    return stringComparer;
+  }
+  static compare(left, right) {
+    const leftCp = left.codePoints;
+    const rightCp = right.codePoints;
+    for (let index = 0; index < Math.min(leftCp.length, rightCp.length); index++) {
+      if (leftCp[index] === rightCp[index]) {
+        continue;
+      }
+      return leftCp[index] - rightCp[index] > 0 ? 1 : -1;
+    }
+    return leftCp.length - rightCp.length > 0 ? 1 : -1;
+  }
+  reverse() {
+    return String.fromCodePoint(...this.codePoints.reverse());
+  }
+  get codePoints() {
+    const array = [...this._text].map((s) => s.codePointAt(0));
+    return array;
+  }
+};
+
+// src/Runtime.ts
+var createMathFunction = (mathFn) => ([value]) => mathFn(value);
+var createStringFunction = (stringFn) => ([subject]) => stringFn(subject);
+var createObjectFunction = (objFn) => ([obj]) => objFn(obj);
+var Runtime = class {
+  _interpreter;
+  _functionTable;
+  _customFunctions = /* @__PURE__ */ new Set();
+  TYPE_NAME_TABLE = Object.freeze({
+    [0 /* TYPE_NUMBER */]: "number",
+    [1 /* TYPE_ANY */]: "any",
+    [2 /* TYPE_STRING */]: "string",
+    [3 /* TYPE_ARRAY */]: "array",
+    [4 /* TYPE_OBJECT */]: "object",
+    [5 /* TYPE_BOOLEAN */]: "boolean",
+    [6 /* TYPE_EXPREF */]: "expression",
+    [7 /* TYPE_NULL */]: "null",
+    [8 /* TYPE_ARRAY_NUMBER */]: "Array<number>",
+    [10 /* TYPE_ARRAY_OBJECT */]: "Array<object>",
+    [9 /* TYPE_ARRAY_STRING */]: "Array<string>",
+    [11 /* TYPE_ARRAY_ARRAY */]: "Array<Array<any>>"
+  });
+  constructor(interpreter) {
+    this._interpreter = interpreter;
+    this._functionTable = this.buildFunctionTable();
+  }
+  buildFunctionTable() {
+    return {
+      // Math functions
+      abs: { _func: createMathFunction(Math.abs), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
+      ceil: { _func: createMathFunction(Math.ceil), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
+      floor: { _func: createMathFunction(Math.floor), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
+      // String functions
+      lower: { _func: createStringFunction(lower), _signature: [{ types: [2 /* TYPE_STRING */] }] },
+      upper: { _func: createStringFunction(upper), _signature: [{ types: [2 /* TYPE_STRING */] }] },
+      // Object functions
+      keys: { _func: createObjectFunction(Object.keys), _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
+      values: { _func: createObjectFunction(Object.values), _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
+      // Complex functions that need custom implementations
+      avg: { _func: this.functionAvg, _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */] }] },
+      contains: {
+        _func: this.functionContains,
+        _signature: [
+          { types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */] },
+          { types: [1 /* TYPE_ANY */] }
+        ]
+      },
+      ends_with: {
+        _func: this.functionEndsWith,
+        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */] }]
+      },
+      find_first: {
+        _func: this.functionFindFirst,
+        _signature: [
+          { types: [2 /* TYPE_STRING */] },
+          { types: [2 /* TYPE_STRING */] },
+          { types: [0 /* TYPE_NUMBER */], optional: true },
+          { types: [0 /* TYPE_NUMBER */], optional: true }
+        ]
+      },
+      find_last: {
+        _func: this.functionFindLast,
+        _signature: [
+          { types: [2 /* TYPE_STRING */] },
+          { types: [2 /* TYPE_STRING */] },
+          { types: [0 /* TYPE_NUMBER */], optional: true },
+          { types: [0 /* TYPE_NUMBER */], optional: true }
+        ]
+      },
+      from_items: { _func: this.functionFromItems, _signature: [{ types: [11 /* TYPE_ARRAY_ARRAY */] }] },
+      group_by: {
+        _func: this.functionGroupBy,
+        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
+      },
+      items: { _func: this.functionItems, _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
+      join: {
+        _func: this.functionJoin,
+        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [9 /* TYPE_ARRAY_STRING */] }]
+      },
+      length: {
+        _func: this.functionLength,
+        _signature: [{ types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */, 4 /* TYPE_OBJECT */] }]
+      },
+      map: {
+        _func: this.functionMap,
+        _signature: [{ types: [6 /* TYPE_EXPREF */] }, { types: [3 /* TYPE_ARRAY */] }]
+      },
+      max: {
+        _func: this.functionMax,
+        _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */, 9 /* TYPE_ARRAY_STRING */] }]
+      },
+      max_by: {
+        _func: this.functionMaxBy,
+        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
+      },
+      merge: { _func: this.functionMerge, _signature: [{ types: [4 /* TYPE_OBJECT */], variadic: true }] },
+      min: {
+        _func: this.functionMin,
+        _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */, 9 /* TYPE_ARRAY_STRING */] }]
+      },
+      min_by: {
+        _func: this.functionMinBy,
+        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
+      },
+      not_null: { _func: this.functionNotNull, _signature: [{ types: [1 /* TYPE_ANY */], variadic: true }] },
+      pad_left: {
+        _func: this.functionPadLeft,
+        _signature: [
+          { types: [2 /* TYPE_STRING */] },
+          { types: [0 /* TYPE_NUMBER */] },
+          { types: [2 /* TYPE_STRING */], optional: true }
+        ]
+      },
+      pad_right: {
+        _func: this.functionPadRight,
+        _signature: [
+          { types: [2 /* TYPE_STRING */] },
+          { types: [0 /* TYPE_NUMBER */] },
+          { types: [2 /* TYPE_STRING */], optional: true }
+        ]
+      },
+      replace: {
+        _func: this.functionReplace,
+        _signature: [
+          { types: [2 /* TYPE_STRING */] },
+          { types: [2 /* TYPE_STRING */] },
+          { types: [2 /* TYPE_STRING */] },
+          { types: [0 /* TYPE_NUMBER */], optional: true }
+        ]
+      },
+      reverse: {
+        _func: this.functionReverse,
+        _signature: [{ types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */] }]
+      },
+      sort: {
+        _func: this.functionSort,
+        _signature: [{ types: [9 /* TYPE_ARRAY_STRING */, 8 /* TYPE_ARRAY_NUMBER */] }]
+      },
+      sort_by: {
+        _func: this.functionSortBy,
+        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
+      },
+      split: {
+        _func: this.functionSplit,
+        _signature: [
+          { types: [2 /* TYPE_STRING */] },
+          { types: [2 /* TYPE_STRING */] },
+          { types: [0 /* TYPE_NUMBER */], optional: true }
+        ]
+      },
+      starts_with: {
+        _func: this.functionStartsWith,
+        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */] }]
+      },
+      sum: { _func: this.functionSum, _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */] }] },
+      to_array: { _func: this.functionToArray, _signature: [{ types: [1 /* TYPE_ANY */] }] },
+      to_number: { _func: this.functionToNumber, _signature: [{ types: [1 /* TYPE_ANY */] }] },
+      to_string: { _func: this.functionToString, _signature: [{ types: [1 /* TYPE_ANY */] }] },
+      trim: {
+        _func: this.functionTrim,
+        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
+      },
+      trim_left: {
+        _func: this.functionTrimLeft,
+        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
+      },
+      trim_right: {
+        _func: this.functionTrimRight,
+        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
+      },
+      type: { _func: this.functionType, _signature: [{ types: [1 /* TYPE_ANY */] }] },
+      zip: { _func: this.functionZip, _signature: [{ types: [3 /* TYPE_ARRAY */], variadic: true }] }
+    };
+  }
+  /**
+   * Enhanced registerFunction with backward compatibility and new options
+   * @deprecated Use register() method for enhanced functionality
+   */
+  registerFunction(name, customFunction, signature, options) {
+    const result = this._registerInternal(name, customFunction, signature, options);
+    if (!result.success) {
+      throw new Error(result.message);
+    }
+  }
+  /**
+   * Internal registration method that bypasses TypeScript type checking
+   */
+  _registerInternal(name, customFunction, signature, options = {}) {
+    if (!name || typeof name !== "string" || name.trim() === "") {
+      return {
+        success: false,
+        reason: "invalid-name",
+        message: "Function name must be a non-empty string"
+      };
+    }
+    try {
+      this.validateInputSignatures(name, signature);
+    } catch (error) {
+      return {
+        success: false,
+        reason: "invalid-signature",
+        message: error instanceof Error ? error.message : "Invalid function signature"
+      };
+    }
+    const { override = false, warn = false } = options;
+    const exists = name in this._functionTable;
+    if (exists && !override) {
+      return {
+        success: false,
+        reason: "already-exists",
+        message: `Function already defined: ${name}(). Use { override: true } to replace it.`
+      };
+    }
+    if (exists && override && warn) {
+      console.warn(`Warning: Overriding existing function: ${name}()`);
+    }
+    this._functionTable[name] = {
+      _func: customFunction.bind(this),
+      _signature: signature
+    };
+    this._customFunctions.add(name);
+    const message = exists ? `Function ${name}() overridden successfully` : `Function ${name}() registered successfully`;
+    return { success: true, message };
+  }
+  /**
+   * Register a new function with enhanced options and type safety
+   */
+  register(name, customFunction, signature, options = {}) {
+    return this._registerInternal(name, customFunction, signature, options);
+  }
+  /**
+   * Unregister a custom function (built-in functions cannot be unregistered)
+   */
+  unregister(name) {
+    if (!this._customFunctions.has(name)) {
+      return false;
+    }
+    delete this._functionTable[name];
+    this._customFunctions.delete(name);
+    return true;
+  }
+  /**
+   * Check if a function is registered
+   */
+  isRegistered(name) {
+    return name in this._functionTable;
+  }
+  /**
+   * Get list of all registered function names
+   */
+  getRegistered() {
+    return Object.keys(this._functionTable);
+  }
+  /**
+   * Get list of custom (non-built-in) function names
+   */
+  getCustomFunctions() {
+    return Array.from(this._customFunctions);
+  }
+  /**
+   * Clear all custom functions (built-in functions remain)
+   */
+  clearCustomFunctions() {
+    for (const name of this._customFunctions) {
+      delete this._functionTable[name];
+    }
+    this._customFunctions.clear();
+  }
+  callFunction(name, resolvedArgs) {
+    const functionEntry = this._functionTable[name];
+    if (functionEntry === void 0) {
+      throw new Error(`Unknown function: ${name}()`);
+    }
+    this.validateArgs(name, resolvedArgs, functionEntry._signature);
+    return functionEntry._func.call(this, resolvedArgs);
+  }
+  validateInputSignatures(name, signature) {
+    for (let i = 0; i < signature.length; i += 1) {
+      if ("variadic" in signature[i] && i !== signature.length - 1) {
+        throw new Error(`Invalid arity: ${name}() 'variadic' argument ${i + 1} must occur last`);
+      }
+    }
+  }
+  validateArgs(name, args, signature) {
+    this.validateInputSignatures(name, signature);
+    this.validateArity(name, args, signature);
+    this.validateTypes(name, args, signature);
+  }
+  validateArity(name, args, signature) {
+    const numberOfRequiredArgs = signature.filter((argSignature) => !(argSignature.optional ?? false)).length;
+    const lastArgIsVariadic = signature[signature.length - 1]?.variadic ?? false;
+    const tooFewArgs = args.length < numberOfRequiredArgs;
+    const tooManyArgs = args.length > signature.length;
+    if (lastArgIsVariadic && tooFewArgs || !lastArgIsVariadic && (tooFewArgs || tooManyArgs)) {
+      const tooFewModifier = tooFewArgs && (!lastArgIsVariadic && numberOfRequiredArgs > 1 || lastArgIsVariadic) ? "at least " : "";
+      const pluralized = signature.length > 1;
+      throw new Error(
+        `Invalid arity: ${name}() takes ${tooFewModifier}${numberOfRequiredArgs} argument${pluralized && "s" || ""} but received ${args.length}`
+      );
+    }
+  }
+  validateTypes(name, args, signature) {
+    for (let i = 0; i < signature.length; i += 1) {
+      const currentSpec = signature[i].types;
+      const actualType = this.getTypeName(args[i]);
+      if (actualType === void 0) {
+        continue;
+      }
+      const typeMatched = currentSpec.some((expectedType) => this.typeMatches(actualType, expectedType, args[i]));
+      if (!typeMatched) {
+        const expected = currentSpec.map((typeId) => this.TYPE_NAME_TABLE[typeId]).join(" | ");
+        throw new Error(
+          `Invalid type: ${name}() expected argument ${i + 1} to be type (${expected}) but received type ${this.TYPE_NAME_TABLE[actualType]} instead.`
+        );
+      }
+    }
+  }
+  typeMatches(actual, expected, argValue) {
+    if (expected === 1 /* TYPE_ANY */) {
+      return true;
+    }
+    if (expected === 9 /* TYPE_ARRAY_STRING */ || expected === 8 /* TYPE_ARRAY_NUMBER */ || expected === 10 /* TYPE_ARRAY_OBJECT */ || expected === 11 /* TYPE_ARRAY_ARRAY */ || expected === 3 /* TYPE_ARRAY */) {
+      if (expected === 3 /* TYPE_ARRAY */) {
+        return actual === 3 /* TYPE_ARRAY */;
+      }
+      if (actual === 3 /* TYPE_ARRAY */) {
+        let subtype;
+        if (expected === 8 /* TYPE_ARRAY_NUMBER */) {
+          subtype = 0 /* TYPE_NUMBER */;
+        } else if (expected === 10 /* TYPE_ARRAY_OBJECT */) {
+          subtype = 4 /* TYPE_OBJECT */;
+        } else if (expected === 9 /* TYPE_ARRAY_STRING */) {
+          subtype = 2 /* TYPE_STRING */;
+        } else if (expected === 11 /* TYPE_ARRAY_ARRAY */) {
+          subtype = 3 /* TYPE_ARRAY */;
+        }
+        const array = argValue;
+        for (let i = 0; i < array.length; i += 1) {
+          const typeName = this.getTypeName(array[i]);
+          if (typeName !== void 0 && subtype !== void 0 && !this.typeMatches(typeName, subtype, array[i])) {
+            return false;
+          }
+        }
+        return true;
+      }
+    } else {
+      return actual === expected;
+    }
+    return false;
+  }
+  getTypeName(obj) {
+    if (obj === null) {
+      return 7 /* TYPE_NULL */;
+    }
+    if (typeof obj === "string") {
+      return 2 /* TYPE_STRING */;
+    }
+    if (typeof obj === "number") {
+      return 0 /* TYPE_NUMBER */;
+    }
+    if (typeof obj === "boolean") {
+      return 5 /* TYPE_BOOLEAN */;
+    }
+    if (Array.isArray(obj)) {
+      return 3 /* TYPE_ARRAY */;
+    }
+    if (typeof obj === "object") {
+      if (obj.expref) {
+        return 6 /* TYPE_EXPREF */;
+      }
+      return 4 /* TYPE_OBJECT */;
+    }
+    return;
+  }
+  createKeyFunction(exprefNode, allowedTypes) {
+    const interpreter = this._interpreter;
+    const keyFunc = (x) => {
+      const current = interpreter.visit(exprefNode, x);
+      if (!allowedTypes.includes(this.getTypeName(current))) {
+        const msg = `Invalid type: expected one of (${allowedTypes.map((t) => this.TYPE_NAME_TABLE[t]).join(" | ")}), received ${this.TYPE_NAME_TABLE[this.getTypeName(current)]}`;
+        throw new Error(msg);
+      }
+      return current;
+    };
+    return keyFunc;
+  }
+  functionAvg = ([inputArray]) => {
+    if (!inputArray || inputArray.length == 0) {
+      return null;
+    }
+    let sum = 0;
+    for (let i = 0; i < inputArray.length; i += 1) {
+      sum += inputArray[i];
+    }
+    return sum / inputArray.length;
+  };
+  functionContains = ([
+    searchable,
+    searchValue
+  ]) => {
+    if (Array.isArray(searchable)) {
+      const array = searchable;
+      return array.includes(searchValue);
+    }
+    if (typeof searchable === "string") {
+      const text = searchable;
+      if (typeof searchValue === "string") {
+        return text.includes(searchValue);
+      }
+    }
+    return null;
+  };
+  functionEndsWith = (resolvedArgs) => {
+    const [searchStr, suffix] = resolvedArgs;
+    return searchStr.includes(suffix, searchStr.length - suffix.length);
+  };
+  functionFindFirst = this.createFindFunction(findFirst);
+  functionFindLast = this.createFindFunction(findLast);
+  createFindFunction(findFn) {
+    return (resolvedArgs) => {
+      const subject = resolvedArgs[0];
+      const search2 = resolvedArgs[1];
+      const start = resolvedArgs.length > 2 ? resolvedArgs[2] : void 0;
+      const end = resolvedArgs.length > 3 ? resolvedArgs[3] : void 0;
+      return findFn(subject, search2, start, end);
+    };
+  }
+  functionFromItems = ([array]) => {
+    array.map((pair) => {
+      if (pair.length != 2 || typeof pair[0] !== "string") {
+        throw new Error("invalid value, each array must contain two elements, a pair of string and value");
+      }
+    });
+    return Object.fromEntries(array);
+  };
+  functionGroupBy = ([array, exprefNode]) => {
+    const keyFunction = this.createKeyFunction(exprefNode, [2 /* TYPE_STRING */]);
+    return array.reduce((acc, cur) => {
+      const k = keyFunction(cur ?? {});
+      const target = acc[k] = acc[k] || [];
+      target.push(cur);
+      return acc;
+    }, {});
+  };
+  functionItems = ([inputValue]) => {
+    return Object.entries(inputValue);
+  };
+  functionJoin = (resolvedArgs) => {
+    const [joinChar, listJoin] = resolvedArgs;
+    return listJoin.join(joinChar);
+  };
+  functionLength = ([inputValue]) => {
+    if (typeof inputValue === "string") {
+      return new Text(inputValue).length;
+    }
+    if (Array.isArray(inputValue)) {
+      return inputValue.length;
+    }
+    return Object.keys(inputValue).length;
+  };
+  functionMap = ([exprefNode, elements]) => {
+    if (!this._interpreter) {
+      return [];
+    }
+    const mapped = [];
+    const interpreter = this._interpreter;
+    for (let i = 0; i < elements.length; i += 1) {
+      mapped.push(interpreter.visit(exprefNode, elements[i]));
+    }
+    return mapped;
+  };
+  functionMax = ([inputValue]) => {
+    if (!inputValue.length) {
+      return null;
+    }
+    const typeName = this.getTypeName(inputValue[0]);
+    if (typeName === 0 /* TYPE_NUMBER */) {
+      return Math.max(...inputValue);
+    }
+    const elements = inputValue;
+    let maxElement = elements[0];
+    for (let i = 1; i < elements.length; i += 1) {
+      if (maxElement.localeCompare(elements[i]) < 0) {
+        maxElement = elements[i];
+      }
+    }
+    return maxElement;
+  };
+  functionMaxBy = (resolvedArgs) => {
+    const exprefNode = resolvedArgs[1];
+    const resolvedArray = resolvedArgs[0];
+    const keyFunction = this.createKeyFunction(exprefNode, [0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */]);
+    let maxNumber = -Infinity;
+    let maxRecord;
+    let current;
+    for (let i = 0; i < resolvedArray.length; i += 1) {
+      current = keyFunction && keyFunction(resolvedArray[i]);
+      if (current !== void 0 && current > maxNumber) {
+        maxNumber = current;
+        maxRecord = resolvedArray[i];
+      }
+    }
+    return maxRecord || null;
+  };
+  functionMerge = (resolvedArgs) => {
+    let merged = {};
+    for (let i = 0; i < resolvedArgs.length; i += 1) {
+      const current = resolvedArgs[i];
+      merged = Object.assign(merged, current);
+    }
+    return merged;
+  };
+  functionMin = ([inputValue]) => {
+    if (!inputValue.length) {
+      return null;
+    }
+    const typeName = this.getTypeName(inputValue[0]);
+    if (typeName === 0 /* TYPE_NUMBER */) {
+      return Math.min(...inputValue);
+    }
+    const elements = inputValue;
+    let minElement = elements[0];
+    for (let i = 1; i < elements.length; i += 1) {
+      if (elements[i].localeCompare(minElement) < 0) {
+        minElement = elements[i];
+      }
+    }
+    return minElement;
+  };
+  functionMinBy = (resolvedArgs) => {
+    const exprefNode = resolvedArgs[1];
+    const resolvedArray = resolvedArgs[0];
+    const keyFunction = this.createKeyFunction(exprefNode, [0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */]);
+    let minNumber = Infinity;
+    let minRecord;
+    let current;
+    for (let i = 0; i < resolvedArray.length; i += 1) {
+      current = keyFunction && keyFunction(resolvedArray[i]);
+      if (current !== void 0 && current < minNumber) {
+        minNumber = current;
+        minRecord = resolvedArray[i];
+      }
+    }
+    return minRecord || null;
+  };
+  functionNotNull = (resolvedArgs) => {
+    for (let i = 0; i < resolvedArgs.length; i += 1) {
+      if (this.getTypeName(resolvedArgs[i]) !== 7 /* TYPE_NULL */) {
+        return resolvedArgs[i];
+      }
+    }
+    return null;
+  };
+  functionPadLeft = this.createPadFunction(padLeft);
+  functionPadRight = this.createPadFunction(padRight);
+  createPadFunction(padFn) {
+    return (resolvedArgs) => {
+      const subject = resolvedArgs[0];
+      const width = resolvedArgs[1];
+      const padding = resolvedArgs.length > 2 ? resolvedArgs[2] : void 0;
+      return padFn(subject, width, padding);
+    };
+  }
+  functionReplace = (resolvedArgs) => {
+    const subject = resolvedArgs[0];
+    const string = resolvedArgs[1];
+    const by = resolvedArgs[2];
+    return replace(subject, string, by, resolvedArgs.length > 3 ? resolvedArgs[3] : void 0);
+  };
+  functionSplit = (resolvedArgs) => {
+    const subject = resolvedArgs[0];
+    const search2 = resolvedArgs[1];
+    return split(subject, search2, resolvedArgs.length > 2 ? resolvedArgs[2] : void 0);
+  };
+  functionReverse = ([inputValue]) => {
+    const typeName = this.getTypeName(inputValue);
+    if (typeName === 2 /* TYPE_STRING */) {
+      return new Text(inputValue).reverse();
+    }
+    const reversedArray = inputValue.slice(0);
+    reversedArray.reverse();
+    return reversedArray;
+  };
+  functionSort = ([inputValue]) => {
+    if (inputValue.length == 0) {
+      return inputValue;
+    }
+    if (typeof inputValue[0] === "string") {
+      return [...inputValue].sort(Text.comparer);
+    }
+    return [...inputValue].sort();
+  };
+  functionSortBy = (resolvedArgs) => {
+    const sortedArray = resolvedArgs[0].slice(0);
+    if (sortedArray.length === 0) {
+      return sortedArray;
+    }
+    const interpreter = this._interpreter;
+    const exprefNode = resolvedArgs[1];
+    const requiredType = this.getTypeName(interpreter.visit(exprefNode, sortedArray[0]));
+    if (requiredType !== void 0 && ![0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */].includes(requiredType)) {
+      throw new Error(`Invalid type: unexpected type (${this.TYPE_NAME_TABLE[requiredType]})`);
+    }
+    function throwInvalidTypeError(rt, item) {
+      throw new Error(
+        `Invalid type: expected (${rt.TYPE_NAME_TABLE[requiredType]}), received ${rt.TYPE_NAME_TABLE[rt.getTypeName(item)]}`
+      );
+    }
+    return sortedArray.sort((a, b) => {
+      const exprA = interpreter.visit(exprefNode, a);
+      const exprB = interpreter.visit(exprefNode, b);
+      if (this.getTypeName(exprA) !== requiredType) {
+        throwInvalidTypeError(this, exprA);
+      } else if (this.getTypeName(exprB) !== requiredType) {
+        throwInvalidTypeError(this, exprB);
+      }
+      if (requiredType === 2 /* TYPE_STRING */) {
+        return Text.comparer(exprA, exprB);
+      }
+      return exprA - exprB;
+    });
+  };
+  functionStartsWith = ([searchable, searchStr]) => {
+    return searchable.startsWith(searchStr);
+  };
+  functionSum = ([inputValue]) => {
+    return inputValue.reduce((x, y) => x + y, 0);
+  };
+  functionToArray = ([inputValue]) => {
+    if (this.getTypeName(inputValue) === 3 /* TYPE_ARRAY */) {
+      return inputValue;
+    }
+    return [inputValue];
+  };
+  functionToNumber = ([inputValue]) => {
+    const typeName = this.getTypeName(inputValue);
+    let convertedValue;
+    if (typeName === 0 /* TYPE_NUMBER */) {
+      return inputValue;
+    }
+    if (typeName === 2 /* TYPE_STRING */) {
+      convertedValue = +inputValue;
+      if (!isNaN(convertedValue)) {
+        return convertedValue;
+      }
+    }
+    return null;
+  };
+  functionToString = ([inputValue]) => {
+    if (this.getTypeName(inputValue) === 2 /* TYPE_STRING */) {
+      return inputValue;
+    }
+    return JSON.stringify(inputValue);
+  };
+  functionTrim = this.createTrimFunction(trim);
+  functionTrimLeft = this.createTrimFunction(trimLeft);
+  functionTrimRight = this.createTrimFunction(trimRight);
+  createTrimFunction(trimFn) {
+    return (resolvedArgs) => {
+      const subject = resolvedArgs[0];
+      const chars = resolvedArgs.length > 1 ? resolvedArgs[1] : void 0;
+      return trimFn(subject, chars);
+    };
+  }
+  functionType = ([inputValue]) => {
+    switch (this.getTypeName(inputValue)) {
+      case 0 /* TYPE_NUMBER */:
+        return "number";
+      case 2 /* TYPE_STRING */:
+        return "string";
+      case 3 /* TYPE_ARRAY */:
+        return "array";
+      case 4 /* TYPE_OBJECT */:
+        return "object";
+      case 5 /* TYPE_BOOLEAN */:
+        return "boolean";
+      case 7 /* TYPE_NULL */:
+        return "null";
+      default:
+        throw new Error("invalid-type");
+    }
+  };
+  functionZip = (array) => {
+    const length = Math.min(...array.map((arr) => arr.length));
+    const result = Array(length).fill(null).map((_, index) => array.map((arr) => arr[index]));
+    return result;
+  };
+};
+
+// src/Scope.ts
+var ScopeChain = class _ScopeChain {
+  inner = void 0;
+  data = {};
+  get currentScopeData() {
+    return this.data;
+  }
+  withScope(data) {
+    const outer = new _ScopeChain();
+    outer.inner = this;
+    outer.data = data;
+    return outer;
+  }
+  getValue(identifier) {
+    if (Object.prototype.hasOwnProperty.call(this.data, identifier)) {
+      return this.data[identifier];
+    }
+    if (this.inner) {
+      return this.inner.getValue(identifier);
+    }
+    return null;
+  }
+};
+
+// src/TreeInterpreter.ts
+var emptyScopeChain = new ScopeChain();
+var dist_TreeInterpreter = class _TreeInterpreter {
+  runtime;
+  _rootValue = null;
+  _scope;
+  constructor() {
+    this.runtime = new Runtime(this);
+    this._scope = new ScopeChain();
+  }
+  withScope(scope) {
+    const interpreter = new _TreeInterpreter();
+    interpreter.runtime._functionTable = this.runtime._functionTable;
+    interpreter._rootValue = this._rootValue;
+    interpreter._scope = this._scope.withScope(scope);
+    return interpreter;
+  }
+  search(node, value) {
+    this._rootValue = value;
+    this._scope = emptyScopeChain;
+    return this.visit(node, value);
+  }
+  visit(node, value) {
+    switch (node.type) {
+      case "Ternary": {
+        const condition = this.visit(node.condition, value);
+        if (!isFalse(condition)) {
+          return this.visit(node.trueExpr, value);
+        }
+        return this.visit(node.falseExpr, value);
+      }
+      case "Field":
+        const identifier = node.name;
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+          return null;
+        }
+        return value[identifier] ?? null;
+      case "LetExpression": {
+        const { bindings, expression } = node;
+        let scope = {};
+        bindings.forEach((binding) => {
+          const reference = this.visit(binding, value);
+          scope = {
+            ...scope,
+            ...reference
+          };
+        });
+        return this.withScope(scope).visit(expression, value);
+      }
+      case "Binding": {
+        const { variable, reference } = node;
+        const result = this.visit(reference, value);
+        return { [variable]: result };
+      }
+      case "Variable": {
+        const variable = node.name;
+        if (!this._scope.getValue(variable) && !Object.prototype.hasOwnProperty.call(this._scope.currentScopeData, variable)) {
+          throw new Error(`Error referencing undefined variable ${variable}`);
+        }
+        return this._scope.getValue(variable);
+      }
+      case "IndexExpression":
+        return this.visit(node.right, this.visit(node.left, value));
+      case "Subexpression": {
+        const result = this.visit(node.left, value);
+        return result != null ? this.visit(node.right, result) ?? null : null;
+      }
+      case "Index": {
+        if (!Array.isArray(value)) {
+          return null;
+        }
+        const index = node.value < 0 ? value.length + node.value : node.value;
+        return value[index] ?? null;
+      }
+      case "Slice": {
+        if (!Array.isArray(value) && typeof value !== "string") {
+          return null;
+        }
+        const { start, stop, step } = this.computeSliceParams(value.length, node);
+        if (typeof value === "string") {
+          const chars = [...value];
+          const sliced = this.slice(chars, start, stop, step);
+          return sliced.join("");
+        } else {
+          return this.slice(value, start, stop, step);
+        }
+      }
+      case "Projection": {
+        const { left, right } = node;
+        let allowString = false;
+        if (left.type === "IndexExpression" && left.right.type === "Slice") {
+          allowString = true;
+        }
+        const base = this.visit(left, value);
+        if (allowString && typeof base === "string") {
+          return this.visit(right, base);
+        }
+        if (!Array.isArray(base)) {
+          return null;
+        }
+        const collected = [];
+        for (const elem of base) {
+          const current = this.visit(right, elem);
+          if (current !== null) {
+            collected.push(current);
+          }
+        }
+        return collected;
+      }
+      case "ValueProjection": {
+        const { left, right } = node;
+        const base = this.visit(left, value);
+        if (base === null || typeof base !== "object" || Array.isArray(base)) {
+          return null;
+        }
+        const collected = [];
+        const values = Object.values(base);
+        for (const elem of values) {
+          const current = this.visit(right, elem);
+          if (current !== null) {
+            collected.push(current);
+          }
+        }
+        return collected;
+      }
+      case "FilterProjection": {
+        const { left, right, condition } = node;
+        const base = this.visit(left, value);
+        if (!Array.isArray(base)) {
+          return null;
+        }
+        const results = [];
+        for (const elem of base) {
+          const matched = this.visit(condition, elem);
+          if (isFalse(matched)) {
+            continue;
+          }
+          const result = this.visit(right, elem);
+          if (result !== null) {
+            results.push(result);
+          }
+        }
+        return results;
+      }
+      case "Arithmetic": {
+        const first = this.visit(node.left, value);
+        const second = this.visit(node.right, value);
+        switch (node.operator) {
+          case "Plus" /* TOK_PLUS */:
+            return add(first, second);
+          case "Minus" /* TOK_MINUS */:
+            return sub(first, second);
+          case "Multiply" /* TOK_MULTIPLY */:
+          case "Star" /* TOK_STAR */:
+            return mul(first, second);
+          case "Divide" /* TOK_DIVIDE */:
+            return divide(first, second);
+          case "Modulo" /* TOK_MODULO */:
+            return mod(first, second);
+          case "Div" /* TOK_DIV */:
+            return div(first, second);
+          default:
+            throw new Error(`Syntax error: unknown arithmetic operator: ${node.operator}`);
+        }
+      }
+      case "Unary": {
+        const operand = this.visit(node.operand, value);
+        switch (node.operator) {
+          case "Plus" /* TOK_PLUS */:
+            ensureNumbers(operand);
+            return operand;
+          case "Minus" /* TOK_MINUS */:
+            ensureNumbers(operand);
+            return -operand;
+          default:
+            throw new Error(`Syntax error: unknown arithmetic operator: ${node.operator}`);
+        }
+      }
+      case "Comparator": {
+        const first = this.visit(node.left, value);
+        const second = this.visit(node.right, value);
+        switch (node.name) {
+          case "EQ":
+            return strictDeepEqual(first, second);
+          case "NE":
+            return !strictDeepEqual(first, second);
+        }
+        if (typeof first !== "number" || typeof second !== "number") {
+          return null;
+        }
+        switch (node.name) {
+          case "GT":
+            return first > second;
+          case "GTE":
+            return first >= second;
+          case "LT":
+            return first < second;
+          case "LTE":
+            return first <= second;
+        }
+      }
+      case "Flatten": {
+        const original = this.visit(node.child, value);
+        return Array.isArray(original) ? original.flat() : null;
+      }
+      case "Root":
+        return this._rootValue;
+      case "MultiSelectList": {
+        const collected = [];
+        for (const child of node.children) {
+          collected.push(this.visit(child, value));
+        }
+        return collected;
+      }
+      case "MultiSelectHash": {
+        const collected = {};
+        for (const child of node.children) {
+          collected[child.name] = this.visit(child.value, value);
+        }
+        return collected;
+      }
+      case "OrExpression": {
+        const result = this.visit(node.left, value);
+        if (isFalse(result)) {
+          return this.visit(node.right, value);
+        }
+        return result;
+      }
+      case "AndExpression": {
+        const result = this.visit(node.left, value);
+        if (isFalse(result)) {
+          return result;
+        }
+        return this.visit(node.right, value);
+      }
+      case "NotExpression":
+        return isFalse(this.visit(node.child, value));
+      case "Literal":
+        return node.value;
+      case "Pipe":
+        return this.visit(node.right, this.visit(node.left, value));
+      case "Function": {
+        const args = [];
+        for (const child of node.children) {
+          args.push(this.visit(child, value));
+        }
+        return this.runtime.callFunction(node.name, args);
+      }
+      case "ExpressionReference":
+        return {
+          expref: true,
+          ...node.child
+        };
+      case "Current":
+      case "Identity":
+        return value;
+    }
+  }
+  computeSliceParams(arrayLength, sliceNode) {
+    let { start, stop, step } = sliceNode;
+    if (step === null) {
+      step = 1;
+    } else if (step === 0) {
+      const error = new Error("Invalid value: slice step cannot be 0");
+      error.name = "RuntimeError";
+      throw error;
+    }
+    start = start === null ? step < 0 ? arrayLength - 1 : 0 : this.capSliceRange(arrayLength, start, step);
+    stop = stop === null ? step < 0 ? -1 : arrayLength : this.capSliceRange(arrayLength, stop, step);
+    return { start, stop, step };
+  }
+  capSliceRange(arrayLength, actualValue, step) {
+    let nextActualValue = actualValue;
+    if (nextActualValue < 0) {
+      nextActualValue += arrayLength;
+      if (nextActualValue < 0) {
+        nextActualValue = step < 0 ? -1 : 0;
+      }
+    } else if (nextActualValue >= arrayLength) {
+      nextActualValue = step < 0 ? arrayLength - 1 : arrayLength;
+    }
+    return nextActualValue;
+  }
+  slice(collection, start, end, step) {
+    const result = [];
+    if (step > 0) {
+      for (let i = start; i < end; i += step) {
+        result.push(collection[i]);
+      }
+    } else {
+      for (let i = start; i > end; i += step) {
+        result.push(collection[i]);
+      }
+    }
+    return result;
+  }
+};
+var TreeInterpreterInstance = new dist_TreeInterpreter();
+var TreeInterpreter_default = TreeInterpreterInstance;
+
+// src/index.ts
+var TYPE_ANY = 1 /* TYPE_ANY */;
+var TYPE_ARRAY = 3 /* TYPE_ARRAY */;
+var TYPE_ARRAY_ARRAY = 11 /* TYPE_ARRAY_ARRAY */;
+var TYPE_ARRAY_NUMBER = 8 /* TYPE_ARRAY_NUMBER */;
+var TYPE_ARRAY_OBJECT = 10 /* TYPE_ARRAY_OBJECT */;
+var TYPE_ARRAY_STRING = 9 /* TYPE_ARRAY_STRING */;
+var TYPE_BOOLEAN = 5 /* TYPE_BOOLEAN */;
+var TYPE_EXPREF = 6 /* TYPE_EXPREF */;
+var TYPE_NULL = 7 /* TYPE_NULL */;
+var TYPE_NUMBER = 0 /* TYPE_NUMBER */;
+var TYPE_OBJECT = 4 /* TYPE_OBJECT */;
+var TYPE_STRING = 2 /* TYPE_STRING */;
+function dist_compile(expression, options) {
+  const nodeTree = Parser_default.parse(expression, options);
+  return nodeTree;
+}
+function tokenize(expression, options) {
+  return Lexer_default.tokenize(expression, options);
+}
+var registerFunction = (functionName, customFunction, signature, options) => {
+  TreeInterpreter_default.runtime.registerFunction(functionName, customFunction, signature, options);
+};
+var register = (name, customFunction, signature, options) => {
+  return TreeInterpreter_default.runtime.register(name, customFunction, signature, options);
+};
+var unregisterFunction = (name) => {
+  return TreeInterpreter_default.runtime.unregister(name);
+};
+var isRegistered = (name) => {
+  return TreeInterpreter_default.runtime.isRegistered(name);
+};
+var getRegisteredFunctions = () => {
+  return TreeInterpreter_default.runtime.getRegistered();
+};
+var getCustomFunctions = () => {
+  return TreeInterpreter_default.runtime.getCustomFunctions();
+};
+var clearCustomFunctions = () => {
+  TreeInterpreter_default.runtime.clearCustomFunctions();
+};
+function search(data, expression, options) {
+  const nodeTree = Parser_default.parse(expression, options);
+  return TreeInterpreter_default.search(nodeTree, data);
+}
+function Scope() {
+  return new ScopeChain();
+}
+var TreeInterpreter2 = TreeInterpreter_default;
+var jmespath = {
+  compile: dist_compile,
+  registerFunction,
+  register,
+  unregisterFunction,
+  isRegistered,
+  getRegisteredFunctions,
+  getCustomFunctions,
+  clearCustomFunctions,
+  search,
+  tokenize,
+  TreeInterpreter: TreeInterpreter2,
+  TYPE_ANY,
+  TYPE_ARRAY_NUMBER,
+  TYPE_ARRAY_STRING,
+  TYPE_ARRAY,
+  TYPE_BOOLEAN,
+  TYPE_EXPREF,
+  TYPE_NULL,
+  TYPE_NUMBER,
+  TYPE_OBJECT,
+  TYPE_STRING
+};
+
+
+//# sourceMappingURL=index.mjs.map
+//# sourceMappingURL=index.mjs.map
+;// CONCATENATED MODULE: ../../packages/health-check/src/checks.ts
+
+/**
+ * Compiles an `expected-json` expression (JMESPath, https://jmespath.org/specification.html).
+ * @throws the compiler's own error (its message says where the expression went wrong) when it does not compile;
+ *   the input layer turns it into an InputError naming the input.
+ */
+function checks_compileJsonCheck(expression) {
+    const text = expression.trim();
+    const compiled = compile(text);
+    return { text, evaluate: (document) => TreeInterpreter.search(compiled, document) };
+}
+
 ;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
 
 
@@ -54530,7 +57143,7 @@ function serveBodyRegexMatches() {
     port.on('message', (question) => {
         try {
             if ('json' in question) {
-                const failure = jsonCheckFailure(question.body, jsonCheck('expected-json', question.json));
+                const failure = jsonCheckFailure(question.body, compileJsonCheck(question.json));
                 port.postMessage({ failure });
                 return;
             }
@@ -54706,7 +57319,6 @@ class BodyRegexMatcher {
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
-
 /** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */
 function statusExpected(status, ranges) {
     return ranges.some((range) => status >= range.from && status <= range.to);
@@ -54723,7 +57335,7 @@ function describeStatusRanges(ranges) {
 function unfinishedCheck(check, outcome, body, limit, { evaluating, cost }) {
     if (outcome === 'unstarted') {
         return {
-            detail: `${check} was not evaluated: the thread that evaluates it had not started within ${(0,inputs_src/* formatDuration */.a3)(limit.startMs)} ` +
+            detail: `${check} was not evaluated: the thread that evaluates it had not started within ${(0,duration/* formatDuration */.a)(limit.startMs)} ` +
                 `(what was left of timeout); the runner is overloaded, which says nothing about the check`,
             inconclusive: true,
         };
@@ -54731,7 +57343,7 @@ function unfinishedCheck(check, outcome, body, limit, { evaluating, cost }) {
     const [name, ms] = outcome === 'deadline' ? ['what was left of timeout', limit.startMs] : [limit.name, limit.ms];
     return {
         detail: `${check} was still ${evaluating} the ${Buffer.byteLength(body)}-byte body ` +
-            `when ${name} (${(0,inputs_src/* formatDuration */.a3)(ms)}) ran out: ${cost}`,
+            `when ${name} (${(0,duration/* formatDuration */.a)(ms)}) ran out: ${cost}`,
         inconclusive: outcome === 'deadline',
     };
 }
@@ -56167,6 +58779,186 @@ class XmlEntityDecoder extends (/* unused pure expression or super */ null && (E
 }
 
 //# sourceMappingURL=decode.js.map
+;// CONCATENATED MODULE: ../../packages/reporting/src/secret-forms.ts
+/**
+ * The secrets a value carries (a header's credentials, a URL's userinfo and query values) and the
+ * forms in which each can come back in a server's answer or a message. Shared by the input layer, which
+ * registers them with the runner's masker, and the health check, which redacts them from its report.
+ */
+/** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
+const MIN_FRAGMENT = 4;
+/** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/**
+ * Every secret a header value carries, whatever the header and its scheme: the whole value; after an
+ * auth scheme (`Bearer x`, `Token token="x"`, any custom `Scheme x`), the credential; each parameter
+ * value of `name=value` / `name="value"` lists, separated by `,` (RFC 9110 section 11 auth-params)
+ * or `;` (Cookie, RFC 6265 section 4.2); and, for a base64 `user:password` (Basic), the decoded pair
+ * and the password. Shape: strings, longest first, each at least 4 characters: a shorter value (`0`,
+ * `2`, `on`) is no credential, and masking it would blank every digit or word it appears in, the
+ * report's counts and statuses included.
+ */
+function headerSecrets(value) {
+    const whole = value.trim();
+    const secrets = new Set([whole]);
+    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(whole);
+    for (const part of scheme ? [whole, scheme[2].trim()] : [whole]) {
+        secrets.add(part);
+        if (TOKEN68.test(part)) {
+            addBasicPair(part, secrets);
+            continue;
+        }
+        for (const parameter of part.split(/[,;]/)) {
+            const at = parameter.indexOf('=');
+            const raw = (at >= 0 ? parameter.slice(at + 1) : parameter).trim();
+            const unquoted = /^"(.*)"$/s.exec(raw)?.[1].replace(/\\(.)/g, '$1') ?? raw;
+            secrets.add(raw);
+            secrets.add(unquoted);
+        }
+    }
+    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
+}
+/** A base64 `user:password` (what Basic carries) adds the decoded pair and the password alone. */
+function addBasicPair(credential, secrets) {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credential))
+        return;
+    const decoded = Buffer.from(credential, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    // Only text decodes to a pair: an opaque token that happens to be valid base64 decodes to binary.
+    if (colon < 0 || !/^[\x20-\x7e\x80-\uffff]+$/.test(decoded) || decoded.includes('\ufffd'))
+        return;
+    secrets.add(decoded);
+    secrets.add(decoded.slice(colon + 1));
+}
+/**
+ * The credentials in the userinfo of a URL (`https://user:password@host/`), read from the text as
+ * given, so that even a URL that does not parse cannot reveal them: the userinfo as written and
+ * percent-decoded, the password alone, and the Basic credential (base64 of `user:password`) that
+ * Node sends for it. Empty when the URL has no userinfo.
+ */
+function urlCredentialSecrets(raw) {
+    const decode = (text) => {
+        try {
+            return decodeURIComponent(text);
+        }
+        catch {
+            return text;
+        }
+    };
+    const secrets = new Set();
+    // Two readings: the URL parser's (the authority ends at the first / ? #) and the widest one (up to
+    // the last @ of the token), so a password holding an unencoded / ? # is masked whole either way.
+    const strict = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
+    // The widest reading only when a colon (a password) comes before the first / ? #: an @ later in
+    // a plain path (`https://host/a@b`) is no credential.
+    const widest = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s:]*:\S*)@/.exec(raw)?.[1];
+    for (const userinfo of new Set([strict, widest])) {
+        if (!userinfo)
+            continue;
+        const colon = userinfo.indexOf(':');
+        const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+        const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
+        const pair = `${decode(user)}:${decode(password)}`;
+        for (const secret of [userinfo, decode(userinfo), password, decode(password), pair])
+            secrets.add(secret);
+        secrets.add(Buffer.from(pair).toString('base64'));
+    }
+    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
+}
+/**
+ * Query values that are clearly no credential: flags and numbers of up to 7 digits (`?verbose=true`,
+ * `?limit=50`). A longer number may be one (numeric tokens, PINs, account keys).
+ */
+const PLAIN_QUERY_VALUE = /^(true|false|\d{1,7})$/i;
+/**
+ * The values of the query parameters of a URL (`?token=…&sig=…`), and of the parameters its fragment
+ * carries (`#access_token=…&state=…`, as an OAuth implicit grant returns them: RFC 6749 section
+ * 4.2.2), read from the text as given (the query from the first `?` to a `#` or whitespace, the
+ * fragment from that `#` to whitespace) so that a URL that does not parse cannot reveal them either:
+ * each value as written and percent-decoded (`+` as a space), and a bare query part without `=`
+ * whole (a bare fragment, `#readme`, is an anchor and stays). Every such value of a health URL is
+ * taken for a secret (`token`, `access_token`, `key`, `sig` and whatever name a service chose),
+ * except those that are clearly not: shorter than 4 characters, `true`/`false`, or a decimal number
+ * of up to 7 digits, which masking would blank in ordinary text (statuses, sizes). Parameter names
+ * are never secrets: the report keeps `?token=***`.
+ */
+function urlQuerySecrets(raw) {
+    const [, query = '', fragment = ''] = /^[^?#\s]*(?:\?([^#\s]*))?(?:#(\S*))?/.exec(raw.trim()) ?? [];
+    const parts = [...query.split('&'), ...fragment.split('&').filter((part) => part.includes('='))];
+    const secrets = new Set();
+    for (const part of parts) {
+        const value = part.includes('=') ? part.slice(part.indexOf('=') + 1) : part;
+        for (const form of [value, decodeQueryValue(value)]) {
+            if (form.length >= MIN_FRAGMENT && !PLAIN_QUERY_VALUE.test(form))
+                secrets.add(form);
+        }
+    }
+    return [...secrets].sort((a, b) => b.length - a.length);
+}
+function decodeQueryValue(value) {
+    try {
+        return decodeURIComponent(value.replace(/\+/g, ' '));
+    }
+    catch {
+        return value;
+    }
+}
+/** Every secret a URL carries: its userinfo credentials (urlCredentialSecrets) and query and fragment parameter values (urlQuerySecrets). */
+function urlSecrets(raw) {
+    return [...new Set([...urlCredentialSecrets(raw), ...urlQuerySecrets(raw)])].sort((a, b) => b.length - a.length);
+}
+/**
+ * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
+ * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
+ * and as a form (space as `+`), each with upper- and lower-case hex digits; its UTF-8 bytes in
+ * lower-case hex, bare and separated by `:` or `-`; and base64 and base64url,
+ * at each of the three alignments it can take inside a longer encoded text (the characters that
+ * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
+ * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
+ * encoders); doing it here covers the job summary and outputs, which the runner does not mask.
+ */
+function secretForms(secret) {
+    // A value shorter than 4 characters (`on`, `1`) is no secret: masking it would blank ordinary text.
+    if (secret.length < MIN_FRAGMENT)
+        return [];
+    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+    const encoded = [
+        encodeURIComponent(secret),
+        new URL(`http://h/${secret.replace(/[?#]/g, encodeURIComponent)}`).pathname.slice(1),
+        new URL(`http://h/?${secret.replace(/#/g, '%23')}`).search.slice(1),
+        new URL(`http://h/#${secret}`).hash.slice(1),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+    ];
+    for (const form of encoded) {
+        forms.add(form);
+        forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+    }
+    const bytes = Buffer.from(secret, 'utf8');
+    const hex = bytes.toString('hex');
+    forms.add(hex);
+    // Hex bytes as fingerprints and dumps separate them (`5a:71:39`, `5a-71-39`).
+    for (const separator of [':', '-'])
+        forms.add(hex.replace(/..(?!$)/g, `$&${separator}`));
+    for (const offset of [0, 1, 2]) {
+        const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+        const base64 = padded.toString('base64');
+        // Characters 0..ceil(offset*4/3) mix in the padding bytes, and the last group may mix in what follows.
+        const from = Math.ceil((offset * 4) / 3);
+        const to = Math.floor((padded.length * 4) / 3);
+        const core = offset === 0 && padded.length % 3 === 0 ? base64 : base64.slice(from, to);
+        if (core.length >= 6) {
+            forms.add(core);
+            forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+        }
+    }
+    // Standing alone, its last group is whole: with padding, and without it as base64url leaves it.
+    if (bytes.length % 3 !== 0) {
+        forms.add(bytes.toString('base64'));
+        forms.add(bytes.toString('base64url'));
+    }
+    return [...forms].filter((form) => form.length > 0);
+}
+
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
 
 
@@ -56370,11 +59162,11 @@ class Redactor {
      */
     constructor(headers, urls = []) {
         const forms = [
-            ...headers.flatMap(([, value]) => (0,inputs_src/* headerSecrets */.n3)(value)),
-            ...urls.flatMap((url) => (0,inputs_src/* urlSecrets */.Fn)(url.href)),
+            ...headers.flatMap(([, value]) => headerSecrets(value)),
+            ...urls.flatMap((url) => urlSecrets(url.href)),
         ]
             .filter((secret) => secret.length > 0)
-            .flatMap(inputs_src/* secretForms */.eo);
+            .flatMap(secretForms);
         const folded = new Set();
         const literal = new Set();
         for (const form of forms) {
@@ -56601,7 +59393,6 @@ function failureSignature(report) {
 
 
 
-
 /**
  * The most redirects a probe follows when the caller sets no `maxRedirects` (the health-gate action never does): the
  * cap Go's net/http client uses, far above any health URL's legitimate chain, so only a loop reaches it.
@@ -56729,7 +59520,7 @@ function settleWithin(work, ms, late) {
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 /** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
-function sleep(ms, signal) {
+function gate_sleep(ms, signal) {
     if (ms <= 0 || signal?.aborted)
         return Promise.resolve();
     return new Promise((resolve) => {
@@ -56792,7 +59583,7 @@ async function runHealthCheck(settings) {
         // for: the gate sleeps again until its own clock says a round's slot has come, so no round starts early.
         const sleepUntil = async (atMs) => {
             while (elapsedMs() < atMs && !signal?.aborted)
-                await sleep(atMs - elapsedMs(), signal);
+                await gate_sleep(atMs - elapsedMs(), signal);
         };
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
         await sleepUntil(nextRoundMs);
@@ -56911,14 +59702,14 @@ function explain(outcome, settings, state, rounds, last, urls, stoppedBeforeDead
         return `unhealthy: the run was cancelled after ${rounds} round(s), ${progressOf(settings, state)}${lastWords}`;
     }
     if (rounds === 0)
-        return `unhealthy: timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,inputs_src/* formatDuration */.a3)(settings.initialDelayMs)})`;
+        return `unhealthy: timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,duration/* formatDuration */.a)(settings.initialDelayMs)})`;
     const progress = progressOf(settings, state);
     // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
     // time after initial-delay, the one round ran long before the timeout, and the message says why.
     const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
     const ending = stoppedBeforeDeadline && oneRoundFits
-        ? `the next round would start after timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} (interval ${(0,inputs_src/* formatDuration */.a3)(settings.intervalMs)}), so the gate stopped`
-        : `timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached`;
+        ? `the next round would start after timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)} (interval ${(0,duration/* formatDuration */.a)(settings.intervalMs)}), so the gate stopped`
+        : `timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)} reached`;
     return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
 }
 function progressOf(settings, state) {
@@ -56936,6 +59727,100 @@ function progressOf(settings, state) {
 
 
 
+
+
+;// CONCATENATED MODULE: ../../packages/releases/src/delta.ts
+
+function contentKey(entry) {
+    return `${entry.sha256}:${entry.size}:${entry.mode}`;
+}
+/**
+ * Decides, file by file, what the new release can hard-link from the current one. Hard links share
+ * the inode and so the mode: a file counts as unchanged only with the same content AND mode.
+ * A file absent from the current release at its path may still be linked from another path with
+ * the same content (a rename), but each such source serves one rename only, so no inode collects
+ * thousands of links (filesystems cap link counts).
+ */
+function planDelta(local, current, 
+/** Other kept releases, in order of preference, for files the current release does not hold. */
+others = []) {
+    const plan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
+    const byPath = new Map();
+    const byContent = new Map();
+    for (const entry of current?.entries ?? []) {
+        if (entry.type !== 'file')
+            continue;
+        byPath.set(entry.path, entry);
+        const key = contentKey(entry);
+        const paths = byContent.get(key) ?? [];
+        paths.push(entry.path);
+        byContent.set(key, paths);
+    }
+    const localPaths = new Set(local.entries.map((entry) => entry.path));
+    const renames = [];
+    for (const entry of local.entries) {
+        if (entry.type !== 'file')
+            continue;
+        const old = byPath.get(entry.path);
+        if (old && contentKey(old) === contentKey(entry)) {
+            plan.reuse.push({ entry, from: entry.path });
+            plan.reusedBytes += entry.size;
+        }
+        else {
+            renames.push(entry);
+        }
+    }
+    // Every path of another release is a spare link: the new release keeps none of them.
+    const elsewhere = new Map();
+    for (const other of others) {
+        for (const entry of other.manifest.entries) {
+            if (entry.type !== 'file')
+                continue;
+            const key = contentKey(entry);
+            elsewhere.set(key, [...(elsewhere.get(key) ?? []), { entry, from: entry.path, fromDir: other.dir }]);
+        }
+    }
+    for (const entry of renames) {
+        // Only sources the new release does not keep at their own path: those are spare links.
+        const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
+        const from = entry.size > 0 ? candidates.shift() : undefined;
+        const other = entry.size > 0 && from === undefined ? elsewhere.get(contentKey(entry))?.shift() : undefined;
+        if (from !== undefined) {
+            byContent.set(contentKey(entry), candidates);
+            plan.reuse.push({ entry, from });
+            plan.reusedBytes += entry.size;
+        }
+        else if (other !== undefined) {
+            plan.reuse.push({ entry, from: other.from, fromDir: other.fromDir });
+            plan.reusedBytes += entry.size;
+        }
+        else {
+            plan.upload.push(entry);
+            plan.uploadBytes += entry.size;
+        }
+    }
+    return plan;
+}
+/** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
+function sameManifest(a, b) {
+    return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
+}
+/**
+ * A release's manifest as its files are now on the server: drifted files (see DriftedFile) carry
+ * their content now, removed ones are gone. What a deploy links from, and what a plan compares with.
+ */
+function asFoundOnServer(manifest, drift) {
+    if (drift.length === 0)
+        return manifest;
+    const now = new Map(drift.map((file) => [file.path, file.now]));
+    const entries = manifest.entries.flatMap((entry) => {
+        if (entry.type !== 'file' || !now.has(entry.path))
+            return [entry];
+        const found = now.get(entry.path);
+        return found ? [{ ...entry, ...found }] : [];
+    });
+    return { ...manifest, entries };
+}
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/nginx-template.ts
 /** Renders `{{name}}` placeholders; an unknown one is an error naming the template, not a silent blank in nginx's config. */
@@ -56961,7 +59846,7 @@ function renderNginxConfig(template, values, templateName = 'nginx-config') {
  * `switchUnknown` when its connection broke with the outcome in flight.
  * @returns each host's error, in the order of `runs` (undefined where the switch went through).
  */
-async function switch_hosts_switchEveryHost(runs, switchOne) {
+async function switchEveryHost(runs, switchOne) {
     const results = await Promise.allSettled(runs.map(async (run) => {
         try {
             await switchOne(run);
@@ -56981,11 +59866,303 @@ async function switch_hosts_switchEveryHost(runs, switchOne) {
  * once done, as the host is then known to serve what it served before.
  * @throws what `revertSwitch` or the reconnection throws; the flags are then left as they were.
  */
-async function switch_hosts_putBack(run, args) {
+async function putBack(run, args) {
     const revert = await onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, args));
     run.switched = false;
     run.switchUnknown = false;
     return revert;
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ../../packages/releases/src/tar-writer.ts
+
+/**
+ * A minimal POSIX tar (ustar + PAX extended headers) writer: just what a release needs, so
+ * the stream stays byte-for-byte under our control. PAX headers carry every name that ustar
+ * cannot (long, non-ASCII, newlines), which GNU and busybox tar both read.
+ */
+const BLOCK = 512;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+const SMALL_READ = 1024 * 1024;
+const TYPE_FLAG = { file: '0', data: '0', hardlink: '1', symlink: '2', dir: '5' };
+function fitsUstarField(value, max) {
+    // Printable ASCII only: anything else goes through PAX, which is defined as UTF-8.
+    return Buffer.byteLength(value) <= max && /^[\x20-\x7e]*$/.test(value);
+}
+function writeOctal(header, value, offset, length) {
+    header.write(value.toString(8).padStart(length - 1, '0') + '\0', offset, length, 'ascii');
+}
+function paxRecord(key, value) {
+    const body = ` ${key}=${value}\n`;
+    let length = Buffer.byteLength(body) + 1;
+    while (String(length).length + Buffer.byteLength(body) !== length)
+        length = String(length).length + Buffer.byteLength(body);
+    return `${length}${body}`;
+}
+function header(name, typeFlag, mode, size, mtime, linkName = '') {
+    const block = Buffer.alloc(BLOCK);
+    block.write(name, 0, 100, 'utf8');
+    writeOctal(block, mode & 0o7777, 100, 8);
+    writeOctal(block, 0, 108, 8);
+    writeOctal(block, 0, 116, 8);
+    writeOctal(block, size, 124, 12);
+    writeOctal(block, Math.max(0, Math.min(mtime, 0o77777777777)), 136, 12);
+    block.write('        ', 148, 8, 'ascii');
+    block.write(typeFlag, 156, 1, 'ascii');
+    block.write(linkName, 157, 100, 'utf8');
+    block.write('ustar\u000000', 257, 8, 'ascii');
+    let sum = 0;
+    for (const byte of block)
+        sum += byte;
+    block.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+    return block;
+}
+function padding(size) {
+    const rest = size % BLOCK;
+    return rest === 0 ? Buffer.alloc(0) : ZERO_BLOCK.subarray(0, BLOCK - rest);
+}
+/** The header block(s) of one entry: a PAX header first when a name, link or size does not fit ustar. */
+function entryHeader(entry) {
+    const size = entry.type === 'file' ? entry.size : entry.type === 'data' ? entry.data.length : 0;
+    const name = entry.type === 'dir' ? `${entry.name.replace(/\/$/, '')}/` : entry.name;
+    const link = entry.type === 'symlink' || entry.type === 'hardlink' ? entry.target : '';
+    const mode = entry.type === 'symlink' ? 0o777 : entry.type === 'hardlink' ? 0o644 : entry.mode;
+    let records = '';
+    if (!fitsUstarField(name, 100))
+        records += paxRecord('path', name);
+    if (!fitsUstarField(link, 100))
+        records += paxRecord('linkpath', link);
+    if (size > 0o77777777777)
+        records += paxRecord('size', String(size));
+    const main = header(fitsUstarField(name, 100) ? name : 'pax-named-entry', TYPE_FLAG[entry.type], mode, size > 0o77777777777 ? 0 : size, entry.mtime, fitsUstarField(link, 100) ? link : '');
+    if (!records)
+        return main;
+    const pax = Buffer.from(records, 'utf8');
+    return Buffer.concat([header('PaxHeader', 'x', 0o644, pax.length, entry.mtime), pax, padding(pax.length), main]);
+}
+/**
+ * Yields the archive in chunks of at least `batchBytes` where possible: thousands of tiny
+ * headers as thousands of tiny writes would cost more than the data itself.
+ */
+async function* tarChunks(entries, batchBytes = 256 * 1024) {
+    let pending = [];
+    let pendingBytes = 0;
+    const flush = () => {
+        if (pendingBytes === 0)
+            return [];
+        const out = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        return [out];
+    };
+    // Large chunks (file contents) pass through without a copy; small ones are gathered.
+    const emit = (chunk) => {
+        if (chunk.length >= batchBytes)
+            return [...flush(), chunk];
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        return pendingBytes >= batchBytes ? flush() : [];
+    };
+    for await (const entry of entries) {
+        yield* emit(entryHeader(entry));
+        const inMemory = entry.type === 'data' ? entry.data : entry.type === 'file' ? entry.content : undefined;
+        if (inMemory) {
+            yield* emit(inMemory);
+            yield* emit(padding(inMemory.length));
+        }
+        else if (entry.type === 'file' && entry.size <= SMALL_READ) {
+            // One blocking read beats a stream's several thread-pool round trips for a small file.
+            const data = (0,external_node_fs_.readFileSync)(entry.source);
+            if (data.length !== entry.size) {
+                throw new Error(`"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${data.length})`);
+            }
+            yield* emit(data);
+            yield* emit(padding(entry.size));
+        }
+        else if (entry.type === 'file') {
+            let read = 0;
+            for await (const chunk of (0,external_node_fs_.createReadStream)(entry.source, { highWaterMark: 1 << 20 })) {
+                const buffer = chunk;
+                read += buffer.length;
+                if (read > entry.size)
+                    break;
+                yield* emit(buffer);
+            }
+            if (read !== entry.size) {
+                throw new Error(`"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${read})`);
+            }
+            yield* emit(padding(entry.size));
+        }
+    }
+    yield* emit(Buffer.alloc(BLOCK * 2));
+    yield* flush();
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/release-stream.ts
+
+
+
+
+
+
+
+/**
+ * The whole new release as one archive: directories, symlinks, hard links to unchanged files
+ * of the live release (tar's own link entries: the remote tar makes every link in one process,
+ * no per-file command) and the contents of new or changed files, then the release's records in
+ * their own directory beside the release (never in what nginx serves).
+ */
+function* releaseEntries(options) {
+    const now = Math.floor(Date.now() / 1000);
+    const reused = new Map();
+    for (const item of options.plan.reuse) {
+        const dir = item.fromDir ?? options.reuseDir;
+        if (dir !== undefined)
+            reused.set(item.entry.path, `${dir}/${item.from}`);
+    }
+    if (options.cloneFrom === undefined)
+        yield* treeEntries(options, reused, now);
+    const records = options.cloneFrom === undefined
+        ? [
+            [RECORD_MANIFEST, serializeManifest(options.manifest)],
+            [RECORD_DIGEST, manifestDigest(options.manifest)],
+        ]
+        : [];
+    records.push([RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n']);
+    yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
+    for (const [file, text] of records) {
+        yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+    }
+}
+/** New files at least this large (bytes) go first in the archive: see treeEntries. */
+const LARGE_FILE_BYTES = 1024 * 1024;
+/**
+ * The release's own tree: directories, symlinks, hard links to reused files, new files' contents.
+ * Directories come first, then new files of LARGE_FILE_BYTES and more, then the rest, each in
+ * manifest order. Large files are mostly media that is stored, not compressed: while the link
+ * carries them, the compressor runs ahead on the many small text files (see RUN_AHEAD_BYTES), so
+ * neither the link nor the cores wait for the other. Tar does not need parents before children,
+ * and GNU tar sets a directory's mode after extracting what it holds.
+ */
+function* treeEntries(options, reused, now) {
+    yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
+    const entries = options.manifest.entries;
+    const large = (entry) => entry.type === 'file' && entry.size >= LARGE_FILE_BYTES && !reused.has(entry.path);
+    const ordered = [
+        ...entries.filter((entry) => entry.type === 'dir'),
+        ...entries.filter(large),
+        ...entries.filter((entry) => entry.type !== 'dir' && !large(entry)),
+    ];
+    for (const entry of ordered) {
+        const name = `${options.releaseDir}/${entry.path}`;
+        if (entry.type === 'dir') {
+            yield { type: 'dir', name, mode: entry.mode, mtime: now };
+        }
+        else if (entry.type === 'symlink') {
+            yield { type: 'symlink', name, target: entry.target, mtime: now };
+        }
+        else {
+            const from = reused.get(entry.path);
+            if (from !== undefined) {
+                yield { type: 'hardlink', name, target: from, mtime: entry.mtime };
+            }
+            else {
+                yield {
+                    type: 'file',
+                    name,
+                    mode: entry.mode,
+                    mtime: entry.mtime,
+                    size: entry.size,
+                    source: (0,external_node_path_.join)(options.sourceRoot, entry.path),
+                    content: scannedContent(options.manifest, entry.path),
+                };
+            }
+        }
+    }
+}
+/**
+ * Builds the release archive lazily (a tar.gz written as the channel reads it, gzip level 6 unless given), so memory
+ * stays bounded whatever the build's size.
+ */
+function releaseStream(options) {
+    let sent = 0;
+    const counter = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            sent += chunk.length;
+            done(null, chunk);
+        },
+    });
+    const gzip = external_node_stream_.Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
+        objectMode: false,
+        highWaterMark: RUN_AHEAD_BYTES,
+    });
+    gzip.on('error', (error) => counter.destroy(error));
+    gzip.pipe(counter);
+    return { stream: counter, sentBytes: () => sent };
+}
+const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
+/** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
+const MEMBER_BYTES = 1024 * 1024;
+/**
+ * Compressed bytes the archive may hold ready beyond what the connection has taken: the compressor
+ * keeps both cores busy while the link is the bottleneck (large stored media), and the link then
+ * never waits for it on the parts that compress slowly (text). Bounds the archive's memory.
+ */
+const RUN_AHEAD_BYTES = 32 * 1024 * 1024;
+/** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
+const MEMBERS_IN_FLIGHT = 3;
+const SAMPLE_BYTES = 4096;
+/**
+ * Whether a member is already-compressed data (images, video, fonts, .gz/.br files): four samples
+ * that deflate at level 1 shrinks by less than 3%. Such a member is stored (level 0), not
+ * compressed again, which costs CPU and gains nothing.
+ */
+function incompressible(data) {
+    if (data.length < 4 * SAMPLE_BYTES)
+        return false;
+    for (let at = 0; at < 4; at++) {
+        const start = Math.floor((at * (data.length - SAMPLE_BYTES)) / 3);
+        const sample = data.subarray(start, start + SAMPLE_BYTES);
+        if ((0,external_node_zlib_.deflateRawSync)(sample, { level: 1 }).length < SAMPLE_BYTES * 0.97)
+            return false;
+    }
+    return true;
+}
+/**
+ * The archive as a series of gzip members of about MEMBER_BYTES each, several compressed at once on
+ * zlib's thread pool, emitted in order: a concatenation of gzip members is one valid gzip stream
+ * (RFC 1952, section 2.2; GNU gzip and so \`tar -xz\` read it whole), and unlike one zlib stream it
+ * keeps both cores of a runner busy while the connection sends. Written here because no maintained
+ * npm package does parallel gzip on Node's own zlib without a native build (pigz is a program).
+ */
+async function* gzipMembers(chunks, level) {
+    const queue = [];
+    let pending = [];
+    let pendingBytes = 0;
+    const compress = () => {
+        const data = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const member = gzipAsync(data, { level: incompressible(data) ? 0 : level, chunkSize: 256 * 1024 });
+        // Awaited in order below; this only keeps a failure from being reported as unhandled meanwhile.
+        member.catch(() => undefined);
+        queue.push(member);
+    };
+    for await (const chunk of chunks) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= MEMBER_BYTES)
+            compress();
+        while (queue.length >= MEMBERS_IN_FLIGHT)
+            yield await queue.shift();
+    }
+    if (pendingBytes > 0)
+        compress();
+    while (queue.length > 0)
+        yield await queue.shift();
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/deploy.ts
@@ -57017,7 +60194,7 @@ function note(run, request, line) {
  */
 function releasesToPrune(releases, keep, keepAlways) {
     const pinned = new Set(keepAlways.filter((id) => id !== undefined));
-    const others = release_host_sortReleasesNewestFirst(releases.filter((release) => release.info !== undefined && !pinned.has(release.id)));
+    const others = sortReleasesNewestFirst(releases.filter((release) => release.info !== undefined && !pinned.has(release.id)));
     const slots = Math.max(0, keep - pinned.size);
     return others.slice(slots).map((release) => release.id);
 }
@@ -57041,7 +60218,7 @@ async function prepareHost(run, request) {
         bytes: totals.bytes,
     };
     run.info = info;
-    const lock = await release_host_TargetLock.acquire(session, run.target, {
+    const lock = await TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
         releaseId: request.releaseId,
@@ -57073,13 +60250,13 @@ async function prepareHost(run, request) {
     if (state.migrated.length > 0)
         log(`moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
     if (state.drift.length > 0)
-        log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${release_host_describeDrift(state.drift)}); they are sent again, not linked`);
+        log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
     run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
     const existingIsSame = sameManifest(state.existingManifest, request.manifest);
     if (state.current === request.releaseId) {
         if (!existingIsSame || state.drift.length > 0) {
             const why = existingIsSame
-                ? `files of it were changed on the server since it was deployed (${release_host_describeDrift(state.drift)})`
+                ? `files of it were changed on the server since it was deployed (${describeDrift(state.drift)})`
                 : 'with different content';
             throw new errors_ReleaseHostError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
         }
@@ -57122,7 +60299,7 @@ async function prepareHost(run, request) {
             gzipLevel: request.gzipLevel,
         });
         if (state.match && state.match.drift.length > 0)
-            log(`${state.match.drift.length} file(s) of release ${state.match.id}, which holds this build, changed on the server since it was deployed (${release_host_describeDrift(state.match.drift)}); they are sent again, not linked`);
+            log(`${state.match.drift.length} file(s) of release ${state.match.id}, which holds this build, changed on the server since it was deployed (${describeDrift(state.match.drift)}); they are sent again, not linked`);
         log(cloneFrom !== undefined
             ? `release ${cloneFrom} holds this build unchanged: linking all ${plan.reuse.length} file(s) from it, sending none`
             : `sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged from ${[source?.id, ...state.newer.map((release) => release.id)].filter(Boolean).join(', ') || 'no release'}`);
@@ -57177,7 +60354,7 @@ function switchArgs(run, request) {
 async function revertHost(run, request) {
     if (!run.configInstalled && !run.switched && !run.switchUnknown)
         return false;
-    const revert = await switch_hosts_putBack(run, switchArgs(run, request));
+    const revert = await putBack(run, switchArgs(run, request));
     run.report.serving = revert.current ?? '';
     return revert.reverted;
 }
@@ -57213,7 +60390,7 @@ async function releaseLock(run, prune) {
         if (run.lockStarted && run.host.reconnect) {
             const fresh = await run.host.reconnect();
             try {
-                await release_host_TargetLock.freeIfHeld(fresh, run.target, run.lockToken);
+                await TargetLock.freeIfHeld(fresh, run.target, run.lockToken);
             }
             finally {
                 await fresh.close?.();
@@ -57221,7 +60398,7 @@ async function releaseLock(run, prune) {
         }
         return;
     }
-    reportPruned(run, await release_host_releaseLockAnyhow(run.lock, prune, run.host.reconnect));
+    reportPruned(run, await releaseLockAnyhow(run.lock, prune, run.host.reconnect));
 }
 function reportPruned(run, result) {
     run.report.pruned = result.pruned;
@@ -57305,8 +60482,8 @@ async function deployFrontend(request, hosts) {
     return report;
 }
 async function releaseEverywhere(request, hosts) {
-    if (!inputs_src/* RELEASE_ID_PATTERN */.ZT.test(request.releaseId)) {
-        throw new errors_ReleaseHostError('', `"${request.releaseId}" cannot be a release id: ${inputs_src/* RELEASE_ID_RULE */.jn}`);
+    if (!release_id/* RELEASE_ID_PATTERN */.Z.test(request.releaseId)) {
+        throw new errors_ReleaseHostError('', `"${request.releaseId}" cannot be a release id: ${release_id/* RELEASE_ID_RULE */.j}`);
     }
     const log = request.log ?? (() => undefined);
     const runs = hosts.map((host) => ({
@@ -57391,7 +60568,7 @@ async function releaseEverywhere(request, hosts) {
         // One host and no smoke check: nothing after its switch can send it back, so the switch also
         // prunes and frees the lock, and the unlock costs no round trip of its own.
         const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
-        const switchErrors = await untilCancelled(signal, switch_hosts_switchEveryHost(runs, async (run) => {
+        const switchErrors = await untilCancelled(signal, switchEveryHost(runs, async (run) => {
             let result;
             if (unlockWithSwitch && run.lock) {
                 const done = await run.lock.switchAndRelease(run.switcher, pruneAfter(run, request));
@@ -57444,7 +60621,7 @@ async function releaseEverywhere(request, hosts) {
                     if (run.alreadyLive)
                         run.report.outcome = 'failed';
                     if (run.info && !run.alreadyLive)
-                        await release_host_markReleaseFailed(run.host.session, run.target, run.info, failure).catch(() => undefined);
+                        await markReleaseFailed(run.host.session, run.target, run.info, failure).catch(() => undefined);
                 }
             }
         }
@@ -57518,1194 +60695,6 @@ async function untilCancelled(signal, work) {
     finally {
         signal.removeEventListener('abort', stop);
     }
-}
-
-;// CONCATENATED MODULE: ../../packages/releases/src/rollback.ts
-
-
-
-function describeRelease(release, current) {
-    const state = release.id === current ? 'live' : (release.info?.status ?? 'no .release.json');
-    return `${release.id} (${state})`;
-}
-/**
- * Which release to go to on one host. `previous` is the newest complete release older than the
- * live one that is not marked failed, so a second rollback walks further back instead of
- * returning to the release the first one left. A named release is honoured even when marked
- * failed (someone decided), with a warning.
- */
-function chooseRelease(listing, to, label) {
-    const ordered = sortReleasesNewestFirst(listing.releases);
-    const available = ordered.map((release) => describeRelease(release, listing.current)).join(', ') || 'none';
-    const from = listing.current;
-    if (to.kind === 'previous') {
-        const liveAt = ordered.findIndex((release) => release.id === from);
-        if (from === undefined || liveAt < 0) {
-            throw new ReleaseRollbackRefusedError(`${label}: no live release to roll back from (releases: ${available}); nothing was changed`);
-        }
-        const target = ordered.slice(liveAt + 1).find((release) => release.info?.status === 'complete');
-        if (!target) {
-            throw new ReleaseRollbackRefusedError(`${label}: no complete release older than the live ${from} that is not marked failed (releases: ${available}); nothing was changed`);
-        }
-        return { from, to: target.id, alreadyLive: false, warnings: [] };
-    }
-    const target = listing.releases.find((release) => release.id === to.releaseId);
-    if (!target) {
-        throw new ReleaseRollbackRefusedError(`${label}: there is no release ${to.releaseId}; available releases: ${available}`);
-    }
-    const warnings = [];
-    if (target.id !== from && target.info?.status === 'failed') {
-        const why = target.info.failedReason ? ` (${target.info.failedReason})` : '';
-        warnings.push(`${label}: release ${target.id} is marked failed${why}; switching to it because "to" names it explicitly`);
-    }
-    if (target.id !== from && target.info === undefined) {
-        warnings.push(`${label}: release ${target.id} has no readable .release.json (not built by a deploy?); switching to it because "to" names it`);
-    }
-    return { from, to: target.id, alreadyLive: target.id === from, warnings };
-}
-function rollback_errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-/** A line about one host: kept for its report and passed on, labelled, as it happens. */
-function rollback_note(run, request, line) {
-    run.log.push(line);
-    request.log?.(`${run.host.session.label}: ${line}`);
-}
-function reportOf(runs) {
-    return runs.map((run) => ({
-        host: run.host.name,
-        label: run.host.session.label,
-        ...run.choice,
-        markedFailed: run.markedFailed,
-        outcome: run.outcome,
-        error: run.error,
-        log: run.log,
-    }));
-}
-/** Throws the first rejection's reason after every attempt settled, or returns. */
-function firstFailure(results) {
-    return results.find((result) => result.status === 'rejected')?.reason;
-}
-/**
- * The frontend rollback over every host, under the deploy lock: lock and decide on every host
- * first (one that cannot proceed stops all, with nothing changed), install on every host the
- * site config the release went live with (if it had one; see `installReleaseConfigs`), then switch
- * every host atomically and reload; a failed switch puts the hosts already switched back. Then the
- * release rolled back from is marked failed. Locks are freed on every path.
- * @returns every host's outcome (`switched` or `already live`), in the order of `hosts`.
- * @throws ReleaseRollbackRefusedError (or the lock's error) before any host changed;
- *   FrontendRollbackFailedError, carrying every host's outcome, when a switch or reload failed
- *   (the hosts already switched are put back) or a switched-from release could not be marked failed.
- */
-async function rollbackFrontend(request, hosts) {
-    const warn = request.warn ?? request.log ?? (() => undefined);
-    const runs = hosts.map((host) => ({
-        host,
-        target: host.target ?? request.target,
-        switched: false,
-        switchUnknown: false,
-        markedFailed: false,
-        outcome: 'not switched',
-        log: [],
-    }));
-    try {
-        // Read-only first: taking the lock creates the target's directories, and a wrong target must stay untouched.
-        const empty = await Promise.all(runs.map(async (run) => {
-            const listing = await listReleases(run.host.session, run.target);
-            return listing.current === undefined && listing.releases.length === 0 ? run : undefined;
-        }));
-        const missing = empty.filter((run) => run !== undefined);
-        if (missing.length > 0) {
-            throw new ReleaseRollbackRefusedError(missing
-                .map((run) => `${run.host.session.label}: ${run.target} holds no releases (is "target" the directory deploys go to?); nothing was changed`)
-                .join('\n'));
-        }
-        const locked = await Promise.allSettled(runs.map(async (run) => {
-            run.lock = await TargetLock.acquire(run.host.session, run.target, {
-                timeoutMs: request.lockTimeoutMs,
-                owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
-                token: request.lockToken,
-            });
-        }));
-        const lockFailure = firstFailure(locked);
-        if (lockFailure !== undefined)
-            throw lockFailure;
-        const to = convergingTarget(runs, request.to, warn);
-        const refusals = [];
-        for (const run of runs) {
-            try {
-                run.choice = chooseRelease(run.lock.state, to, run.host.session.label);
-            }
-            catch (error) {
-                if (!(error instanceof ReleaseRollbackRefusedError))
-                    throw error;
-                refusals.push(error.message);
-            }
-        }
-        if (refusals.length > 0)
-            throw new ReleaseRollbackRefusedError(refusals.join('\n'));
-        await refuseChangedReleases(runs);
-        for (const run of runs)
-            for (const warning of run.choice.warnings)
-                warn(warning);
-        const switching = runs.filter((run) => !run.choice.alreadyLive);
-        for (const run of runs.filter((run) => run.choice.alreadyLive)) {
-            run.outcome = 'already live';
-            rollback_note(run, request, `release ${run.choice.to} is already live; nothing to switch`);
-        }
-        await installReleaseConfigs(runs, request);
-        request.journal?.switching(Object.fromEntries(switching.map((run) => [run.host.session.label, { to: run.choice.to, previous: run.choice.from ?? '' }])));
-        const switchErrors = await switchEveryHost(switching, async (run) => {
-            rollback_note(run, request, `switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
-            await switchRelease(run.host.session, rollback_switchArgs(run, request));
-            run.outcome = 'switched';
-        });
-        switchErrors.forEach((error, index) => {
-            if (error === undefined)
-                return;
-            switching[index].error = rollback_errorMessage(error);
-            rollback_note(switching[index], request, `switch failed: ${switching[index].error}`);
-        });
-        const switchFailure = switchErrors.find((error) => error !== undefined);
-        if (switchFailure !== undefined) {
-            // The revert acts only where current points at the rollback's target by this run's switch, so a
-            // host that never switched is left alone; it puts back the config first, so the reload loads the
-            // config that goes with the release put back.
-            const reverting = switching.filter((run) => run.switched || run.switchUnknown || run.configPath !== undefined);
-            const reverted = await Promise.allSettled(reverting.map(async (run) => {
-                const wasSwitched = run.switched;
-                await putBack(run, rollback_switchArgs(run, request));
-                return wasSwitched;
-            }));
-            reverted.forEach((result, index) => {
-                const run = reverting[index];
-                if (result.status === 'fulfilled') {
-                    run.outcome = result.value ? 'put back' : 'not switched';
-                    rollback_note(run, request, `back on ${run.choice.from ?? '(nothing)'}, as before this rollback`);
-                }
-                else {
-                    run.outcome = 'unknown';
-                    const why = `putting it back on ${run.choice.from ?? '(nothing)'} failed: ${rollback_errorMessage(result.reason)}`;
-                    run.error = run.error ? `${run.error}; ${why}` : why;
-                    rollback_note(run, request, why);
-                }
-            });
-            const revertFailure = firstFailure(reverted);
-            if (revertFailure === undefined)
-                request.journal?.settled();
-            const after = revertFailure === undefined
-                ? 'every host is back on the release it had'
-                : `putting the other hosts back failed too: ${rollback_errorMessage(revertFailure)}`;
-            throw new FrontendRollbackFailedError(`Rollback failed: ${rollback_errorMessage(switchFailure)}; ${after}`, reportOf(runs));
-        }
-        request.journal?.settled();
-        if (request.markFailed) {
-            for (const run of switching) {
-                try {
-                    await markFailed(run, request, warn);
-                }
-                catch (error) {
-                    run.error = `switched, but marking ${run.choice.from} failed did not work: ${rollback_errorMessage(error)}`;
-                    rollback_note(run, request, run.error);
-                }
-            }
-            const unmarked = switching.filter((run) => run.error !== undefined);
-            if (unmarked.length > 0) {
-                throw new FrontendRollbackFailedError(`Rollback switched every host, but ${unmarked.map((run) => `${run.host.session.label}: ${run.error}`).join('; ')}`, reportOf(runs));
-            }
-        }
-        return reportOf(runs);
-    }
-    finally {
-        await Promise.allSettled(runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)));
-    }
-}
-/** How this run's switch to its chosen release reaches the host, and how it is undone (see `revertSwitch`). */
-function rollback_switchArgs(run, request) {
-    return {
-        target: run.target,
-        releaseId: run.choice.to,
-        reloadCommand: request.nginxReloadCommand,
-        timeoutMs: request.nginxCommandTimeoutMs,
-        token: run.lock.token,
-    };
-}
-/**
- * Installs, on every host about to switch, the site config its release went live with (a release
- * deployed with `nginx-config` keeps it in its records), tested with `nginxTestCommand`, before any
- * host switches: the switch's reload then serves the release with its own config, so a config that
- * names a release directory (`{{release}}`) follows the rollback. A release deployed without a config
- * leaves the installed one alone. One refused config puts back the configs installed on the others.
- * @throws FrontendRollbackFailedError when a config could not be installed; no host switched, and
- *   every host's config is as it was.
- */
-async function installReleaseConfigs(runs, request) {
-    const switching = runs.filter((run) => !run.choice.alreadyLive);
-    const installed = await Promise.allSettled(switching.map(async (run) => {
-        run.configPath = await reinstallNginxConfig(run.host.session, run.target, run.choice.to, request.nginxTestCommand, request.nginxCommandTimeoutMs, run.lock.token);
-        if (run.configPath !== undefined)
-            rollback_note(run, request, `installed the nginx config release ${run.choice.to} went live with at ${run.configPath}`);
-    }));
-    installed.forEach((result, index) => {
-        if (result.status === 'rejected')
-            switching[index].error = rollback_errorMessage(result.reason);
-    });
-    const failure = firstFailure(installed);
-    if (failure === undefined)
-        return;
-    const restored = await Promise.allSettled(switching
-        .filter((run) => run.configPath !== undefined)
-        .map(async (run) => {
-        try {
-            await restoreNginxConfig(run.host.session, run.target, run.configPath);
-            run.configPath = undefined;
-        }
-        catch (error) {
-            run.error = `putting back the config at ${run.configPath} failed: ${rollback_errorMessage(error)}`;
-            throw error;
-        }
-    }));
-    const restoreFailure = firstFailure(restored);
-    const after = restoreFailure === undefined
-        ? 'no host was switched and every config is as it was'
-        : `no host was switched, but putting back a config failed: ${rollback_errorMessage(restoreFailure)}`;
-    throw new FrontendRollbackFailedError(`Rollback failed: ${rollback_errorMessage(failure)}; ${after}`, reportOf(runs));
-}
-/**
- * Refuses, before any host switches, to go to a release whose files were changed on the server
- * since it was built (edited in place, directly or through a hard link it shares with other
- * releases; removed; replaced): a rollback has no build to send them again from, and switching
- * would serve bytes that are not the release's. The way out is a deploy of that release's build
- * (under the same release id a deploy rebuilds it from the build) or another release.
- * @throws ReleaseRollbackRefusedError naming each host, release and the changed files.
- */
-async function refuseChangedReleases(runs) {
-    const changed = await Promise.all(runs
-        .filter((run) => !run.choice.alreadyLive)
-        .map(async (run) => {
-        const drift = await releaseDrift(run.host.session, run.target, run.choice.to);
-        const label = run.host.session.label;
-        return drift.length === 0
-            ? undefined
-            : `${label}: release ${run.choice.to} has ${drift.length} file(s) changed on the server since it was built (${describeDrift(drift)}); ` +
-                `switching to it would serve bytes that are not its build's, so nothing was changed. Deploy that build again ` +
-                `(with release-id ${run.choice.to} it is rebuilt from the build) or roll back to another release`;
-    }));
-    const refusals = changed.filter((message) => message !== undefined);
-    if (refusals.length > 0)
-        throw new ReleaseRollbackRefusedError(refusals.join('\n'));
-}
-/**
- * `previous` when the hosts serve different releases (a deploy whose connection to one host broke
- * during the switch left it ahead): every host goes to the release before the newest one live
- * anywhere, so the rollback converges them instead of stepping each back from where it stands.
- */
-function convergingTarget(runs, to, warn) {
-    if (to.kind !== 'previous')
-        return to;
-    const live = runs.map((run) => run.lock.state.current);
-    if (new Set(live).size <= 1)
-        return to;
-    const createdAt = (run) => run.lock.state.releases.find((release) => release.id === run.lock.state.current)?.info?.createdAt ?? '';
-    const ahead = [...runs].sort((a, b) => createdAt(b).localeCompare(createdAt(a)))[0];
-    const choice = chooseRelease(ahead.lock.state, to, ahead.host.session.label);
-    warn(`The hosts serve different releases (${runs
-        .map((run, index) => `${run.host.session.label}: ${live[index] ?? 'none'}`)
-        .join(', ')}); every host goes to ${choice.to}, the release before the newest live one (${choice.from})`);
-    return { kind: 'release', releaseId: choice.to };
-}
-async function markFailed(run, request, warn) {
-    const { from, to } = run.choice;
-    const label = run.host.session.label;
-    const info = run.lock.state.releases.find((release) => release.id === from)?.info;
-    if (from === undefined)
-        return;
-    if (!info) {
-        warn(`${label}: release ${from} has no readable .release.json, so it cannot be marked failed`);
-        return;
-    }
-    const by = request.origin.runUrl ? ` by ${request.origin.runUrl}` : '';
-    await markReleaseFailed(run.host.session, run.target, info, `rolled back to ${to}${by}`);
-    run.markedFailed = true;
-    rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
-}
-
-// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
-var markdown = __nccwpck_require__(9766);
-// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
-var host_label = __nccwpck_require__(6442);
-// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
-var request = __nccwpck_require__(6566);
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(3825);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
-
-/** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
-function fingerprintOf(keyBlob) {
-    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-}
-/** The key type named inside a public key blob (its first SSH string), e.g. `ssh-ed25519`. */
-function keyTypeOf(keyBlob) {
-    if (keyBlob.length < 4)
-        return 'unknown';
-    const length = keyBlob.readUInt32BE(0);
-    if (length > 64 || 4 + length > keyBlob.length)
-        return 'unknown';
-    return keyBlob.subarray(4, 4 + length).toString('latin1');
-}
-/** `ssh-ed25519 SHA256:...`: how a key is named in messages. */
-function describeKey(keyBlob) {
-    return `${keyTypeOf(keyBlob)} ${fingerprintOf(keyBlob)}`;
-}
-/** Compares fingerprints the way users write them: with or without base64 padding. */
-function sameFingerprint(a, b) {
-    return a.trim().replace(/=+$/, '') === b.trim().replace(/=+$/, '');
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/known-hosts.ts
-
-
-/** The name OpenSSH records a host under: `host` on port 22, `[host]:port` elsewhere. */
-function knownHostsName(host, port) {
-    const bare = host.replace(/^\[(.*)\]$/, '$1');
-    return port === 22 ? bare : `[${bare}]:${port}`;
-}
-/** One known_hosts line for a host and a public key line (`type base64 [comment]`). */
-function knownHostsLine(host, port, publicKey) {
-    const [type, base64] = publicKey.trim().split(/\s+/);
-    return `${knownHostsName(host, port)} ${type} ${base64}`;
-}
-/**
- * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
- * Never throws.
- */
-function parseKnownHosts(text) {
-    const entries = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        let marker;
-        if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
-            marker = fields.shift() === '@revoked' ? 'revoked' : 'cert-authority';
-        }
-        const [hosts, keyType, base64] = fields;
-        if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,3}$/.test(base64))
-            return;
-        entries.push({ marker, hosts, keyType, key: Buffer.from(base64, 'base64'), line: index + 1 });
-    });
-    return entries;
-}
-function globToRegExp(pattern) {
-    const body = pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.');
-    return new RegExp(`^${body}$`, 'i');
-}
-function hashedNameMatches(hashed, name) {
-    const [, , salt, hash] = hashed.split('|');
-    if (!salt || !hash)
-        return false;
-    const computed = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return computed === hash;
-}
-/** OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches. */
-function hostFieldMatches(hosts, name) {
-    if (hosts.startsWith('|1|'))
-        return hashedNameMatches(hosts, name);
-    let matched = false;
-    for (const pattern of hosts.split(',')) {
-        const negated = pattern.startsWith('!');
-        if (globToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
-            if (negated)
-                return false;
-            matched = true;
-        }
-    }
-    return matched;
-}
-/** The plain-key entries that name this host (certificate authorities are not host keys; revocations are separate). */
-function entriesFor(entries, name) {
-    return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
-}
-/**
- * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
- * for every host, @cert-authority lines are not host keys.
- */
-function checkKnownHosts(entries, name, presented) {
-    // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
-    const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
-    if (revoked)
-        return { verdict: 'revoked', entry: revoked };
-    const candidates = entriesFor(entries, name);
-    const match = candidates.find((entry) => entry.key.equals(presented));
-    if (match)
-        return { verdict: 'match', entry: match };
-    return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
-}
-/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
-function describeEntry(entry) {
-    const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
-    return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
-
-
-
-// An RSA host key is usable through any of its signature algorithms; the others are named after their key type.
-const ALGORITHMS_FOR_KEY_TYPE = {
-    'ssh-ed25519': ['ssh-ed25519'],
-    'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-    'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-    'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
-const CLOSED_BEFORE_AUTH = 'The connection was closed before authentication; nothing was sent to the server.';
-function algorithmsFor(keyTypes) {
-    const algorithms = [...new Set(keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []))];
-    return algorithms.length > 0 ? algorithms : undefined;
-}
-function refuse(name, presented, expected, detail) {
-    const message = `Host key verification failed for ${name}: ${detail} ${CLOSED_BEFORE_AUTH}`;
-    return { ok: false, error: new HostKeyError(name, fingerprintOf(presented), expected, message) };
-}
-function knownHostsCheck(knownHosts, name) {
-    const entries = parseKnownHosts(knownHosts);
-    const forHost = entriesFor(entries, name);
-    return {
-        algorithms: algorithmsFor(forHost.map((entry) => entry.keyType)),
-        verify(presented) {
-            const result = checkKnownHosts(entries, name, presented);
-            const presentedText = `the server presented ${describeKey(presented)}`;
-            switch (result.verdict) {
-                case 'match':
-                    return { ok: true };
-                case 'revoked':
-                    return refuse(name, presented, [], `${presentedText}, which known-hosts marks @revoked (line ${result.entry.line}).`);
-                case 'mismatch':
-                    return refuse(name, presented, result.expected.map((entry) => fingerprintOf(entry.key)), `${presentedText}, but known-hosts expects ${result.expected.map(describeEntry).join(', ')}. ` +
-                        'If the server was re-keyed on purpose, update known-hosts; otherwise someone may be intercepting the connection.');
-                case 'unknown': {
-                    const listed = entries.filter((entry) => entry.marker === undefined);
-                    const others = listed.slice(0, 5).map(describeEntry).join(', ');
-                    return refuse(name, presented, listed.map((entry) => fingerprintOf(entry.key)), `known-hosts has no entry for this host (it lists ${others || 'no host keys'}${listed.length > 5 ? ', …' : ''}); ` +
-                        `${presentedText}. Add a line for "${name}" (e.g. from ssh-keyscan) or set host-fingerprint.`);
-                }
-            }
-        },
-    };
-}
-function fingerprintCheck(expected, name) {
-    return {
-        verify(presented) {
-            if (sameFingerprint(fingerprintOf(presented), expected))
-                return { ok: true };
-            return refuse(name, presented, [expected], `the server presented ${describeKey(presented)}, but host-fingerprint expects ${expected}. ` +
-                'If the server was re-keyed on purpose, update host-fingerprint; otherwise someone may be intercepting the connection.');
-        },
-    };
-}
-/** How the host key of `name` (a known_hosts name such as `[10.0.0.5]:2222`) is judged under a policy. */
-function hostKeyCheck(policy, name) {
-    switch (policy.kind) {
-        case 'known-hosts':
-            return knownHostsCheck(policy.knownHosts, name);
-        case 'fingerprint':
-            return fingerprintCheck(policy.fingerprint, name);
-        case 'insecure':
-            return {
-                verify: (presented) => ({
-                    ok: true,
-                    warning: `Host key of ${name} was NOT verified (insecure-skip-host-key-check): it presented ${describeKey(presented)}. ` +
-                        `Pin it with host-fingerprint: ${fingerprintOf(presented)}`,
-                }),
-            };
-    }
-}
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
-/**
- * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
- * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
- */
-// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
-// `NAME=` word is an assignment and a leading `~` expands.
-const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
-/**
- * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
- * Language", 2.2.3).
- * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
- */
-function shellQuote(arg) {
-    if (typeof arg !== 'string')
-        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
-    if (arg.includes('\0'))
-        throw new Error('A remote command argument cannot contain a NUL byte');
-    if (SELF_QUOTING.test(arg))
-        return arg;
-    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
- * shellQuote.
- */
-function shellCommand(argv) {
-    if (argv.length === 0)
-        throw new Error('A remote command needs at least the program name');
-    return argv.map(shellQuote).join(' ');
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
-
-
-
-
-
-const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
-// Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
-const STDERR_LIMIT = 256 * 1024;
-/** Limits how many channels are open at once, queueing the rest in order. */
-class ChannelSlots {
-    limit;
-    active = 0;
-    waiting = [];
-    constructor(limit) {
-        this.limit = limit;
-    }
-    async acquire() {
-        if (this.active < this.limit) {
-            this.active += 1;
-            return;
-        }
-        await new Promise((resolve) => this.waiting.push(resolve));
-    }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active -= 1;
-    }
-}
-/**
- * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
- * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
- * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
- * rc file prints (it cannot know the marker) is ever taken for the command's output.
- */
-class OutputAfterMarker {
-    pending = Buffer.alloc(0);
-    marker;
-    constructor(marker) {
-        this.marker = Buffer.from(marker);
-    }
-    /** True once the marker went by: the command itself started. */
-    get started() {
-        return this.pending === undefined;
-    }
-    /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
-    push(chunk) {
-        if (this.pending === undefined)
-            return chunk;
-        const seen = Buffer.concat([this.pending, chunk]);
-        const at = seen.indexOf(this.marker);
-        if (at < 0) {
-            // Keep only what could still be the marker's beginning: a login banner can be long.
-            this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
-            this.discarded += seen.length - this.pending.length;
-            return Buffer.alloc(0);
-        }
-        this.discarded += at;
-        this.pending = undefined;
-        return seen.subarray(at + this.marker.length);
-    }
-    /** Bytes dropped before the marker (what the login shell printed). */
-    discarded = 0;
-}
-/**
- * The command line sent to sshd: the marker on both streams, then the command itself. The marker is
- * printed from two halves, so the command line never holds it whole: a login shell that echoes the
- * command it runs (`echo "$BASH_EXECUTION_STRING"` in an rc file, `set -v`) cannot print it early.
- */
-function markedCommand(command, marker) {
-    // The marker is made of [a-z0-9-] only: words every POSIX shell reads as themselves.
-    const half = Math.ceil(marker.length / 2);
-    const printMarker = `printf %s%s ${marker.slice(0, half)} ${marker.slice(half)}`;
-    return `${printMarker} && ${printMarker} >&2 && ${command}`;
-}
-function isReadableStream(input) {
-    return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
-}
-/** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
-class SshSession {
-    client;
-    label;
-    log;
-    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
-    channelsOpened = 0;
-    lost;
-    slots;
-    running = new Set();
-    constructor(client, 
-    /** `hostLabel` of the target, used in every message about this connection. */
-    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
-    /** Every command is logged here at debug level, with its purpose. */
-    log = silentLog) {
-        this.client = client;
-        this.label = label;
-        this.log = log;
-        this.slots = new ChannelSlots(maxConcurrentCommands);
-        client.on('error', (error) => this.fail(error));
-        client.on('close', () => this.fail(new Error('the connection was closed')));
-    }
-    /** Runs a command and collects its output; throws RemoteCommandError on an exit code not in okExitCodes. */
-    async run(purpose, argv, options = {}) {
-        const chunks = [];
-        const result = await this.execute(purpose, argv, options, (chunk) => chunks.push(chunk));
-        return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr, code: result.code };
-    }
-    /** Like run, but streams standard output into a writable (with backpressure) instead of collecting it. */
-    async exec(purpose, argv, options) {
-        return this.execute(purpose, argv, options, options.stdout);
-    }
-    /**
-     * Runs a fixed script with `sh -c script sh args...`: the script is code we wrote, the arguments arrive as
-     * "$1" "$2" ... and are never parsed as shell syntax.
-     */
-    async runScript(purpose, script, args = [], options = {}) {
-        return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
-    }
-    /**
-     * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
-     * fail with SshConnectionLostError. Closing twice does nothing.
-     */
-    async close() {
-        if (this.lost)
-            return;
-        const closed = new Promise((resolve) => this.client.once('close', () => resolve()));
-        this.lost = new Error('the session was closed');
-        this.client.end();
-        const timer = setTimeout(() => this.client.destroy(), 2000);
-        await closed;
-        clearTimeout(timer);
-    }
-    fail(error) {
-        this.lost ??= error;
-        for (const abort of [...this.running])
-            abort(error);
-    }
-    lostError(purpose, error) {
-        return new SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
-    }
-    /**
-     * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
-     * (the reply and the exit arrive in one packet batch), before any later listener could be attached.
-     */
-    async openChannel(purpose, command) {
-        if (this.lost)
-            throw this.lostError(purpose, this.lost);
-        return new Promise((resolve, reject) => {
-            this.client.exec(command, (error, channel) => {
-                if (error) {
-                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
-                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
-                }
-                const exit = { code: null };
-                channel.on('exit', (code, signal) => {
-                    exit.code = code;
-                    exit.signal = signal ?? undefined;
-                });
-                resolve({ channel, exit });
-            });
-        });
-    }
-    async execute(purpose, argv, options, stdout) {
-        const command = shellCommand(argv);
-        const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
-        const okExitCodes = options.okExitCodes ?? [0];
-        options.signal?.throwIfAborted();
-        await this.slots.acquire();
-        try {
-            options.signal?.throwIfAborted();
-            this.log.debug(`${this.label} ${purpose}: ${command}`);
-            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
-            this.channelsOpened += 1;
-            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
-            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
-            const { code, signal } = exit;
-            if (code === null || !okExitCodes.includes(code)) {
-                throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
-            }
-            return { code, stderr, stdoutBytes };
-        }
-        finally {
-            this.slots.release();
-        }
-    }
-    /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
-    drive(purpose, channel, exit, options, stdout, marker) {
-        return new Promise((resolve, reject) => {
-            const stdoutFilter = new OutputAfterMarker(marker);
-            const stderrFilter = new OutputAfterMarker(marker);
-            const stderrDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-            let preamble = '';
-            let stderr = '';
-            let stdoutBytes = 0;
-            let pending = 3; // channel close, stdout end, stderr end
-            let settled = false;
-            let timer;
-            let channelError;
-            const input = options.stdin;
-            const finish = (error) => {
-                if (settled)
-                    return;
-                settled = true;
-                if (timer)
-                    clearTimeout(timer);
-                options.signal?.removeEventListener('abort', cancel);
-                this.running.delete(abort);
-                if (input !== undefined && isReadableStream(input)) {
-                    input.unpipe(channel);
-                    // A producer (e.g. tar) would otherwise block forever on a pipe nobody reads any more.
-                    if (!input.readableEnded)
-                        input.destroy();
-                }
-                if (!error && exit.code === null && exit.signal === undefined) {
-                    error = this.lostError(purpose, this.lost ?? channelError ?? new Error('the channel closed without an exit status'));
-                }
-                if (error) {
-                    channel.destroy();
-                    reject(error);
-                }
-                else {
-                    resolve({ stderr, stdoutBytes });
-                }
-            };
-            const abort = (error) => finish(this.lostError(purpose, error));
-            const done = () => {
-                pending -= 1;
-                if (pending === 0)
-                    finish();
-            };
-            this.running.add(abort);
-            channel.on('close', done);
-            // A write racing the command's own exit (it stopped reading its input) is not the failure to report:
-            // the exit status and stderr that follow are.
-            channel.on('error', (error) => (channelError ??= error));
-            channel.on('end', done);
-            channel.stderr.on('end', () => {
-                if (!stderrFilter.started)
-                    stderr = preamble;
-                done();
-            });
-            channel.stderr.on('data', (chunk) => {
-                const own = stderrFilter.push(chunk);
-                // Before the marker: what the login shell said. Kept only to explain a command that never started.
-                if (!stderrFilter.started && preamble.length < STDERR_LIMIT)
-                    preamble += chunk.toString('utf8');
-                // Decoded as a stream, so a character split across two packets is not mangled.
-                stderr += stderrDecoder.write(own);
-                if (stderr.length > STDERR_LIMIT)
-                    stderr = stderr.slice(-STDERR_LIMIT);
-            });
-            const sink = typeof stdout === 'function' ? undefined : stdout;
-            sink?.on('error', (error) => finish(error));
-            channel.on('data', (chunk) => {
-                const own = stdoutFilter.push(chunk);
-                if (own.length === 0)
-                    return;
-                stdoutBytes += own.length;
-                if (typeof stdout === 'function') {
-                    stdout(own);
-                }
-                else if (sink && !sink.write(own)) {
-                    // Backpressure as pipe() would: the channel waits until the sink drains.
-                    channel.pause();
-                    sink.once('drain', () => channel.resume());
-                }
-            });
-            // Declared with `function` so that `finish`, above, can remove it before this line runs.
-            function cancel() {
-                channel.signal('KILL');
-                finish(options.signal.reason);
-            }
-            if (options.signal?.aborted)
-                cancel();
-            else
-                options.signal?.addEventListener('abort', cancel, { once: true });
-            if (options.timeoutMs !== undefined) {
-                timer = setTimeout(() => {
-                    channel.signal('KILL');
-                    finish(new RemoteCommandError(this.label, purpose, null, undefined, stderr, `timed out after ${options.timeoutMs} ms`));
-                }, options.timeoutMs);
-            }
-            if (input === undefined) {
-                channel.end();
-            }
-            else if (isReadableStream(input)) {
-                input.once('error', (error) => finish(new Error(`${purpose} on ${this.label}: reading its input failed: ${error.message}`)));
-                input.pipe(channel);
-            }
-            else {
-                channel.end(input);
-            }
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
-
-
-
-
-
-
-
-
-
-const { Client, utils } = (lib_default());
-const DEFAULT_KEEPALIVE_MS = 15_000;
-const KEEPALIVE_COUNT_MAX = 4;
-const DEFAULT_RETRY_DELAY_MS = 1000;
-const MAX_RETRY_DELAY_MS = 15_000;
-/**
- * The public half of the user's key, for naming it in errors.
- * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
- *   parsing needs ssh2, which is this layer's).
- */
-function userKeyDescription(target) {
-    const parsed = utils.parseKey(target.privateKey, target.passphrase);
-    if (parsed instanceof Error) {
-        if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
-            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
-        }
-        // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${request/* PRIVATE_KEY_SHAPE */.s}`);
-    }
-    const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    return describeKey(key.getPublicSSH());
-}
-function isPermanent(error) {
-    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
-}
-function connect_sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target, check, keyName, label, log) {
-    return new Promise((resolve, reject) => {
-        const client = new Client();
-        let hostKeyFailure;
-        let settled = false;
-        const settle = (error) => {
-            if (settled)
-                return;
-            settled = true;
-            if (error) {
-                client.removeAllListeners('ready');
-                client.on('error', () => { });
-                client.destroy();
-                reject(error);
-            }
-            else {
-                resolve(client);
-            }
-        };
-        client.once('ready', () => settle());
-        client.on('error', (error) => {
-            if (hostKeyFailure)
-                return settle(hostKeyFailure);
-            if (error.level === 'client-authentication') {
-                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
-                    `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
-            }
-            settle(error);
-        });
-        client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
-        const config = {
-            host: target.host,
-            port: target.port,
-            username: target.user,
-            privateKey: target.privateKey,
-            passphrase: target.passphrase,
-            readyTimeout: target.connectTimeoutMs,
-            keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
-            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-            // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
-            authHandler: ['publickey'],
-            hostVerifier: (key) => {
-                const verdict = check.verify(key);
-                if (!verdict.ok) {
-                    hostKeyFailure = verdict.error;
-                    return false;
-                }
-                if (verdict.warning)
-                    log.warning(verdict.warning);
-                return true;
-            },
-        };
-        if (check.algorithms)
-            config.algorithms = { serverHostKey: check.algorithms };
-        client.connect(config);
-        // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
-        client.setNoDelay(true);
-    });
-}
-/**
- * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
- * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
- * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
- */
-async function connectSsh(target, log = silentLog) {
-    const label = (0,host_label/* hostLabel */.v)(target);
-    const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
-    const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
-    const keyName = userKeyDescription(target);
-    const attempts = Math.max(1, target.connectAttempts);
-    let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    for (let number = 1;; number += 1) {
-        try {
-            const client = await attempt(target, check, keyName, label, log);
-            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
-            return new SshSession(client, label, target.maxConcurrentCommands, log);
-        }
-        catch (error) {
-            if (isPermanent(error))
-                throw error;
-            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
-            const reason = typeof error?.message === 'string' ? error.message : String(error);
-            if (number >= attempts) {
-                throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
-            }
-            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
-            await connect_sleep(delay);
-            delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
-        }
-    }
-}
-/**
- * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
- * refused host stops the whole run here, and the connections already made are closed again.
- */
-async function connectAll(targets, log = silentLog) {
-    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
-    const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
-        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
-    }
-    return attempts.map((attempt) => attempt.value);
-}
-/**
- * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
- * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
- * closes every session afterwards whatever happened; a failed close does not hide the work's own
- * result or error.
- */
-async function withSessions(targets, log, work) {
-    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
-        const connected = await connectAll(targets, log);
-        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
-        return connected;
-    });
-    try {
-        return await work(sessions);
-    }
-    finally {
-        await Promise.allSettled(sessions.map((session) => session.close()));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
-
-
-
-
-const HELD_LOCK_STATE = 'deploy-lock';
-/**
- * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
- * leaves it, with the target, in the step's state before any lock is taken, so that the post step
- * can free them if the main step is cancelled or killed. The journal (pass it as the request's
- * `journal`) adds the switch to that state as it proceeds; each write replaces the whole record
- * (the runner keeps the last value saved under a name).
- */
-function rememberDeployLock(state, target) {
-    const lock = { target, token: (0,external_node_crypto_.randomUUID)() };
-    const save = () => state.save(HELD_LOCK_STATE, JSON.stringify(lock));
-    save();
-    return {
-        lockToken: lock.token,
-        journal: {
-            switching: (hosts) => {
-                lock.switching = hosts;
-                lock.settled = false;
-                save();
-            },
-            settled: () => {
-                lock.settled = true;
-                save();
-            },
-        },
-    };
-}
-/**
- * The post step of a run that took deploy locks: on every host, first, when the run was interrupted
- * during its switch (its journal says it began to switch and never settled), puts the host back on
- * the release it served before, with the site config as it was, reloaded (see `revertSwitch`: only
- * where `current` points at the run's release by the run's own switch, so a host another run has
- * switched since is left alone); then frees the lock the main step left behind if its token still
- * holds it (after a normal end there is none: nothing to do), putting back the site config when the
- * run installed one but was stopped before switching to its release. Hosts are reached in parallel
- * with a single connection attempt each, so one unreachable host does not keep the others locked; a
- * connection lost during a host's revert or unlock is replaced once by a new one. Never throws:
- * each host's outcome is in the result (empty when the run took no lock), and a freed lock, a host
- * put back or an unreachable host gets a line in `log`. Hosts that still serve different releases
- * afterwards (one could not be reached or put back, or the run kept no journal), or that the run was
- * switching and could not be put back, get a warning naming each one's release (or that it is unknown); the next deploy, or a rollback to `previous` (which takes every host to the
- * release before the newest live one), brings them together.
- */
-async function freeLocksLeftBehind(state, settings, log) {
-    const saved = state.get(HELD_LOCK_STATE);
-    if (!saved)
-        return [];
-    const lock = JSON.parse(saved);
-    const { targets, nginxReloadCommand } = settings();
-    const cleanups = await Promise.all(targets.map(async (target) => {
-        const host = (0,host_label/* hostLabel */.v)(target);
-        const plan = lock.settled === false ? lock.switching?.[host] : undefined;
-        try {
-            const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
-            try {
-                // A connection lost mid-revert or mid-unlock is tried once more over a new one: the revert
-                // script finishes on its own once started (see REVERT_SCRIPT), and both steps are safe to repeat.
-                const reconnect = () => connectSsh({ ...target, connectAttempts: 1 }, log);
-                return await onAnySession(session, reconnect, (current) => settleHost(current, host, plan));
-            }
-            finally {
-                await session.close();
-            }
-        }
-        catch (error) {
-            const reason = error instanceof Error ? error.message : String(error);
-            log.warning(`${host}: could not free a deploy lock left behind (${reason}); the next deploy takes it over after lock-timeout`);
-            return { host, freed: false, error: reason, unfinished: plan !== undefined };
-        }
-    }));
-    /** Undoes the interrupted switch on one host (when it was switching), then frees the lock if still held. */
-    async function settleHost(session, host, plan) {
-        let undone;
-        let unfinished = false;
-        if (plan) {
-            try {
-                undone = await revertSwitch(session, {
-                    target: lock.target,
-                    releaseId: plan.to,
-                    reloadCommand: nginxReloadCommand,
-                    token: lock.token,
-                });
-            }
-            catch (error) {
-                if (error instanceof SshConnectionLostError)
-                    throw error;
-                unfinished = true;
-                log.warning(`${host}: the interrupted run was switching it from ${plan.previous || 'nothing'} to ${plan.to}, and putting it back failed: ${error instanceof Error ? error.message : String(error)}`);
-            }
-        }
-        if (undone?.configRestored !== undefined)
-            log.info(`${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`);
-        if (plan && undone && !undone.reverted && (undone.current ?? '') === plan.previous && plan.previous !== plan.to)
-            log.info(`${host}: already back on ${plan.previous || 'nothing'}: its switch to ${plan.to} was undone on the host itself`);
-        if (undone?.reverted)
-            log.info(`${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`);
-        const { freed, serving, configRestored, configRestoreFailed } = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
-        if (configRestored !== undefined)
-            log.info(`${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`);
-        if (configRestoreFailed !== undefined)
-            log.warning(`${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`);
-        if (freed)
-            log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
-        return { host, freed, serving, putBack: undone?.reverted, unfinished };
-    }
-    const reached = cleanups.filter((cleanup) => cleanup.error === undefined);
-    const unfinished = cleanups.filter((cleanup) => cleanup.unfinished);
-    if (unfinished.length > 0 ||
-        (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1)) {
-        const serves = (cleanup) => cleanup.error !== undefined
-            ? 'unknown, could not be reached'
-            : `${cleanup.serving ?? 'nothing'}${cleanup.unfinished ? ', not put back' : ''}`;
-        log.warning(`The interrupted run left the hosts serving different releases (${cleanups
-            .map((cleanup) => `${cleanup.host}: ${serves(cleanup)}`)
-            .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
-    }
-    return cleanups;
-}
-/**
- * The job summary of a post step that found something left behind (see `freeLocksLeftBehind`): per
- * host, whether the lock was freed, whether the host was put back, and what it serves now; undefined
- * when there was nothing to clean up (the main step ended on its own and left nothing), so a post
- * step after a normal run adds nothing to the summary.
- */
-function lockCleanupMarkdown(title, cleanups) {
-    const acted = cleanups.filter((cleanup) => cleanup.freed || cleanup.putBack || cleanup.unfinished || cleanup.error !== undefined);
-    if (acted.length === 0)
-        return undefined;
-    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
-        cleanup.host,
-        cleanup.error !== undefined ? `not reached: ${cleanup.error}` : cleanup.freed ? 'freed' : 'none left',
-        cleanup.putBack ? 'yes' : cleanup.unfinished ? 'failed' : 'no',
-        cleanup.error !== undefined ? 'unknown' : cleanup.serving || 'nothing',
-    ]));
-    return `### ${title}: clean-up after the interrupted run\n\n${table}`;
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
-/** One target per host of the request; a port given with the host wins over the request's `port`. */
-function sshTargetsFrom(settings) {
-    return settings.hosts.map((entry) => ({
-        host: entry.host,
-        port: entry.port ?? settings.port,
-        user: settings.user,
-        privateKey: settings.privateKey,
-        passphrase: settings.passphrase,
-        hostKeys: settings.hostKeys,
-        connectTimeoutMs: settings.connectTimeoutMs,
-        connectAttempts: settings.connectAttempts,
-    }));
-}
-/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
-
-
-;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
-
-/**
- * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
- * `work` with them in input order, each able to reconnect, and closes every session afterwards.
- * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
- *   `work` runs, with nothing changed on any host.
- */
-async function withReleaseHosts(ssh, log, work) {
-    const targets = sshTargetsFrom(ssh);
-    return withSessions(targets, log, (sessions) => work(sessions.map((session, index) => ({
-        name: targets[index].host,
-        session,
-        reconnect: () => connectSsh(targets[index], log),
-    }))));
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
@@ -58820,93 +60809,6 @@ async function planFrontend(request, hosts) {
         hosts: plans,
     };
 }
-
-;// CONCATENATED MODULE: ../../packages/releases/src/plan-summary.ts
-
-function changesCell(changes) {
-    return changes.count === 0 ? '-' : `${changes.count} (${(0,markdown/* formatBytes */.z3)(changes.bytes)})`;
-}
-/** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
-function hostDetails(host) {
-    const list = (title, changes) => changes.count === 0
-        ? []
-        : [
-            `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
-            '',
-            ...changes.paths.map((path) => `- ${(0,markdown/* markdownCode */.D9)(path)}`),
-            '',
-        ];
-    const lines = [
-        ...list('Added', host.added),
-        ...list('Changed', host.changed),
-        ...list('Removed', host.removed),
-        ...(host.drifted.length > 0
-            ? [
-                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => (0,markdown/* markdownCode */.D9)(path)).join(', ')}`,
-                '',
-            ]
-            : []),
-    ];
-    if (lines.length === 0)
-        return '';
-    return (0,markdown/* markdownDetails */.oG)(`${host.label}: the paths`, lines.join('\n'));
-}
-function configCell(host) {
-    return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
-}
-/** What would stop or hold up the deploy, one line per blocker, each naming its host (`host:port: ...`). */
-function frontendPlanBlockers(plan) {
-    return plan.hosts.flatMap((host) => host.blockers.map((blocker) => `${host.label}: ${blocker}`));
-}
-/**
- * A frontend plan in Markdown (the plan job's summary, a pull request's plan comment): the build,
- * per host what would be added, changed, removed, kept and sent and the nginx config, the
- * blockers, then each host's first paths folded in `<details>`. Sizes as `formatBytes` gives them.
- * File names come from the build being planned (a pull request's): each path is a code span of
- * markdownCode and every other value text of markdownText, so no name can end its line or open
- * HTML that hides the rest of the plan.
- */
-function frontendPlanMarkdown(plan) {
-    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
-        host.label,
-        (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
-        host.alreadyLive ? 'already live' : changesCell(host.added),
-        changesCell(host.changed),
-        changesCell(host.removed),
-        changesCell(host.unchanged),
-        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${(0,markdown/* formatBytes */.z3)(host.upload.bytes)})`,
-        configCell(host),
-    ]));
-    const blockers = frontendPlanBlockers(plan);
-    return [
-        `### Frontend plan for release ${(0,markdown/* markdownText */.p7)(plan.releaseId)} (dry run: nothing was changed)`,
-        '',
-        `The build: ${plan.build.files} files, ${(0,markdown/* formatBytes */.z3)(plan.build.bytes)}.`,
-        '',
-        table,
-        ...blockers.map((blocker) => `**Would stop or wait:** ${(0,markdown/* markdownText */.p7)(blocker, 1000)}\n`),
-        ...plan.hosts.map(hostDetails).filter(Boolean),
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./src/runner-cache.ts
 
@@ -59145,7 +61047,7 @@ async function withReleaseAndHosts(settings, workspace, work) {
  */
 async function deployFromSettings(settings, options = {}) {
     const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, cache, ...request } = settings;
-    const kept = await ManifestCache.restore(sshTargetsFrom(ssh).map((target) => ({ label: (0,host_label/* hostLabel */.v)(target), target: settings.target })), cache, src/* actionLog */.Zx);
+    const kept = await ManifestCache.restore(sshTargetsFrom(ssh).map((target) => ({ label: hostLabel(target), target: settings.target })), cache, src/* actionLog */.Zx);
     let built;
     const report = await withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => {
         built = release.manifest;
@@ -59181,1118 +61083,14 @@ async function planFromSettings(settings, options = {}) {
     return withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => planFrontend({ ...release, target: settings.target, releaseId: settings.releaseId, serverNames: settings.serverNames }, hosts));
 }
 
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
-
-/**
- * A remote directory that also lands in nginx's config (`root {{root}};`), where spaces, `;`,
- * quotes or `$` would change the config's meaning: only plain path characters are accepted.
- * Commands never see it unquoted either way; this keeps mistakes and attacks out of nginx.
- */
-const plainRemotePath = (name, raw) => {
-    const path = (0,inputs_src/* remotePath */.QZ)(name, raw);
-    if (!/^[A-Za-z0-9._@+,=:/-]+$/.test(path)) {
-        throw (0,inputs_src/* mustBe */.Jq)(name, 'an absolute path of letters, digits and . _ - @ + , = : / only', raw);
-    }
-    return path;
-};
-/**
- * One nginx server name: a host name, optionally with a leading `*.` or `.` or a trailing `.*`
- * (nginx's wildcard forms), or `_`. Regular-expression names (`~...`) are not taken: they would
- * bring `$`, `(`, `{` into the config, which would change its meaning.
- */
-const serverName = (name, raw) => {
-    if (!/^(_|(\*\.|\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?)$/.test(raw)) {
-        throw (0,inputs_src/* mustBe */.Jq)(name, 'host names (optionally *.name, .name or name.*) separated by spaces, commas or new lines', raw);
-    }
-    return raw;
-};
-const serverNames = (name, raw) => raw
-    .split(/[\s,]+/)
-    .filter((entry) => entry.length > 0)
-    .map((entry) => serverName(name, entry));
-/** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
-function defaultReleaseId(now, sha = (0,src/* runContext */.pO)().commit) {
-    const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    const shortSha = sha.slice(0, 7);
-    return shortSha ? `${stamp}-${shortSha}` : stamp;
-}
-/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = (0,src/* actionInputs */.eh)(), now = new Date()) {
-    reader.maskSecrets(...inputs_src/* SSH_SECRET_INPUTS */.uV);
-    const ssh = (0,inputs_src/* readSshInputs */.sl)(reader);
-    const source = reader.required('source', inputs_src/* workspacePath */.X5);
-    const target = reader.required('target', plainRemotePath);
-    const id = reader.optional('release-id', inputs_src/* releaseId */.Bf) ?? defaultReleaseId(now);
-    const keepReleases = reader.required('keep-releases', (0,inputs_src/* integer */.nd)(1, 100));
-    const template = reader.optional('nginx-config', inputs_src/* workspacePath */.X5);
-    const configPath = reader.optional('nginx-config-path', plainRemotePath);
-    if (template !== undefined && configPath === undefined) {
-        throw new inputs_src/* InputError */.dz('nginx-config-path', 'Input "nginx-config-path" is required when "nginx-config" is given');
-    }
-    if (template === undefined && configPath !== undefined) {
-        throw new inputs_src/* InputError */.dz('nginx-config', 'Input "nginx-config" is required when "nginx-config-path" is given');
-    }
-    return {
-        ssh,
-        source,
-        target,
-        releaseId: id,
-        keepReleases,
-        nginxConfig: template !== undefined && configPath !== undefined ? { template, remotePath: configPath } : undefined,
-        serverNames: reader.optional('server-names', serverNames),
-        nginxTestCommand: reader.optional('nginx-test-command', inputs_src/* commandLine */.ay),
-        nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
-        smokeUrl: reader.optional('smoke-url', inputs_src/* httpUrl */.q3),
-        lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
-        dryRun: reader.required('dry-run', inputs_src/* boolean */.zM),
-        cache: reader.required('cache', inputs_src/* boolean */.zM),
-    };
-}
-
-// EXTERNAL MODULE: ./src/not-run-outputs.ts
-var not_run_outputs = __nccwpck_require__(8693);
-;// CONCATENATED MODULE: ./src/summary.ts
-
-
-
-
-function siteLine(target, smokeUrl, labels) {
-    return `Site: ${(0,markdown/* markdownText */.p7)(smokeUrl ?? `${target}/current on ${labels.join(', ')}`, 1000)}`;
-}
-function summaryOf(report) {
-    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
-        host.label,
-        host.outcome,
-        // What the host serves when the step ends: the release that is live there, whatever happened.
-        host.serving === undefined ? 'unknown (unreachable)' : host.serving || 'nothing',
-        host.releaseId,
-        host.previousReleaseId ?? '',
-        host.filesUploaded,
-        host.filesReused,
-        (0,markdown/* formatBytes */.z3)(host.bytesUploaded),
-        host.seconds.toFixed(2),
-    ]));
-    const where = siteLine(report.target, report.smokeUrl, report.hosts.map((host) => host.label));
-    const failure = report.error ? `\n${(0,markdown/* failedMarkdown */.hy)(report.error)}\n` : '';
-    const locked = report.hosts.filter((host) => host.lockHeld).map((host) => host.label);
-    const lockLine = locked.length > 0
-        ? `\nThe deploy lock is still held on ${(0,markdown/* markdownText */.p7)(locked.join(', '), 1000)}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
-        : '';
-    return `### Frontend release ${(0,markdown/* markdownText */.p7)(report.releaseId)}\n\n${table}\n${where}\n${failure}${lockLine}`;
-}
-/** How a host's run ends in its log group. */
-function hostLine(host) {
-    const failure = host.error ? `: ${host.error}` : '';
-    return `${host.outcome}${failure}; ${host.filesUploaded} uploaded, ${host.filesReused} reused, ${host.bytesUploaded} bytes, ${host.seconds}s`;
-}
-/**
- * The action's outputs (totals over every host; `hosts` is the JSON array of every host's
- * `hostLabel`), one log group per host with its lines and outcome, its warnings, and the job summary.
- */
-function frontendPublication(report) {
-    const sum = (pick) => report.hosts.reduce((total, host) => total + pick(host), 0);
-    return {
-        outputs: {
-            'release-id': report.releaseId,
-            'previous-release-id': report.hosts.find((host) => host.previousReleaseId)?.previousReleaseId ?? '',
-            'release-path': report.hosts[0]?.releasePath ?? releasePath(report.target, report.releaseId),
-            'files-uploaded': sum((host) => host.filesUploaded),
-            'files-reused': sum((host) => host.filesReused),
-            'bytes-uploaded': sum((host) => host.bytesUploaded),
-            hosts: report.hosts.map((host) => host.label),
-        },
-        logGroups: report.hosts.map((host) => ({ title: host.label, lines: [...host.log, hostLine(host)] })),
-        warnings: report.hosts.flatMap((host) => host.warnings),
-        summary: summaryOf(report),
-    };
-}
-/**
- * A deploy that failed before any host changed (a build that cannot be read, a host that cannot be
- * verified or reached): the outputs as the inputs give them, nothing sent, and a summary that says why.
- */
-function notReleasedPublication(error, site) {
-    const labels = sshTargetsFrom(site.ssh).map(host_label/* hostLabel */.v);
-    return {
-        outputs: {
-            'release-id': site.releaseId,
-            'previous-release-id': '',
-            'release-path': releasePath(site.target, site.releaseId),
-            ...not_run_outputs/* NOT_RUN_OUTPUTS */.x,
-            hosts: labels,
-        },
-        summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
-    };
-}
-/**
- * A plan's publication (`dry-run: true`): the `plan` output, `release-id`, `release-path` and
- * `hosts` as a deploy would give them, every blocker as a warning naming its host, and the job
- * summary: per host what would be added, changed, removed, kept and sent, and the nginx config.
- */
-function frontendPlanPublication(plan, site) {
-    const blockers = frontendPlanBlockers(plan);
-    return {
-        outputs: {
-            'release-id': plan.releaseId,
-            'release-path': releasePath(site.target, plan.releaseId),
-            hosts: plan.hosts.map((host) => host.label),
-            plan,
-        },
-        warnings: blockers,
-        summary: frontendPlanMarkdown(plan),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-/**
- * The runbook: read inputs; with dry-run, check the build, verify and connect every host and publish
- * the plan, changing nothing. Otherwise check the build, verify and connect every host, then the release flow
- * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs, one
- * log group per host and the summary, written on every path once the inputs are read, and the line
- * saying the release is live everywhere; the step fails if any host failed.
- */
-async function main() {
-    const settings = getInputs();
-    if (settings.dryRun) {
-        src/* actionLog */.Zx.info(`Planning release ${settings.releaseId} on ${settings.ssh.hosts.length} host(s); nothing is changed`);
-        await (0,src/* publishing */.Kc)(() => planFromSettings(settings), {
-            publicationOf: (plan) => (0,src/* withPlanFile */.aq)(frontendPlanPublication(plan, settings), 'deploy-frontend-nginx'),
-            unreported: (error) => notReleasedPublication(error, settings),
-        });
-        return;
-    }
-    const { lockToken, journal } = rememberDeployLock(src/* stepState */.QP, settings.target);
-    src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
-    // On cancel, what is known is published at once (nothing released yet, then the deploy's own
-    // report), since the runner may end the step before the put-back ends; the end overwrites it.
-    const signal = (0,src/* cancelSignal */.Bj)();
-    const provisional = (0,src/* provisionalPublisher */.hv)(signal, () => notReleasedPublication(src/* CANCELLED_MESSAGE */.A5, settings));
-    const report = await (0,src/* publishing */.Kc)(
-    // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
-    () => provisional.around(() => deployFromSettings(settings, {
-        lockToken,
-        journal,
-        log: src/* actionLog */.Zx.debug,
-        signal,
-        onCancelled: (report) => provisional.publish(frontendPublication(report)),
-    })), {
-        reported: FrontendDeployFailedError,
-        publicationOf: frontendPublication,
-        unreported: (error) => notReleasedPublication(error, settings),
-    });
-    // The outcome closes the log, after the host groups that show how each host got there.
-    const hosts = report.hosts.length;
-    src/* actionLog */.Zx.info(`${report.releaseId} is live on ${hosts} host${hosts === 1 ? '' : 's'}`);
-}
-/**
- * The post step: puts back every host a cancelled or killed main step had switched before the release
- * was live everywhere, and frees the deploy locks it left on its hosts.
- */
-async function post() {
-    const cleanups = await freeLocksLeftBehind(src/* stepState */.QP, () => {
-        const settings = getInputs();
-        return { targets: sshTargetsFrom(settings.ssh), nginxReloadCommand: settings.nginxReloadCommand };
-    }, src/* actionLog */.Zx);
-    // The main step's summary may have been written before this clean-up (a cancel that outran its grace).
-    const summary = lockCleanupMarkdown('deploy-frontend-nginx', cleanups);
-    if (summary)
-        await (0,src/* publish */.mk)({ summary });
-}
-
-
-/***/ }),
-
-/***/ 8693:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
-/* harmony export */ });
-/**
- * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
- * nothing sent. A subset of action.yml's outputs, as the README's "When nothing runs" says: `release-id`,
- * `release-path` and `hosts` come from inputs that may be the ones refused, so they are left unset.
- */
-const NOT_RUN_OUTPUTS = {
-    'files-uploaded': 0,
-    'files-reused': 0,
-    'bytes-uploaded': 0,
-};
-
-
-/***/ }),
-
-/***/ 3452:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  A5: () => (/* reexport */ CANCELLED_MESSAGE),
-  eh: () => (/* reexport */ actionInputs),
-  Zx: () => (/* reexport */ log_actionLog),
-  Bj: () => (/* reexport */ cancelSignal),
-  hv: () => (/* reexport */ provisionalPublisher),
-  mk: () => (/* reexport */ publish),
-  Kc: () => (/* reexport */ publishing),
-  Cs: () => (/* reexport */ runAction),
-  pO: () => (/* reexport */ runContext),
-  QP: () => (/* reexport */ stepState),
-  aq: () => (/* reexport */ withPlanFile),
-  zf: () => (/* reexport */ run_context_workspaceDir)
-});
-
-// UNUSED EXPORTS: CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, wasCancelled
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/esm-globals.ts
-
-
-/**
- * An action bundle is ESM, where `__dirname` and `__filename` do not exist, yet bundled CommonJS
- * dependencies read them while loading (ssh2's emscripten-built poly1305 does, and crashes the
- * action before its first line runs). The entry imports this package first, so these globals
- * are in place before any dependency loads; CommonJS modules keep their own, which shadow them.
- */
-const globals = globalThis;
-if (globals.__filename === undefined) {
-    globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
-    globals.__dirname = (0,external_node_path_.dirname)(globals.__filename);
-}
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3960);
-// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
-var markdown = __nccwpck_require__(9766);
-// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
-var refused_input = __nccwpck_require__(8506);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
-
-
-/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
-const log_actionLog = {
-    info: (line) => lib_core.info(line),
-    warning: (message) => lib_core.warning(message),
-    debug: (line) => lib_core.debug(line),
-    group: (title, work) => lib_core.group(title, work),
-};
-/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
-const runnerInputHooks = {
-    mask: (secret) => lib_core.setSecret(secret),
-    warn: (message) => lib_core.warning(message),
-};
-/**
- * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
- * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
- * final newline).
- */
-const runnerInputs = (name) => lib_core.getInput(name, { trimWhitespace: false });
-/** The reader of this step's inputs, masking and warning through the runner. */
-function actionInputs() {
-    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
-
-
-
-
-
-
-
-/**
- * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
- * step; the main step leaves this state behind so the post run knows which it is. This is how
- * actions/checkout tells them apart (its state-helper's `isPost`).
- */
-const IS_POST_STATE = 'isPost';
-const SECRETS_DIR_STATE = 'secrets-dir';
-let secretsDirPath;
-/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
-function wasCancelled() {
-    return cancelReceived;
-}
-/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
-const stepState = {
-    save: (name, value) => lib_core.saveState(name, value),
-    get: (name) => lib_core.getState(name),
-};
-/** True when this process is the action's post step. */
-function isPostStep() {
-    return lib_core.getState(IS_POST_STATE) === 'true';
-}
-/**
- * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
- * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
- * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
- * by the post step, which finds its path in the step's saved state. Created on first use.
- */
-function secretsDir() {
-    if (secretsDirPath)
-        return secretsDirPath;
-    const parent = process.env.RUNNER_TEMP || tmpdir();
-    mkdirSync(parent, { recursive: true });
-    const path = join(parent, `sophia-secrets-${randomBytes(6).toString('hex')}`);
-    mkdirSync(path, { mode: 0o700 });
-    core.saveState(SECRETS_DIR_STATE, path);
-    secretsDirPath = path;
-    return path;
-}
-/**
- * Never throws: a directory that cannot be removed is a warning, so the step's own outcome (a
- * deploy that changed a target) is what the run reports. Node retries ENOTEMPTY and EBUSY itself.
- */
-function removeSecretsDir(path = secretsDirPath) {
-    if (!path)
-        return;
-    try {
-        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true, maxRetries: 3 });
-    }
-    catch (error) {
-        lib_core.warning(`Could not remove the step's secrets directory ${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-}
-/** The message of a step the runner cancelled, whatever the action. */
-const CANCELLED_MESSAGE = 'The run was cancelled';
-/**
- * How long after SIGINT a main step that listens to cancelSignal() may go on putting back what it
- * changed before it is ended: just within the 7.5 s before the runner's SIGTERM. What it knows is
- * published at once on the cancel (publishProvisional), so this bounds only the put-back.
- */
-const CANCEL_GRACE_MS = 7000;
-const cancellation = new AbortController();
-let cancelHeard = false;
-let cancelReceived = false;
-/**
- * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
- * Work that takes this signal stops at once and returns what it has, so the action can publish it
- * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal publishes what its action says it knew, unless it published
- * already (see asMainStep), and fails with CANCELLED_MESSAGE.
- */
-function cancelSignal() {
-    cancelHeard = true;
-    return cancellation.signal;
-}
-/**
- * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
- * process tree 2.5 s after that
- * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
- * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
- * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
- * only that the run was cancelled, whether or not this action had secrets on disk.
- */
-function handleCancelSignals(publishOnCancel) {
-    process.on('SIGTERM', () => {
-        removeSecretsDir();
-        process.exit(143);
-    });
-    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
-    process.on('SIGINT', () => {
-        cancelReceived = true;
-        if (cancelHeard && !cancellation.signal.aborted) {
-            cancellation.abort(new Error(CANCELLED_MESSAGE));
-            // The work publishes and the step ends on its own; this only bounds a step that does not.
-            setTimeout(() => {
-                removeSecretsDir();
-                lib_core.setFailed(CANCELLED_MESSAGE);
-                process.exit(130);
-            }, CANCEL_GRACE_MS).unref();
-            return;
-        }
-        const end = () => {
-            removeSecretsDir();
-            lib_core.setFailed(CANCELLED_MESSAGE);
-            process.exit(130);
-        };
-        if (!publishOnCancel)
-            return end();
-        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
-        setTimeout(end, CANCEL_GRACE_MS).unref();
-        publishOnCancel()
-            .catch(() => undefined)
-            .finally(end);
-    });
-}
-/**
- * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
- * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
- * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
- */
-async function asMainStep(work, publishOnCancel) {
-    lib_core.saveState(IS_POST_STATE, 'true');
-    handleCancelSignals(publishOnCancel);
-    try {
-        await work();
-    }
-    finally {
-        removeSecretsDir();
-    }
-}
-/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
-async function asPostStep(work) {
-    removeSecretsDir(lib_core.getState(SECRETS_DIR_STATE) || undefined);
-    await work?.();
-}
-/**
- * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
- * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
- * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
- * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
- * the step can publish what it did. Creates the secrets directory on first use.
- */
-function onRunner() {
-    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/**
- * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
- * the package: actions set their outputs through a `Publication`.
- */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        lib_core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-/**
- * Appends Markdown to the job summary (or, with `overwrite`, replaces what this step wrote); a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
- * exported from the package: actions write their summary through a `Publication`.
- */
-async function writeSummary(markdown, overwrite = false) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    // Each step has its own GITHUB_STEP_SUMMARY file, so overwriting replaces only this step's summary.
-    await lib_core.summary.addRaw(markdown, true).write({ overwrite });
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
-
-
-
-let publishedOnce = false;
-let provisionalPublished = false;
-/** What this step's publications wrote to the log (groups, annotations, warnings), each as a key: see `publish`. */
-const written = new Set();
-/** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
-function hasPublished() {
-    return publishedOnce;
-}
-/**
- * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
- * summary. Each log group, annotation and warning is written once per step: one that an earlier
- * publication of this step wrote already is left out, so a step that published at a cancel
- * (`publishProvisional`) and again at its end shows each in the log once. After a
- * `publishProvisional`, the summary replaces the provisional one and the outputs are written again,
- * appended after the provisional ones (@actions/core's setOutput only appends): the later entry for
- * a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
- * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
- * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
- * file's entries in order and sets each through `StepsContext.SetOutput`
- * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
- */
-async function publish(publication) {
-    publishedOnce = true;
-    const replacing = provisionalPublished;
-    provisionalPublished = false;
-    await write(publication, { replacing, groups: true });
-}
-/**
- * Publishes what is known while the work still runs and the runner may end the step before it
- * ends (a cancelled deploy putting back what it changed): its outputs, annotations, warnings and
- * summary; the next `publish` overwrites the summary and outputs. It writes no log group: the work
- * may be inside a group of its own when the cancel comes (a Kubernetes deploy's "Apply and watch
- * the rollouts"), and GitHub's log does not nest groups; and the final publication's groups hold
- * what this one's would, and how it ended. A step ended before its final publication shows what it
- * knew in the summary.
- */
-async function publishProvisional(publication) {
-    publishedOnce = true;
-    const replacing = provisionalPublished;
-    await write(publication, { replacing, groups: false });
-    provisionalPublished = true;
-}
-/**
- * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
- * changed, which may outlast the runner's grace): publications queued through it are written one
- * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
- * aborts before the work has published anything of its own, `atCancel()` is published first. A
- * publication that cannot be written is a warning.
- */
-function provisionalPublisher(signal, atCancel) {
-    let queue = Promise.resolve();
-    const publish = (publication) => {
-        queue = queue
-            .then(() => publishProvisional(publication))
-            .catch((error) => lib_core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
-    };
-    const onAbort = () => publish(atCancel());
-    signal.addEventListener('abort', onAbort, { once: true });
-    return {
-        publish,
-        around: async (work) => {
-            try {
-                return await work();
-            }
-            finally {
-                signal.removeEventListener('abort', onAbort);
-                await queue;
-            }
-        },
-    };
-}
-/** True the first time `entry` of `kind` is offered in this step, recording it; false after. */
-function firstTime(kind, entry) {
-    const key = JSON.stringify([kind, entry]);
-    if (written.has(key))
-        return false;
-    written.add(key);
-    return true;
-}
-async function write(publication, options) {
-    if (publication.outputs)
-        setOutputs(publication.outputs);
-    for (const group of options.groups ? (publication.logGroups ?? []) : []) {
-        if (group.lines.length === 0 || !firstTime('group', group))
-            continue;
-        lib_core.startGroup(group.title);
-        for (const line of group.lines)
-            lib_core.info(line);
-        lib_core.endGroup();
-    }
-    for (const annotation of publication.annotations ?? []) {
-        if (!firstTime('annotation', annotation))
-            continue;
-        const { file, line, message, title, level } = annotation;
-        lib_core[level](message, { file, startLine: line, title });
-    }
-    for (const warning of publication.warnings ?? [])
-        if (firstTime('warning', warning))
-            lib_core.warning(warning);
-    if (publication.summary !== undefined)
-        await writeSummary(publication.summary, options.replacing);
-}
-/**
- * Runs the work and publishes its report once, whether the work succeeded or failed with the
- * plan's `reported` error (then the error's report is published and the error rethrown, so the step
- * fails with the outputs and summary in place). Any other error is published with `unreported` when
- * given, and passes through. When the failure's publication itself fails, a warning says so and the
- * step still fails with the original error, not the publication's.
- */
-async function publishing(work, plan) {
-    let report;
-    try {
-        report = await work();
-    }
-    catch (error) {
-        const { reported, publicationOf, unreported } = plan;
-        if (reported && error instanceof reported)
-            await publishFailure(() => publicationOf(error.report));
-        else if (unreported)
-            await publishFailure(() => unreported(error));
-        throw error;
-    }
-    await publish(plan.publicationOf(report));
-    return report;
-}
-/**
- * Publishes a failure's outputs and summary; when that itself fails, only a warning says so, so
- * that the step fails with the original error, not the publication's.
- */
-async function publishFailure(publicationOf) {
-    try {
-        await publish(publicationOf());
-    }
-    catch (failure) {
-        lib_core.warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
-
-
-
-
-/**
- * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
- * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
- */
-function debugEnabled(env = process.env) {
-    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
-}
-/**
- * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
- * a `whenCancelled` that throws (inputs that cannot be read) is left out.
- */
-function cancelledSummary(title, whenCancelled) {
-    let known = '';
-    try {
-        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
-    }
-    catch {
-        // The inputs could not be read: the step never got as far as doing anything with them.
-    }
-    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
-}
-/**
- * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the RefusedInputError's message says both: an InputError from reading the
- * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
- * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
- * shown as written, control characters visible, cut when long.
- */
-function inputRefusedSummary(title, error) {
-    const input = (0,markdown/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`;
-}
-/**
- * The one error path of every action: the message goes to `core.setFailed`; the stack only
- * when the user turned step debugging on, because stacks in normal logs bury the reason. A main
- * step that an input error stopped before it published anything still publishes its summary
- * and the outputs that do not depend on the inputs (`steps`).
- */
-async function reportFailures(work, steps) {
-    try {
-        await work();
-        // A cancelled step that put back what it changed has published how; it still did not do its job.
-        if (wasCancelled())
-            lib_core.setFailed(CANCELLED_MESSAGE);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (debugEnabled() && error instanceof Error && error.stack)
-            lib_core.info(error.stack);
-        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
-            await publishFailure(() => ({
-                outputs: steps.notRunOutputs,
-                summary: inputRefusedSummary(steps.title, error),
-            }));
-        }
-        lib_core.setFailed(message);
-    }
-}
-/**
- * Runs an action's bundle as its main step or, when action.yml also names the bundle under
- * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
- * main step may have left (a remote lock); secrets on disk are removed in both steps.
- */
-async function runAction(main, steps) {
-    if (isPostStep())
-        await reportFailures(() => asPostStep(steps.post));
-    else
-        await reportFailures(() => asMainStep(main, async () => {
-            if (hasPublished())
-                return;
-            await publishFailure(() => ({
-                outputs: steps.notRunOutputs,
-                summary: cancelledSummary(steps.title, steps.whenCancelled),
-            }));
-        }), steps);
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
-/**
- * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
- * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
- */
-function runUrl(env = process.env) {
-    const server = env.GITHUB_SERVER_URL || 'https://github.com';
-    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : '';
-}
-/**
- * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
- * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
- * so a run outside a runner still works; never throws.
- */
-function runContext(env = process.env) {
-    return {
-        commit: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-        runUrl: runUrl(env),
-    };
-}
-/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
-function run_context_workspaceDir(env = process.env) {
-    return env.GITHUB_WORKSPACE || process.cwd();
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: ../../packages/inputs/src/paths.ts
+var paths = __nccwpck_require__(6404);
+// EXTERNAL MODULE: ../../packages/inputs/src/input-error.ts
+var input_error = __nccwpck_require__(7955);
+// EXTERNAL MODULE: ../../packages/inputs/src/scalars.ts + 1 modules
+var scalars = __nccwpck_require__(6380);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(8099);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
-
-
-
-
-
-
-/**
- * The proxy variables the toolkit's HTTP client reads, in its order of precedence
- * (@actions/http-client proxy.ts getProxyUrl: lower case first).
- */
-const PROXY_VARIABLES = {
-    'https:': ['https_proxy', 'HTTPS_PROXY'],
-    'http:': ['http_proxy', 'HTTP_PROXY'],
-};
-/**
- * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
- * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
- * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
- * toolkit would silently go direct, and the probes would fail far from the cause.
- */
-function proxySetting(protocol, env) {
-    const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
-    if (!variable)
-        return undefined;
-    const value = env[variable].trim();
-    const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
-    const hidden = shortenValue(hideUrlUserinfo(withScheme));
-    let url;
-    try {
-        url = new URL(withScheme);
-    }
-    catch {
-        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
-    }
-    // A proxy URL has no path: an @ after / ? # is an unencoded one in the user or password, which
-    // the URL parser would turn into a wrong host (and print part of the password as its port).
-    if (/^[^:]+:\/\/[^@]*[/?#]\S*@/.test(withScheme)) {
-        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://user:password@host:port with / ? # in the user and password percent-encoded (%2F %3F %23)`);
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-        throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);
-    }
-    return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
-}
-/**
- * Loopback addresses as Go's IP.IsLoopback reads them: 127.0.0.0/8 and ::1, the IPv4 range also
- * when IPv4-mapped (`::ffff:127.0.0.1`).
- */
-const LOOPBACK = (() => {
-    const list = new (external_node_net_default()).BlockList();
-    list.addSubnet('127.0.0.0', 8, 'ipv4');
-    list.addAddress('::1', 'ipv6');
-    return list;
-})();
-/**
- * True for the hosts that never go through a proxy whatever NO_PROXY says: `localhost` and loopback
- * IP literals, as Go's net/http decides (golang.org/x/net/http/httpproxy, config.useProxy: `host ==
- * "localhost"` or `net.ParseIP(host).IsLoopback()`). Only a real address counts: the toolkit's
- * `isLoopbackAddress` tests the text `127.` and so sends a name such as `127.example.com`, which DNS
- * may put anywhere, around the proxy; Go and curl (whose NO_PROXY matches names as names, never
- * by prefix) send it through.
- */
-function isLoopbackHost(host, family) {
-    if (host === 'localhost')
-        return true;
-    return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
-}
-/**
- * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
- * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
- * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always (real
- * loopback addresses only: see isLoopbackHost).
- * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
- * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
- * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
- * strings against the bracketed host and so never matches.
- */
-function bypassesProxy(url, noProxy) {
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const hostFamily = net.isIP(host);
-    if (isLoopbackHost(host, hostFamily))
-        return true;
-    for (const raw of noProxy.split(',')) {
-        const entry = raw.trim().toLowerCase();
-        if (!entry)
-            continue;
-        if (entry === '*')
-            return true;
-        if (entry.includes('/')) {
-            const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
-            const family = net.isIP(network);
-            if (!family || family !== hostFamily || !/^\d+$/.test(bits))
-                continue;
-            const range = new net.BlockList();
-            try {
-                range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
-            }
-            catch {
-                continue; // a prefix longer than the address: matches nothing, as in Go
-            }
-            if (range.check(host, family === 6 ? 'ipv6' : 'ipv4'))
-                return true;
-            continue;
-        }
-        const { name, port: entryPort } = splitEntry(entry);
-        if (entryPort && entryPort !== port)
-            continue;
-        if (net.isIP(name)) {
-            if (hostFamily && sameAddress(host, name))
-                return true;
-            continue;
-        }
-        const bare = name.replace(/^\*?\./, '');
-        if (host === bare || host.endsWith(`.${bare}`))
-            return true;
-    }
-    return false;
-}
-/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
-function splitEntry(entry) {
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-    if (bracketed)
-        return { name: bracketed[1], port: bracketed[2] };
-    const colons = entry.split(':').length - 1;
-    if (colons === 1) {
-        const [name, port] = entry.split(':');
-        return { name, port };
-    }
-    return { name: entry };
-}
-function sameAddress(a, b) {
-    const family = net.isIP(a);
-    if (!family || family !== net.isIP(b))
-        return false;
-    const list = new net.BlockList();
-    list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
-    return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
-}
-/**
- * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
- * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
- * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
- * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
- * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
- * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
- * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
- * agent whatever the scheme.
- */
-function toolkitAgents() {
-    // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
-    const env = process.env;
-    const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
-    const noProxy = env.no_proxy || env.NO_PROXY || '';
-    const clients = new Map();
-    const direct = {
-        'http:': new http.Agent({ keepAlive: false }),
-        secure: new https.Agent({ keepAlive: false }),
-        insecure: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
-    };
-    return (url, insecureTls) => {
-        const proxy = proxies[url.protocol];
-        if (!proxy || bypassesProxy(url, noProxy)) {
-            const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
-            return { agent };
-        }
-        const key = `${url.protocol}${insecureTls}`;
-        let client = clients.get(key);
-        if (!client) {
-            client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
-            clients.set(key, client);
-        }
-        return { agent: closableTunnel(client.getAgent(url.href)), proxy: proxy.shown };
-    };
-}
-const closable = new WeakSet();
-/**
- * Gives the toolkit's tunnelling agent a `destroy()` that also ends the CONNECT requests still
- * waiting for the proxy's answer. The `tunnel` package keeps no handle on them and sets them no time
- * limit, so a proxy that accepts the connection and never answers CONNECT would hold the process
- * open after the gate has finished. Returns the same agent.
- */
-function closableTunnel(agent) {
-    const tunnel = agent;
-    if (closable.has(agent) || typeof tunnel.request !== 'function')
-        return agent;
-    closable.add(agent);
-    const pending = new Set();
-    const send = tunnel.request;
-    tunnel.request = ((...args) => {
-        const connect = send(...args);
-        pending.add(connect);
-        connect.once('close', () => pending.delete(connect));
-        connect.once('connect', () => pending.delete(connect));
-        return connect;
-    });
-    const destroy = agent.destroy?.bind(agent);
-    agent.destroy = () => {
-        for (const connect of pending)
-            connect.destroy();
-        pending.clear();
-        destroy?.();
-    };
-    return agent;
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/plan-file.ts
-
-
-
-
-/**
- * The publication with its `plan` output (a deploy plan document, when the run made one) also
- * written as JSON to a file under RUNNER_TEMP, named `<action>-plan-<random>.json` so two steps of
- * one job never share it, and that file's path as the `plan-file` output: a later step uploads it
- * or reads it without the size limits of an output. A publication without a plan is returned as it is.
- */
-function withPlanFile(publication, action) {
-    const plan = publication.outputs?.plan;
-    if (plan === undefined)
-        return publication;
-    const dir = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
-    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    const path = (0,external_node_path_.join)(dir, `${action}-plan-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
-    (0,external_node_fs_.writeFileSync)(path, `${JSON.stringify(plan, null, 2)}\n`);
-    return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
-// First, so that bundled dependencies find the CommonJS globals when they load.
-
-
-
-
-
-
-
-
-
-
-/***/ }),
-
-/***/ 9399:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  dz: () => (/* reexport */ input_error_InputError),
-  i_: () => (/* reexport */ InputReader),
-  ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
-  jn: () => (/* reexport */ RELEASE_ID_RULE),
-  uV: () => (/* reexport */ SSH_SECRET_INPUTS),
-  zM: () => (/* reexport */ scalars_boolean),
-  ay: () => (/* reexport */ scalars_commandLine),
-  p0: () => (/* reexport */ scalars_duration),
-  a3: () => (/* reexport */ formatDuration),
-  n3: () => (/* reexport */ headerSecrets),
-  q3: () => (/* reexport */ httpUrl),
-  nd: () => (/* reexport */ integer),
-  Jq: () => (/* reexport */ input_error_mustBe),
-  sl: () => (/* reexport */ ssh_inputs_readSshInputs),
-  Bf: () => (/* reexport */ releaseId),
-  QZ: () => (/* reexport */ remotePath),
-  eo: () => (/* reexport */ secretForms),
-  Fn: () => (/* reexport */ urlSecrets),
-  X5: () => (/* reexport */ paths_workspacePath)
-});
-
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, SSH_INPUT_NAMES, bodyMatcher, checkPrivateKeyShape, fieldManagerName, githubLogin, headerLineSecrets, headerToken, headers, hideUrlUserinfo, hostList, imageOverrides, inputsFrom, ipAddress, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workloadRefs
-
-// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
-var refused_input = __nccwpck_require__(8506);
-// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
-var value_description = __nccwpck_require__(3277);
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-
-/**
- * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
- * The message always names the input.
- */
-class input_error_InputError extends refused_input/* RefusedInputError */.n {
-    constructor(input, message) {
-        super(input, message);
-        this.name = 'InputError';
-    }
-}
-/**
- * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
- * (hidden when `secret`).
- */
-function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${(0,value_description/* describeValue */.bp)(raw, secret)}`);
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
-
-/**
- * The longest path or command line an input may hold: Linux's PATH_MAX. Longer values cannot name a
- * file (the kernel answers ENAMETOOLONG), so they are refused here, naming the input.
- */
-const MAX_PATH_CHARS = 4096;
-/** Refuses NUL, line breaks and values longer than MAX_PATH_CHARS, naming the input. */
-function refuseNonLine(name, raw) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    if (raw.length > MAX_PATH_CHARS) {
-        throw new input_error_InputError(name, `Input "${name}" must be at most ${MAX_PATH_CHARS} characters, got ${raw.length}`);
-    }
-}
-/**
- * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
- * `/` itself is refused because deploys create and prune directories below the path.
- */
-const remotePath = (name, raw) => {
-    refuseNonLine(name, raw);
-    const trimmed = raw.trim();
-    if (!trimmed.startsWith('/'))
-        throw input_error_mustBe(name, 'an absolute path (starting with /)', raw);
-    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
-    if (segments.some((segment) => segment === '..' || segment === '.')) {
-        throw input_error_mustBe(name, 'an absolute path without "." or ".." segments', raw);
-    }
-    if (segments.length === 0)
-        throw input_error_mustBe(name, 'a directory below / (not / itself)', raw);
-    return '/' + segments.join('/');
-};
-/**
- * A local path on the runner, relative to the workspace (the working directory) or absolute. The
- * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
- */
-const paths_workspacePath = (name, raw) => {
-    refuseNonLine(name, raw);
-    const trimmed = raw.trim();
-    if (trimmed.length === 0)
-        throw input_error_mustBe(name, 'a path in the workspace', raw);
-    return trimmed;
-};
-
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
 /*!
 * re2js
@@ -64892,7 +65690,7 @@ var StringIterator = class {
 *
 * The only public entry point is {@link #parse(String pattern, int flags)}.
 */
-var Parser = class Parser {
+var build_Parser = class Parser {
 	static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
 	static ERR_INVALID_CHAR_RANGE = "invalid character class range";
 	static ERR_INVALID_ESCAPE = "invalid escape sequence";
@@ -66005,7 +66803,7 @@ var RE2 = class RE2 {
 		return RE2.compileImpl(expr, RE2Flags.POSIX, true);
 	}
 	static compileImpl(expr, mode, longest) {
-		let re = Parser.parse(expr, mode);
+		let re = build_Parser.parse(expr, mode);
 		const maxCap = re.maxCap();
 		const namedGroups = re.namedGroups;
 		re = Simplify.simplify(re);
@@ -66501,7 +67299,7 @@ var RE2Set = class RE2Set {
 		if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
 		if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
 		if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
-		const re = Parser.parse(fregex, this.re2Flags);
+		const re = build_Parser.parse(fregex, this.re2Flags);
 		this.regexps.push(Simplify.simplify(re));
 		return this.regexps.length - 1;
 	}
@@ -66513,7 +67311,7 @@ var RE2Set = class RE2Set {
 	compile() {
 		if (this.prog) return;
 		const prog = Compiler.compileSet(this.regexps);
-		if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
+		if (prog.numInst() > build_Parser.MAX_SIZE) throw new RE2JSCompileException(`${build_Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${build_Parser.MAX_SIZE}`);
 		this.prog = prog;
 		this.dfa = new DFA(this.prog, this.maxMem);
 		this.dummyRe2 = {
@@ -67112,7 +67910,7 @@ function re(stringsOrFlags, ...values) {
 
 
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
-function collections_splitList(raw, separator = 'newline-or-comma') {
+function splitList(raw, separator = 'newline-or-comma') {
     const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
     return raw
         .split(pattern)
@@ -67123,14 +67921,14 @@ function collections_splitList(raw, separator = 'newline-or-comma') {
  * A parser for a list input whose entries each go through `item`; errors name the input and quote the bad entry, not
  * the whole list.
  */
-function collections_listOf(item, separator = 'newline-or-comma') {
-    return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
+function listOf(item, separator = 'newline-or-comma') {
+    return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
 }
 /** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
-function collections_keyValueMap(options = {}) {
+function keyValueMap(options = {}) {
     return (name, raw) => {
         const map = new Map();
-        for (const entry of collections_splitList(raw, options.separator ?? 'newline')) {
+        for (const entry of splitList(raw, options.separator ?? 'newline')) {
             const at = entry.indexOf('=');
             if (at <= 0)
                 throw mustBe(name, 'a list of key=value entries', entry);
@@ -67165,7 +67963,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
  * they are never quoted back. Throws InputError naming the input.
  */
-const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) => {
+const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
     const at = line.indexOf(':');
     const field = at > 0 ? line.slice(0, at).trim() : '';
     if (!TOKEN.test(field)) {
@@ -67182,7 +67980,7 @@ const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) 
 });
 /** Status codes and ranges such as `200-299,301`. */
 const statusRanges = (name, raw) => {
-    const ranges = collections_splitList(raw, 'newline-or-comma').map((entry) => {
+    const ranges = splitList(raw, 'newline-or-comma').map((entry) => {
         const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
         const from = match ? Number(match[1]) : NaN;
         const to = match ? Number(match[2] ?? match[1]) : NaN;
@@ -67242,373 +68040,6 @@ const bodyMatcher = (name, raw) => {
     };
 };
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
-
-
-
-/** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
-const MIN_FRAGMENT = 4;
-/** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
-/**
- * Every secret a header value carries, whatever the header and its scheme: the whole value; after an
- * auth scheme (`Bearer x`, `Token token="x"`, any custom `Scheme x`), the credential; each parameter
- * value of `name=value` / `name="value"` lists, separated by `,` (RFC 9110 section 11 auth-params)
- * or `;` (Cookie, RFC 6265 section 4.2); and, for a base64 `user:password` (Basic), the decoded pair
- * and the password. Shape: strings, longest first, each at least 4 characters: a shorter value (`0`,
- * `2`, `on`) is no credential, and masking it would blank every digit or word it appears in, the
- * report's counts and statuses included.
- */
-function headerSecrets(value) {
-    const whole = value.trim();
-    const secrets = new Set([whole]);
-    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(whole);
-    for (const part of scheme ? [whole, scheme[2].trim()] : [whole]) {
-        secrets.add(part);
-        if (TOKEN68.test(part)) {
-            addBasicPair(part, secrets);
-            continue;
-        }
-        for (const parameter of part.split(/[,;]/)) {
-            const at = parameter.indexOf('=');
-            const raw = (at >= 0 ? parameter.slice(at + 1) : parameter).trim();
-            const unquoted = /^"(.*)"$/s.exec(raw)?.[1].replace(/\\(.)/g, '$1') ?? raw;
-            secrets.add(raw);
-            secrets.add(unquoted);
-        }
-    }
-    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
-}
-/** A base64 `user:password` (what Basic carries) adds the decoded pair and the password alone. */
-function addBasicPair(credential, secrets) {
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credential))
-        return;
-    const decoded = Buffer.from(credential, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    // Only text decodes to a pair: an opaque token that happens to be valid base64 decodes to binary.
-    if (colon < 0 || !/^[\x20-\x7e\x80-\uffff]+$/.test(decoded) || decoded.includes('\ufffd'))
-        return;
-    secrets.add(decoded);
-    secrets.add(decoded.slice(colon + 1));
-}
-/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
-function headerLineSecrets(raw) {
-    return splitList(raw, 'newline').flatMap((line) => {
-        const at = line.indexOf(':');
-        const value = (at >= 0 ? line.slice(at + 1) : line).trim();
-        return value ? headerSecrets(value) : [];
-    });
-}
-/**
- * The credentials in the userinfo of a URL (`https://user:password@host/`), read from the text as
- * given, so that even a URL that does not parse cannot reveal them: the userinfo as written and
- * percent-decoded, the password alone, and the Basic credential (base64 of `user:password`) that
- * Node sends for it. Empty when the URL has no userinfo.
- */
-function urlCredentialSecrets(raw) {
-    const decode = (text) => {
-        try {
-            return decodeURIComponent(text);
-        }
-        catch {
-            return text;
-        }
-    };
-    const secrets = new Set();
-    // Two readings: the URL parser's (the authority ends at the first / ? #) and the widest one (up to
-    // the last @ of the token), so a password holding an unencoded / ? # is masked whole either way.
-    const strict = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
-    // The widest reading only when a colon (a password) comes before the first / ? #: an @ later in
-    // a plain path (`https://host/a@b`) is no credential.
-    const widest = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s:]*:\S*)@/.exec(raw)?.[1];
-    for (const userinfo of new Set([strict, widest])) {
-        if (!userinfo)
-            continue;
-        const colon = userinfo.indexOf(':');
-        const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-        const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
-        const pair = `${decode(user)}:${decode(password)}`;
-        for (const secret of [userinfo, decode(userinfo), password, decode(password), pair])
-            secrets.add(secret);
-        secrets.add(Buffer.from(pair).toString('base64'));
-    }
-    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
-}
-/**
- * Query values that are clearly no credential: flags and numbers of up to 7 digits (`?verbose=true`,
- * `?limit=50`). A longer number may be one (numeric tokens, PINs, account keys).
- */
-const PLAIN_QUERY_VALUE = /^(true|false|\d{1,7})$/i;
-/**
- * The values of the query parameters of a URL (`?token=…&sig=…`), and of the parameters its fragment
- * carries (`#access_token=…&state=…`, as an OAuth implicit grant returns them: RFC 6749 section
- * 4.2.2), read from the text as given (the query from the first `?` to a `#` or whitespace, the
- * fragment from that `#` to whitespace) so that a URL that does not parse cannot reveal them either:
- * each value as written and percent-decoded (`+` as a space), and a bare query part without `=`
- * whole (a bare fragment, `#readme`, is an anchor and stays). Every such value of a health URL is
- * taken for a secret (`token`, `access_token`, `key`, `sig` and whatever name a service chose),
- * except those that are clearly not: shorter than 4 characters, `true`/`false`, or a decimal number
- * of up to 7 digits, which masking would blank in ordinary text (statuses, sizes). Parameter names
- * are never secrets: the report keeps `?token=***`.
- */
-function urlQuerySecrets(raw) {
-    const [, query = '', fragment = ''] = /^[^?#\s]*(?:\?([^#\s]*))?(?:#(\S*))?/.exec(raw.trim()) ?? [];
-    const parts = [...query.split('&'), ...fragment.split('&').filter((part) => part.includes('='))];
-    const secrets = new Set();
-    for (const part of parts) {
-        const value = part.includes('=') ? part.slice(part.indexOf('=') + 1) : part;
-        for (const form of [value, decodeQueryValue(value)]) {
-            if (form.length >= MIN_FRAGMENT && !PLAIN_QUERY_VALUE.test(form))
-                secrets.add(form);
-        }
-    }
-    return [...secrets].sort((a, b) => b.length - a.length);
-}
-function decodeQueryValue(value) {
-    try {
-        return decodeURIComponent(value.replace(/\+/g, ' '));
-    }
-    catch {
-        return value;
-    }
-}
-/** Every secret a URL carries: its userinfo credentials (urlCredentialSecrets) and query and fragment parameter values (urlQuerySecrets). */
-function urlSecrets(raw) {
-    return [...new Set([...urlCredentialSecrets(raw), ...urlQuerySecrets(raw)])].sort((a, b) => b.length - a.length);
-}
-/**
- * `text` with the userinfo of a leading URL (everything between `://` and the last `@` of the
- * first whitespace-free token, whatever it holds) replaced by `***`, for quoting a URL in a message
- * before it is shortened: the runner masks only whole secrets, so a cut one would show its start.
- * Wider than the URL parser's authority on purpose: a password with an unencoded / ? # must not
- * show either.
- */
-function hideUrlUserinfo(text) {
-    return text.replace(/^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)\S*@/, '$1***@');
-}
-/**
- * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
- * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
- * and as a form (space as `+`), each with upper- and lower-case hex digits; its UTF-8 bytes in
- * lower-case hex, bare and separated by `:` or `-`; and base64 and base64url,
- * at each of the three alignments it can take inside a longer encoded text (the characters that
- * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
- * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
- * encoders); doing it here covers the job summary and outputs, which the runner does not mask.
- */
-function secretForms(secret) {
-    // A value shorter than 4 characters (`on`, `1`) is no secret: masking it would blank ordinary text.
-    if (secret.length < MIN_FRAGMENT)
-        return [];
-    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
-    const encoded = [
-        encodeURIComponent(secret),
-        new URL(`http://h/${secret.replace(/[?#]/g, encodeURIComponent)}`).pathname.slice(1),
-        new URL(`http://h/?${secret.replace(/#/g, '%23')}`).search.slice(1),
-        new URL(`http://h/#${secret}`).hash.slice(1),
-        new URLSearchParams({ s: secret }).toString().slice(2),
-    ];
-    for (const form of encoded) {
-        forms.add(form);
-        forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
-    }
-    const bytes = Buffer.from(secret, 'utf8');
-    const hex = bytes.toString('hex');
-    forms.add(hex);
-    // Hex bytes as fingerprints and dumps separate them (`5a:71:39`, `5a-71-39`).
-    for (const separator of [':', '-'])
-        forms.add(hex.replace(/..(?!$)/g, `$&${separator}`));
-    for (const offset of [0, 1, 2]) {
-        const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
-        const base64 = padded.toString('base64');
-        // Characters 0..ceil(offset*4/3) mix in the padding bytes, and the last group may mix in what follows.
-        const from = Math.ceil((offset * 4) / 3);
-        const to = Math.floor((padded.length * 4) / 3);
-        const core = offset === 0 && padded.length % 3 === 0 ? base64 : base64.slice(from, to);
-        if (core.length >= 6) {
-            forms.add(core);
-            forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
-        }
-    }
-    // Standing alone, its last group is whole: with padding, and without it as base64url leaves it.
-    if (bytes.length % 3 !== 0) {
-        forms.add(bytes.toString('base64'));
-        forms.add(bytes.toString('base64url'));
-    }
-    return [...forms].filter((form) => form.length > 0);
-}
-/**
- * Registers with the runner every header value, the credentials inside it and their encoded forms,
- * before the headers are parsed, so that a malformed line cannot reveal a token in an error.
- */
-function maskHeaderValues(raw, mask) {
-    for (const secret of headerLineSecrets(raw))
-        for (const form of secretForms(secret))
-            maskSecret(form, mask);
-}
-/**
- * Registers the secrets of each URL in a list input (one per line: userinfo credentials and query
- * values, see urlSecrets) and their encoded forms.
- */
-function maskUrlSecrets(raw, mask) {
-    for (const line of splitList(raw, 'newline')) {
-        for (const secret of urlSecrets(line))
-            for (const form of secretForms(secret))
-                maskSecret(form, mask);
-    }
-}
-/**
- * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
- * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
- * Throws InputError naming the input, without quoting the token.
- */
-function headerToken(name, raw) {
-    const token = raw.trim();
-    if (/\s/.test(token))
-        throw mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
-    return token;
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
-
-
-
-/** The input's text unchanged: the default parser of `required` and `optional`. */
-const scalars_text = (_name, raw) => raw;
-/**
- * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
- * @throws InputError naming the input and the range otherwise.
- */
-function integer(min, max) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^-?\d+$/.test(trimmed))
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        const value = Number(trimmed);
-        if (!Number.isSafeInteger(value) || value < min || value > max) {
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        }
-        return value;
-    };
-}
-const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
-const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
-/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
-const scalars_boolean = (name, raw) => {
-    const trimmed = raw.trim();
-    if (TRUE_WORDS.has(trimmed))
-        return true;
-    if (FALSE_WORDS.has(trimmed))
-        return false;
-    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
-};
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
-/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
-function scalars_duration(options = {}) {
-    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
-            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
-        let total = 0;
-        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-            total += Number(match[1]) * DURATION_UNITS[match[2]];
-        }
-        total = Math.round(total);
-        if (total < minMs || total > maxMs) {
-            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
-        }
-        return total;
-    };
-}
-/**
- * A duration in milliseconds written the way the duration inputs take it: the largest whole unit of h, m, s (`90000` →
- * `90s`, `120000` → `2m`), else `<n>ms`.
- */
-function formatDuration(ms) {
-    if (ms % 3_600_000 === 0 && ms > 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0 && ms > 0)
-        return `${ms / 60_000}m`;
-    if (ms % 1000 === 0 && ms > 0)
-        return `${ms / 1000}s`;
-    return `${ms}ms`;
-}
-/**
- * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
- * @throws InputError listing the choices otherwise.
- */
-function oneOf(choices) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (choices.includes(trimmed))
-            return trimmed;
-        throw mustBe(name, `one of ${choices.join(', ')}`, raw);
-    };
-}
-/** A value matching a pattern; `expected` says in words what the pattern means. */
-function matching(pattern, expected) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!pattern.test(trimmed))
-            throw input_error_mustBe(name, expected, raw);
-        return trimmed;
-    };
-}
-/**
- * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
- * can never take the shape of the deploy's own scratch names, which all start with a dot
- * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
- */
-const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
-const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
-/** A release id (`RELEASE_ID_PATTERN`), trimmed. Throws InputError naming the input when it is not one. */
-const releaseId = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed))
-        throw input_error_mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
-    return trimmed;
-};
-/**
- * An http:// or https:// URL. Throws InputError naming the input, quoting the value with any
- * userinfo hidden (see hideUrlUserinfo), for a value that is not one, or whose `#` comes before an
- * `@`: a fragment is never sent, so that `#` is almost surely an unencoded one in a password, and
- * the URL parser would read the user name as the host.
- */
-function httpUrl(name, raw) {
-    const trimmed = raw.trim();
-    const quoted = hideUrlUserinfo(raw);
-    let url;
-    try {
-        url = new URL(trimmed);
-    }
-    catch {
-        throw input_error_mustBe(name, 'an http:// or https:// URL', quoted);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw input_error_mustBe(name, 'an http:// or https:// URL', quoted);
-    if (url.hash.includes('@')) {
-        throw input_error_mustBe(name, 'an http:// or https:// URL whose user and password percent-encode / ? # (%2F %3F %23)', quoted);
-    }
-    return url;
-}
-/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
-const scalars_commandLine = (name, raw) => {
-    refuseNonLine(name, raw);
-    return raw.trim();
-};
-/**
- * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
- * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
- */
-const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]');
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
-var host_label = __nccwpck_require__(6442);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -67620,7 +68051,7 @@ const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or
 function port(name, entry, text) {
     const value = Number(text);
     if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535)
-        throw input_error_mustBe(name, EXPECTED, entry);
+        throw (0,input_error/* mustBe */.J)(name, EXPECTED, entry);
     return value;
 }
 /**
@@ -67632,7 +68063,7 @@ function parseHost(name, entry) {
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
     if (bracketed) {
         if ((0,external_node_net_.isIP)(bracketed[1]) !== 6)
-            throw input_error_mustBe(name, EXPECTED, entry);
+            throw (0,input_error/* mustBe */.J)(name, EXPECTED, entry);
         return bracketed[2] === undefined
             ? { host: bracketed[1] }
             : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
@@ -67640,12 +68071,12 @@ function parseHost(name, entry) {
     const colons = entry.split(':').length - 1;
     if (colons > 1) {
         if ((0,external_node_net_.isIP)(entry) !== 6)
-            throw input_error_mustBe(name, EXPECTED, entry);
+            throw (0,input_error/* mustBe */.J)(name, EXPECTED, entry);
         return { host: entry };
     }
     const [host, portText] = entry.split(':');
     if (!IPV4.test(host) && (!HOSTNAME.test(host) || /^[\d.]+$/.test(host)))
-        throw input_error_mustBe(name, EXPECTED, entry);
+        throw (0,input_error/* mustBe */.J)(name, EXPECTED, entry);
     return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
 }
 /**
@@ -67656,14 +68087,14 @@ function parseHost(name, entry) {
  *   (the same `hostLabel` once the default port is applied).
  */
 function hostList(name, raw, defaultPort = 22) {
-    const targets = collections_splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
+    const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
     if (targets.length === 0)
-        throw input_error_mustBe(name, EXPECTED, raw);
+        throw (0,input_error/* mustBe */.J)(name, EXPECTED, raw);
     const seen = new Set();
     for (const target of targets) {
-        const label = (0,host_label/* hostLabel */.v)({ host: target.host, port: target.port ?? defaultPort });
+        const label = hostLabel({ host: target.host, port: target.port ?? defaultPort });
         if (seen.has(label)) {
-            throw input_error_mustBe(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
+            throw (0,input_error/* mustBe */.J)(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
         }
         seen.add(label);
     }
@@ -67677,124 +68108,494 @@ function ipAddress(name, raw) {
     return trimmed;
 }
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
+;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
 
 
 
+
 /**
- * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
- * @throws InputError when it is not one.
+ * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
+ * names.
  */
-const kubernetesName = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!isDns1123Subdomain(trimmed)) {
-        throw mustBe(name, 'a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters)', raw);
-    }
-    return trimmed;
-};
+const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'host',
+    'port',
+    'user',
+    'ssh-key',
+    'ssh-key-passphrase',
+    'known-hosts',
+    'host-fingerprint',
+    'insecure-skip-host-key-check',
+    'connect-timeout',
+    'connect-attempts',
+]));
+/** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
+const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
+const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
 /**
- * Parses a namespace name (trimmed) with the API server's rule (isDns1123Label).
- * @throws InputError when it is not one.
+ * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
+ * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
+ * spaces or literal "\n" for newlines), or text without the PEM armor.
  */
-const kubernetes_syntax_namespaceName = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!isDns1123Label(trimmed)) {
-        throw mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
+function checkPrivateKeyShape(key) {
+    const fail = (problem) => {
+        throw new input_error/* InputError */.d('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+    };
+    if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
+        fail('holds a public key (the .pub file), not the private key');
     }
-    return trimmed;
-};
+    if (!KEY_ARMOR.test(key))
+        fail('must be a private key in OpenSSH or PEM form, got a value that does not fit');
+    if (/PRIVATE KEY-----\\n/.test(key))
+        fail('has "\\n" written where its line breaks should be: store the key with real line breaks');
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*-----END/.test(key)) {
+        fail('is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is');
+    }
+}
+function knownHostsLines(name, raw) {
+    const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
+    for (const line of entries) {
+        const fields = line.trim().split(/\s+/);
+        const offset = fields[0].startsWith('@') ? 1 : 0;
+        if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
+            throw (0,input_error/* mustBe */.J)(name, 'known_hosts lines ("host key-type base64-key")', line);
+        }
+    }
+    if (entries.length === 0)
+        throw (0,input_error/* mustBe */.J)(name, 'known_hosts lines ("host key-type base64-key")', raw);
+    return raw;
+}
+function fingerprint(name, raw) {
+    const trimmed = raw.trim();
+    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
+        throw (0,input_error/* mustBe */.J)(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
+    }
+    return trimmed.replace(/=$/, '');
+}
 /**
- * Parses `key=value` as `kubectl label` takes it.
- * @throws InputError when the `=` is missing or either side breaks the API server's label rules.
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
  */
-const label = (name, raw) => {
-    const trimmed = raw.trim();
-    const at = trimmed.indexOf('=');
-    const key = at < 0 ? '' : trimmed.slice(0, at);
-    const value = at < 0 ? '' : trimmed.slice(at + 1);
-    if (at < 0 || !isQualifiedName(key) || !isLabelValue(value)) {
-        throw mustBe(name, 'a label key=value (such as sophia.ai/pool=mcp)', raw);
-    }
-    return { key, value };
-};
-/** `key=value:Effect` or `key:Effect`, as `kubectl taint` writes them. */
-const kubernetes_syntax_taint = (name, raw) => {
-    const trimmed = raw.trim();
-    const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(trimmed);
-    if (!match || !isQualifiedName(match[1]) || !isLabelValue(match[2] ?? '')) {
-        throw mustBe(name, 'a taint key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute', raw);
-    }
-    return { key: match[1], value: match[2] ?? '', effect: match[3] };
-};
-/** Each workload kind by every name kubectl takes for it: singular, plural, short (`kubectl api-resources`). */
-const WORKLOAD_KIND_NAMES = {
-    deployment: 'Deployment',
-    deployments: 'Deployment',
-    deploy: 'Deployment',
-    statefulset: 'StatefulSet',
-    statefulsets: 'StatefulSet',
-    sts: 'StatefulSet',
-    daemonset: 'DaemonSet',
-    daemonsets: 'DaemonSet',
-    ds: 'DaemonSet',
-};
-const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
-/**
- * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
- * case, singular, plural or kubectl's short name (`deploy`, `sts`, `ds`). The inverse of
- * `workloadKey`: `workloadRef(input, workloadKey(ref))` gives `ref` back.
- * Throws InputError naming the input `name` when `raw` is not such a reference.
- */
-const workloadRef = (name, raw) => {
-    const parts = raw.trim().split('/');
-    const namespace = parts.length === 3 ? parts.shift() : undefined;
-    const [kindText, objectName, extra] = parts;
-    const kind = WORKLOAD_KIND_NAMES[(kindText ?? '').toLowerCase()];
-    const validNamespace = namespace === undefined || isDns1123Label(namespace);
-    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
-        throw mustBe(name, WORKLOAD_EXAMPLES, raw);
-    }
-    return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
-};
-/**
- * Workload references one per line, or a JSON array of them as the deploy actions' `changed`
- * output gives it (`[]`: an empty list, nothing to do).
- */
-const workloadRefs = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!trimmed.startsWith('['))
-        return listOf(workloadRef, 'newline')(name, raw);
-    let entries;
-    try {
-        entries = JSON.parse(trimmed);
-    }
-    catch {
-        throw mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
-    }
-    if (!Array.isArray(entries) || !entries.every((entry) => typeof entry === 'string')) {
-        throw mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
-    }
-    return entries.map((entry) => workloadRef(name, entry));
-};
-/** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
-const labelSelector = (name, raw) => {
-    const trimmed = raw.trim();
-    const requirements = trimmed.split(/,(?![^()]*\))/).map((part) => part.trim());
-    const valid = requirements.every((requirement) => {
-        const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
-        if (set)
-            return isQualifiedName(set[1]) && set[3].split(',').every((v) => isLabelValue(v.trim()));
-        const eq = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(requirement);
-        if (eq)
-            return isQualifiedName(eq[1]) && isLabelValue(eq[3]);
-        const exists = /^(!?)([^\s!=]+)$/.exec(requirement);
-        return exists !== null && isQualifiedName(exists[2]);
+function readSshInputs(inputs) {
+    inputs.maskSecrets(...SSH_SECRET_INPUTS);
+    const privateKey = inputs.secret('ssh-key', { required: false });
+    const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
+    const port = inputs.required('port', (0,scalars/* integer */.nd)(1, 65535));
+    const hosts = inputs.required('host', (name, raw) => hostList(name, raw, port));
+    const user = inputs.required('user', (name, raw) => {
+        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
+            throw (0,input_error/* mustBe */.J)(name, 'a user name', raw);
+        return raw.trim();
     });
-    if (!trimmed || !valid)
-        throw mustBe(name, 'a label selector such as app=api,tier in (web,mcp)', raw);
-    return trimmed;
+    if (!privateKey)
+        throw new input_error/* InputError */.d('ssh-key', 'Input "ssh-key" is required');
+    checkPrivateKeyShape(privateKey);
+    const insecure = inputs.required('insecure-skip-host-key-check', scalars/* boolean */.zM);
+    const knownHosts = inputs.optional('known-hosts', knownHostsLines);
+    const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
+    let hostKeys;
+    if (knownHosts !== undefined && hostFingerprint !== undefined) {
+        throw new input_error/* InputError */.d('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
+    }
+    else if (knownHosts !== undefined) {
+        hostKeys = { kind: 'known-hosts', knownHosts };
+    }
+    else if (hostFingerprint !== undefined) {
+        hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
+    }
+    else if (insecure) {
+        hostKeys = { kind: 'insecure' };
+    }
+    else {
+        throw new input_error/* InputError */.d('known-hosts', 'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)');
+    }
+    if (insecure) {
+        inputs.runner.warn('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
+    }
+    return {
+        hosts,
+        port,
+        user,
+        privateKey,
+        passphrase,
+        hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
+        connectTimeoutMs: inputs.required('connect-timeout', (0,scalars/* duration */.p0)({ minMs: 1000, maxMs: 600_000 })),
+        connectAttempts: inputs.required('connect-attempts', (0,scalars/* integer */.nd)(1, 10)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
+/**
+ * A remote directory that also lands in nginx's config (`root {{root}};`), where spaces, `;`,
+ * quotes or `$` would change the config's meaning: only plain path characters are accepted.
+ * Commands never see it unquoted either way; this keeps mistakes and attacks out of nginx.
+ */
+const plainRemotePath = (name, raw) => {
+    const path = (0,paths/* remotePath */.QZ)(name, raw);
+    if (!/^[A-Za-z0-9._@+,=:/-]+$/.test(path)) {
+        throw (0,input_error/* mustBe */.J)(name, 'an absolute path of letters, digits and . _ - @ + , = : / only', raw);
+    }
+    return path;
+};
+/**
+ * One nginx server name: a host name, optionally with a leading `*.` or `.` or a trailing `.*`
+ * (nginx's wildcard forms), or `_`. Regular-expression names (`~...`) are not taken: they would
+ * bring `$`, `(`, `{` into the config, which would change its meaning.
+ */
+const serverName = (name, raw) => {
+    if (!/^(_|(\*\.|\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?)$/.test(raw)) {
+        throw (0,input_error/* mustBe */.J)(name, 'host names (optionally *.name, .name or name.*) separated by spaces, commas or new lines', raw);
+    }
+    return raw;
+};
+const serverNames = (name, raw) => raw
+    .split(/[\s,]+/)
+    .filter((entry) => entry.length > 0)
+    .map((entry) => serverName(name, entry));
+/** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
+function defaultReleaseId(now, sha = (0,src/* runContext */.pO)().commit) {
+    const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    const shortSha = sha.slice(0, 7);
+    return shortSha ? `${stamp}-${shortSha}` : stamp;
+}
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = (0,src/* actionInputs */.eh)(), now = new Date()) {
+    reader.maskSecrets(...SSH_SECRET_INPUTS);
+    const ssh = readSshInputs(reader);
+    const source = reader.required('source', paths/* workspacePath */.X5);
+    const target = reader.required('target', plainRemotePath);
+    const id = reader.optional('release-id', scalars/* releaseId */.Bf) ?? defaultReleaseId(now);
+    const keepReleases = reader.required('keep-releases', (0,scalars/* integer */.nd)(1, 100));
+    const template = reader.optional('nginx-config', paths/* workspacePath */.X5);
+    const configPath = reader.optional('nginx-config-path', plainRemotePath);
+    if (template !== undefined && configPath === undefined) {
+        throw new input_error/* InputError */.d('nginx-config-path', 'Input "nginx-config-path" is required when "nginx-config" is given');
+    }
+    if (template === undefined && configPath !== undefined) {
+        throw new input_error/* InputError */.d('nginx-config', 'Input "nginx-config" is required when "nginx-config-path" is given');
+    }
+    return {
+        ssh,
+        source,
+        target,
+        releaseId: id,
+        keepReleases,
+        nginxConfig: template !== undefined && configPath !== undefined ? { template, remotePath: configPath } : undefined,
+        serverNames: reader.optional('server-names', serverNames),
+        nginxTestCommand: reader.optional('nginx-test-command', scalars/* commandLine */.ay),
+        nginxReloadCommand: reader.optional('nginx-reload-command', scalars/* commandLine */.ay),
+        smokeUrl: reader.optional('smoke-url', scalars/* httpUrl */.q3),
+        lockTimeoutMs: reader.required('lock-timeout', (0,scalars/* duration */.p0)({ maxMs: 3_600_000 })),
+        dryRun: reader.required('dry-run', scalars/* boolean */.zM),
+        cache: reader.required('cache', scalars/* boolean */.zM),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/plan-summary.ts
+
+function changesCell(changes) {
+    return changes.count === 0 ? '-' : `${changes.count} (${(0,markdown/* formatBytes */.z3)(changes.bytes)})`;
+}
+/** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
+function hostDetails(host) {
+    const list = (title, changes) => changes.count === 0
+        ? []
+        : [
+            `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
+            '',
+            ...changes.paths.map((path) => `- ${(0,markdown/* markdownCode */.D9)(path)}`),
+            '',
+        ];
+    const lines = [
+        ...list('Added', host.added),
+        ...list('Changed', host.changed),
+        ...list('Removed', host.removed),
+        ...(host.drifted.length > 0
+            ? [
+                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => (0,markdown/* markdownCode */.D9)(path)).join(', ')}`,
+                '',
+            ]
+            : []),
+    ];
+    if (lines.length === 0)
+        return '';
+    return (0,markdown/* markdownDetails */.oG)(`${host.label}: the paths`, lines.join('\n'));
+}
+function configCell(host) {
+    return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
+}
+/** What would stop or hold up the deploy, one line per blocker, each naming its host (`host:port: ...`). */
+function frontendPlanBlockers(plan) {
+    return plan.hosts.flatMap((host) => host.blockers.map((blocker) => `${host.label}: ${blocker}`));
+}
+/**
+ * A frontend plan in Markdown (the plan job's summary, a pull request's plan comment): the build,
+ * per host what would be added, changed, removed, kept and sent and the nginx config, the
+ * blockers, then each host's first paths folded in `<details>`. Sizes as `formatBytes` gives them.
+ * File names come from the build being planned (a pull request's): each path is a code span of
+ * markdownCode and every other value text of markdownText, so no name can end its line or open
+ * HTML that hides the rest of the plan.
+ */
+function frontendPlanMarkdown(plan) {
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
+        host.label,
+        (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
+        host.alreadyLive ? 'already live' : changesCell(host.added),
+        changesCell(host.changed),
+        changesCell(host.removed),
+        changesCell(host.unchanged),
+        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${(0,markdown/* formatBytes */.z3)(host.upload.bytes)})`,
+        configCell(host),
+    ]));
+    const blockers = frontendPlanBlockers(plan);
+    return [
+        `### Frontend plan for release ${(0,markdown/* markdownText */.p7)(plan.releaseId)} (dry run: nothing was changed)`,
+        '',
+        `The build: ${plan.build.files} files, ${(0,markdown/* formatBytes */.z3)(plan.build.bytes)}.`,
+        '',
+        table,
+        ...blockers.map((blocker) => `**Would stop or wait:** ${(0,markdown/* markdownText */.p7)(blocker, 1000)}\n`),
+        ...plan.hosts.map(hostDetails).filter(Boolean),
+    ].join('\n');
+}
+
+// EXTERNAL MODULE: ./src/not-run-outputs.ts
+var not_run_outputs = __nccwpck_require__(8693);
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+
+
+function siteLine(target, smokeUrl, labels) {
+    return `Site: ${(0,markdown/* markdownText */.p7)(smokeUrl ?? `${target}/current on ${labels.join(', ')}`, 1000)}`;
+}
+function summaryOf(report) {
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
+        host.label,
+        host.outcome,
+        // What the host serves when the step ends: the release that is live there, whatever happened.
+        host.serving === undefined ? 'unknown (unreachable)' : host.serving || 'nothing',
+        host.releaseId,
+        host.previousReleaseId ?? '',
+        host.filesUploaded,
+        host.filesReused,
+        (0,markdown/* formatBytes */.z3)(host.bytesUploaded),
+        host.seconds.toFixed(2),
+    ]));
+    const where = siteLine(report.target, report.smokeUrl, report.hosts.map((host) => host.label));
+    const failure = report.error ? `\n${(0,markdown/* failedMarkdown */.hy)(report.error)}\n` : '';
+    const locked = report.hosts.filter((host) => host.lockHeld).map((host) => host.label);
+    const lockLine = locked.length > 0
+        ? `\nThe deploy lock is still held on ${(0,markdown/* markdownText */.p7)(locked.join(', '), 1000)}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
+        : '';
+    return `### Frontend release ${(0,markdown/* markdownText */.p7)(report.releaseId)}\n\n${table}\n${where}\n${failure}${lockLine}`;
+}
+/** How a host's run ends in its log group. */
+function hostLine(host) {
+    const failure = host.error ? `: ${host.error}` : '';
+    return `${host.outcome}${failure}; ${host.filesUploaded} uploaded, ${host.filesReused} reused, ${host.bytesUploaded} bytes, ${host.seconds}s`;
+}
+/**
+ * The action's outputs (totals over every host; `hosts` is the JSON array of every host's
+ * `hostLabel`), one log group per host with its lines and outcome, its warnings, and the job summary.
+ */
+function frontendPublication(report) {
+    const sum = (pick) => report.hosts.reduce((total, host) => total + pick(host), 0);
+    return {
+        outputs: {
+            'release-id': report.releaseId,
+            'previous-release-id': report.hosts.find((host) => host.previousReleaseId)?.previousReleaseId ?? '',
+            'release-path': report.hosts[0]?.releasePath ?? releasePath(report.target, report.releaseId),
+            'files-uploaded': sum((host) => host.filesUploaded),
+            'files-reused': sum((host) => host.filesReused),
+            'bytes-uploaded': sum((host) => host.bytesUploaded),
+            hosts: report.hosts.map((host) => host.label),
+        },
+        logGroups: report.hosts.map((host) => ({ title: host.label, lines: [...host.log, hostLine(host)] })),
+        warnings: report.hosts.flatMap((host) => host.warnings),
+        summary: summaryOf(report),
+    };
+}
+/**
+ * A deploy that failed before any host changed (a build that cannot be read, a host that cannot be
+ * verified or reached): the outputs as the inputs give them, nothing sent, and a summary that says why.
+ */
+function notReleasedPublication(error, site) {
+    const labels = sshTargetsFrom(site.ssh).map(hostLabel);
+    return {
+        outputs: {
+            'release-id': site.releaseId,
+            'previous-release-id': '',
+            'release-path': releasePath(site.target, site.releaseId),
+            ...not_run_outputs/* NOT_RUN_OUTPUTS */.x,
+            hosts: labels,
+        },
+        summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
+    };
+}
+/**
+ * A plan's publication (`dry-run: true`): the `plan` output, `release-id`, `release-path` and
+ * `hosts` as a deploy would give them, every blocker as a warning naming its host, and the job
+ * summary: per host what would be added, changed, removed, kept and sent, and the nginx config.
+ */
+function frontendPlanPublication(plan, site) {
+    const blockers = frontendPlanBlockers(plan);
+    return {
+        outputs: {
+            'release-id': plan.releaseId,
+            'release-path': releasePath(site.target, plan.releaseId),
+            hosts: plan.hosts.map((host) => host.label),
+            plan,
+        },
+        warnings: blockers,
+        summary: frontendPlanMarkdown(plan),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+/**
+ * The runbook: read inputs; with dry-run, check the build, verify and connect every host and publish
+ * the plan, changing nothing. Otherwise check the build, verify and connect every host, then the release flow
+ * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs, one
+ * log group per host and the summary, written on every path once the inputs are read, and the line
+ * saying the release is live everywhere; the step fails if any host failed.
+ */
+async function main() {
+    const settings = getInputs();
+    if (settings.dryRun) {
+        src/* actionLog */.Zx.info(`Planning release ${settings.releaseId} on ${settings.ssh.hosts.length} host(s); nothing is changed`);
+        await (0,src/* publishing */.Kc)(() => planFromSettings(settings), {
+            publicationOf: (plan) => (0,src/* withPlanFile */.aq)(frontendPlanPublication(plan, settings), 'deploy-frontend-nginx'),
+            unreported: (error) => notReleasedPublication(error, settings),
+        });
+        return;
+    }
+    const { lockToken, journal } = rememberDeployLock(src/* stepState */.QP, settings.target);
+    src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
+    // On cancel, what is known is published at once (nothing released yet, then the deploy's own
+    // report), since the runner may end the step before the put-back ends; the end overwrites it.
+    const signal = (0,src/* cancelSignal */.Bj)();
+    const provisional = (0,src/* provisionalPublisher */.hv)(signal, () => notReleasedPublication(src/* CANCELLED_MESSAGE */.A5, settings));
+    const report = await (0,src/* publishing */.Kc)(
+    // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
+    () => provisional.around(() => deployFromSettings(settings, {
+        lockToken,
+        journal,
+        log: src/* actionLog */.Zx.debug,
+        signal,
+        onCancelled: (report) => provisional.publish(frontendPublication(report)),
+    })), {
+        reported: FrontendDeployFailedError,
+        publicationOf: frontendPublication,
+        unreported: (error) => notReleasedPublication(error, settings),
+    });
+    // The outcome closes the log, after the host groups that show how each host got there.
+    const hosts = report.hosts.length;
+    src/* actionLog */.Zx.info(`${report.releaseId} is live on ${hosts} host${hosts === 1 ? '' : 's'}`);
+}
+/**
+ * The post step: puts back every host a cancelled or killed main step had switched before the release
+ * was live everywhere, and frees the deploy locks it left on its hosts.
+ */
+async function post() {
+    const cleanups = await freeLocksLeftBehind(src/* stepState */.QP, () => {
+        const settings = getInputs();
+        return { targets: sshTargetsFrom(settings.ssh), nginxReloadCommand: settings.nginxReloadCommand };
+    }, src/* actionLog */.Zx);
+    // The main step's summary may have been written before this clean-up (a cancel that outran its grace).
+    const summary = lockCleanupMarkdown('deploy-frontend-nginx', cleanups);
+    if (summary)
+        await (0,src/* publish */.mk)({ summary });
+}
+
+
+/***/ }),
+
+/***/ 8693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
+/* harmony export */ });
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
+ * nothing sent. A subset of action.yml's outputs, as the README's "When nothing runs" says: `release-id`,
+ * `release-path` and `hosts` come from inputs that may be the ones refused, so they are left unset.
+ */
+const NOT_RUN_OUTPUTS = {
+    'files-uploaded': 0,
+    'files-reused': 0,
+    'bytes-uploaded': 0,
 };
 
+
+/***/ }),
+
+/***/ 3810:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  A5: () => (/* reexport */ CANCELLED_MESSAGE),
+  eh: () => (/* reexport */ actionInputs),
+  Zx: () => (/* reexport */ log_actionLog),
+  Bj: () => (/* reexport */ cancelSignal),
+  hv: () => (/* reexport */ provisionalPublisher),
+  mk: () => (/* reexport */ publish),
+  Kc: () => (/* reexport */ publishing),
+  Cs: () => (/* reexport */ runAction),
+  pO: () => (/* reexport */ runContext),
+  QP: () => (/* reexport */ stepState),
+  aq: () => (/* reexport */ withPlanFile),
+  zf: () => (/* reexport */ run_context_workspaceDir)
+});
+
+// UNUSED EXPORTS: CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, wasCancelled
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/esm-globals.ts
+
+
+/**
+ * An action bundle is ESM, where `__dirname` and `__filename` do not exist, yet bundled CommonJS
+ * dependencies read them while loading (ssh2's emscripten-built poly1305 does, and crashes the
+ * action before its first line runs). The entry imports this package first, so these globals
+ * are in place before any dependency loads; CommonJS modules keep their own, which shadow them.
+ */
+const globals = globalThis;
+if (globals.__filename === undefined) {
+    globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
+    globals.__dirname = (0,external_node_path_.dirname)(globals.__filename);
+}
+
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3960);
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/input-error.ts
+var input_error = __nccwpck_require__(7955);
+// EXTERNAL MODULE: ../../packages/inputs/src/scalars.ts + 1 modules
+var scalars = __nccwpck_require__(6380);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/runner-hooks.ts
 // Apart from the reader so that parsers (secrets.ts) can mask values without importing the reader,
 // which imports the parsers.
@@ -67802,7 +68603,7 @@ const labelSelector = (name, raw) => {
  * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
  * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
  */
-function runner_hooks_maskSecret(value, mask) {
+function maskSecret(value, mask) {
     if (!value.trim())
         return;
     mask(value);
@@ -67845,7 +68646,7 @@ class InputReader {
             if (this.masked.has(name))
                 continue;
             this.masked.add(name);
-            runner_hooks_maskSecret(this.source(name), this.runner.mask);
+            maskSecret(this.source(name), this.runner.mask);
         }
     }
     /** The input's text exactly as given (not trimmed, '' when unset). */
@@ -67860,17 +68661,17 @@ class InputReader {
      * The input, trimmed and parsed (YAML block scalars add a final newline).
      * @throws InputError when it is blank or `parse` rejects it.
      */
-    required(name, parse = scalars_text) {
+    required(name, parse = scalars/* text */.Qq) {
         const raw = this.source(name);
         if (raw.trim().length === 0)
-            throw new input_error_InputError(name, `Input "${name}" is required`);
+            throw new input_error/* InputError */.d(name, `Input "${name}" is required`);
         return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
     }
     /**
      * The input parsed as by `required`, or undefined when it is blank.
      * @throws InputError when given but `parse` rejects it.
      */
-    optional(name, parse = scalars_text) {
+    optional(name, parse = scalars/* text */.Qq) {
         return this.given(name) ? this.required(name, parse) : undefined;
     }
     /**
@@ -67883,13 +68684,13 @@ class InputReader {
         const first = this.optional(firstName, parseFirst);
         const second = this.optional(secondName, parseSecond);
         if (first !== undefined && second !== undefined) {
-            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+            throw new input_error/* InputError */.d(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
         }
         if (first !== undefined)
             return { first };
         if (second !== undefined)
             return { second };
-        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
+        throw new input_error/* InputError */.d(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
     }
     /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
     secret(name, options) {
@@ -67897,2332 +68698,713 @@ class InputReader {
         const raw = this.source(name);
         if (raw.trim().length === 0) {
             if (options.required)
-                throw new input_error_InputError(name, `Input "${name}" is required`);
+                throw new input_error/* InputError */.d(name, `Input "${name}" is required`);
             return undefined;
         }
         return raw;
     }
 }
 
-// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
-var request = __nccwpck_require__(6566);
-;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const log_actionLog = {
+    info: (line) => lib_core.info(line),
+    warning: (message) => lib_core.warning(message),
+    debug: (line) => lib_core.debug(line),
+    group: (title, work) => lib_core.group(title, work),
+};
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => lib_core.setSecret(secret),
+    warn: (message) => lib_core.warning(message),
+};
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => lib_core.getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
+function actionInputs() {
+    return new InputReader(runnerInputs, runnerInputHooks);
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
+
 
 
 
 
 /**
- * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
- * names.
+ * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
+ * step; the main step leaves this state behind so the post run knows which it is. This is how
+ * actions/checkout tells them apart (its state-helper's `isPost`).
  */
-const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'host',
-    'port',
-    'user',
-    'ssh-key',
-    'ssh-key-passphrase',
-    'known-hosts',
-    'host-fingerprint',
-    'insecure-skip-host-key-check',
-    'connect-timeout',
-    'connect-attempts',
-]));
-/** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
-const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
-const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-/**
- * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
- * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
- * spaces or literal "\n" for newlines), or text without the PEM armor.
- */
-function checkPrivateKeyShape(key) {
-    const fail = (problem) => {
-        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${request/* PRIVATE_KEY_SHAPE */.s}`);
-    };
-    if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
-        fail('holds a public key (the .pub file), not the private key');
-    }
-    if (!KEY_ARMOR.test(key))
-        fail('must be a private key in OpenSSH or PEM form, got a value that does not fit');
-    if (/PRIVATE KEY-----\\n/.test(key))
-        fail('has "\\n" written where its line breaks should be: store the key with real line breaks');
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*-----END/.test(key)) {
-        fail('is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is');
-    }
+const IS_POST_STATE = 'isPost';
+const SECRETS_DIR_STATE = 'secrets-dir';
+let secretsDirPath;
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+function wasCancelled() {
+    return cancelReceived;
 }
-function knownHostsLines(name, raw) {
-    const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
-    for (const line of entries) {
-        const fields = line.trim().split(/\s+/);
-        const offset = fields[0].startsWith('@') ? 1 : 0;
-        if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
-            throw input_error_mustBe(name, 'known_hosts lines ("host key-type base64-key")', line);
-        }
-    }
-    if (entries.length === 0)
-        throw input_error_mustBe(name, 'known_hosts lines ("host key-type base64-key")', raw);
-    return raw;
-}
-function fingerprint(name, raw) {
-    const trimmed = raw.trim();
-    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
-        throw input_error_mustBe(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
-    }
-    return trimmed.replace(/=$/, '');
+/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
+const stepState = {
+    save: (name, value) => lib_core.saveState(name, value),
+    get: (name) => lib_core.getState(name),
+};
+/** True when this process is the action's post step. */
+function isPostStep() {
+    return lib_core.getState(IS_POST_STATE) === 'true';
 }
 /**
- * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
- * are the SSH layer's request as they stand (the inputs add no field of their own).
+ * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
+ * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
+ * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
+ * by the post step, which finds its path in the step's saved state. Created on first use.
  */
-function ssh_inputs_readSshInputs(inputs) {
-    inputs.maskSecrets(...SSH_SECRET_INPUTS);
-    const privateKey = inputs.secret('ssh-key', { required: false });
-    const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
-    const port = inputs.required('port', integer(1, 65535));
-    const hosts = inputs.required('host', (name, raw) => hostList(name, raw, port));
-    const user = inputs.required('user', (name, raw) => {
-        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
-            throw input_error_mustBe(name, 'a user name', raw);
-        return raw.trim();
-    });
-    if (!privateKey)
-        throw new input_error_InputError('ssh-key', 'Input "ssh-key" is required');
-    checkPrivateKeyShape(privateKey);
-    const insecure = inputs.required('insecure-skip-host-key-check', scalars_boolean);
-    const knownHosts = inputs.optional('known-hosts', knownHostsLines);
-    const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
-    let hostKeys;
-    if (knownHosts !== undefined && hostFingerprint !== undefined) {
-        throw new input_error_InputError('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
-    }
-    else if (knownHosts !== undefined) {
-        hostKeys = { kind: 'known-hosts', knownHosts };
-    }
-    else if (hostFingerprint !== undefined) {
-        hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
-    }
-    else if (insecure) {
-        hostKeys = { kind: 'insecure' };
-    }
-    else {
-        throw new input_error_InputError('known-hosts', 'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)');
-    }
-    if (insecure) {
-        inputs.runner.warn('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
-    }
-    return {
-        hosts,
-        port,
-        user,
-        privateKey,
-        passphrase,
-        hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
-        connectTimeoutMs: inputs.required('connect-timeout', scalars_duration({ minMs: 1000, maxMs: 600_000 })),
-        connectAttempts: inputs.required('connect-attempts', integer(1, 10)),
-    };
+function secretsDir() {
+    if (secretsDirPath)
+        return secretsDirPath;
+    const parent = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(parent, { recursive: true });
+    const path = join(parent, `sophia-secrets-${randomBytes(6).toString('hex')}`);
+    mkdirSync(path, { mode: 0o700 });
+    core.saveState(SECRETS_DIR_STATE, path);
+    secretsDirPath = path;
+    return path;
 }
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
-
-
-
-
-/** Every secret among the connection inputs; masked before any of them is parsed. */
-const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
 /**
- * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
- * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
+ * Never throws: a directory that cannot be removed is a warning, so the step's own outcome (a
+ * deploy that changed a target) is what the run reports. Node retries ENOTEMPTY and EBUSY itself.
  */
-function readKubeConnection(inputs) {
-    inputs.maskSecrets(...KUBE_SECRET_INPUTS);
-    const kubeconfig = inputs.secret('kubeconfig', { required: false });
-    const viaSsh = inputs.given('host');
-    if (kubeconfig && viaSsh) {
-        throw new InputError('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
-    }
-    if (kubeconfig) {
-        if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
-            throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
-        }
-        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl', workspacePath) };
-    }
-    if (!viaSsh) {
-        throw new InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
-    }
-    const ssh = readSshInputs(inputs);
-    if (ssh.hosts.length !== 1) {
-        throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
-    }
-    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command', commandLine) };
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts
-
-
-
-
-
-const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
-const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/i;
-/** `name=image:tag` lines; a bad key or reference names the line, because image lists are long. */
-const imageOverrides = (name, raw) => {
-    const images = keyValueMap({
-        separator: 'newline',
-        key: (input, key) => {
-            if (!IMAGE_NAME.test(key))
-                throw mustBe(input, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', key);
-            return key;
-        },
-    })(name, raw);
-    for (const [key, reference] of images) {
-        if (!IMAGE_REFERENCE.test(reference)) {
-            throw mustBe(name, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', `${key}=${reference}`);
-        }
-    }
-    return images;
-};
-/**
- * The `field-manager` input: the name server-side apply records as owner of the fields it sets. Kubernetes allows at
- * most 128 characters (validation of managedFields[].manager in apimachinery); the character set here is narrower than
- * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
- */
-const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/**
- * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
- * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
- * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
- * list them, so the first bad input is the one reported.
- */
-function readKubernetesDeployInputs(inputs) {
-    return {
-        manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
-        images: inputs.optional('images', imageOverrides) ?? new Map(),
-        namespace: inputs.optional('namespace', namespaceName),
-        rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
-        serverSide: inputs.required('server-side', boolean),
-        fieldManager: inputs.required('field-manager', fieldManagerName),
-        forceConflicts: inputs.required('force-conflicts', boolean),
-        rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
-        dryRun: inputs.required('dry-run', boolean),
-    };
-}
-
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@jmespath-community+jmespath@1.3.0/node_modules/@jmespath-community/jmespath/dist/index.mjs
-// src/utils/index.ts
-var isObject = (obj) => {
-  return obj !== null && Object.prototype.toString.call(obj) === "[object Object]";
-};
-var strictDeepEqual = (first, second) => {
-  if (first === second) {
-    return true;
-  }
-  if (typeof first !== typeof second) {
-    return false;
-  }
-  if (Array.isArray(first) && Array.isArray(second)) {
-    if (first.length !== second.length) {
-      return false;
-    }
-    for (let i = 0; i < first.length; i += 1) {
-      if (!strictDeepEqual(first[i], second[i])) {
-        return false;
-      }
-    }
-    return true;
-  }
-  if (isObject(first) && isObject(second)) {
-    const firstEntries = Object.entries(first);
-    const secondKeys = new Set(Object.keys(second));
-    if (firstEntries.length !== secondKeys.size) {
-      return false;
-    }
-    for (const [key, value] of firstEntries) {
-      if (!strictDeepEqual(value, second[key])) {
-        return false;
-      }
-      secondKeys.delete(key);
-    }
-    return secondKeys.size === 0;
-  }
-  return false;
-};
-var isFalse = (obj) => {
-  if (obj === null || obj === void 0 || obj === false) {
-    return true;
-  }
-  if (typeof obj === "string") {
-    return obj === "";
-  }
-  if (typeof obj === "object") {
-    if (Array.isArray(obj)) {
-      return obj.length === 0;
-    }
-    if (obj === null) {
-      return true;
-    }
-    return Object.keys(obj).length === 0;
-  }
-  return false;
-};
-var isAlpha = (ch) => {
-  return ch >= "a" && ch <= "z" || ch >= "A" && ch <= "Z" || ch === "_";
-};
-var isNum = (ch) => {
-  return ch >= "0" && ch <= "9" || ch === "-";
-};
-var isAlphaNum = (ch) => {
-  return ch >= "a" && ch <= "z" || ch >= "A" && ch <= "Z" || ch >= "0" && ch <= "9" || ch === "_";
-};
-var ensureInteger = (value) => {
-  if (!(typeof value === "number") || Math.floor(value) !== value) {
-    throw new Error("invalid-value: expecting an integer.");
-  }
-  return value;
-};
-var ensurePositiveInteger = (value) => {
-  if (!(typeof value === "number") || value < 0 || Math.floor(value) !== value) {
-    throw new Error("invalid-value: expecting a non-negative integer.");
-  }
-  return value;
-};
-var ensureNumbers = (...operands) => {
-  for (let i = 0; i < operands.length; i++) {
-    if (operands[i] === null || operands[i] === void 0) {
-      throw new Error("not-a-number: undefined");
-    }
-    if (typeof operands[i] !== "number") {
-      throw new Error("not-a-number");
-    }
-  }
-};
-var notZero = (n) => {
-  n = +n;
-  if (!n) {
-    throw new Error("not-a-number: divide by zero");
-  }
-  return n;
-};
-var add = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left + right;
-  return result;
-};
-var sub = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left - right;
-  return result;
-};
-var mul = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left * right;
-  return result;
-};
-var divide = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left / notZero(right);
-  return result;
-};
-var div = (left, right) => {
-  ensureNumbers(left, right);
-  const result = Math.floor(left / notZero(right));
-  return result;
-};
-var mod = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left % right;
-  return result;
-};
-
-// src/utils/strings.ts
-var findFirst = (subject, sub2, start, end) => {
-  if (!subject || !sub2) {
-    return null;
-  }
-  start = Math.max(ensureInteger(start = start || 0), 0);
-  end = Math.min(ensureInteger(end = end || subject.length), subject.length);
-  const offset = subject.slice(start, end).indexOf(sub2);
-  return offset === -1 ? null : offset + start;
-};
-var findLast = (subject, sub2, start, end) => {
-  if (!subject || !sub2) {
-    return null;
-  }
-  start = Math.max(ensureInteger(start = start || 0), 0);
-  end = Math.min(ensureInteger(end = end || subject.length), subject.length);
-  const offset = subject.slice(start, end).lastIndexOf(sub2);
-  const result = offset === -1 ? null : offset + start;
-  return result;
-};
-var lower = (subject) => subject.toLowerCase();
-var ensurePadFuncParams = (name, width, padding) => {
-  padding = padding || " ";
-  if (padding.length > 1) {
-    throw new Error(`invalid value, ${name} expects its 'pad' parameter to be a valid string with a single codepoint`);
-  }
-  ensurePositiveInteger(width);
-  return padding;
-};
-var padLeft = (subject, width, padding) => {
-  padding = ensurePadFuncParams("pad_left", width, padding);
-  return subject && subject.padStart(width, padding) || "";
-};
-var padRight = (subject, width, padding) => {
-  padding = ensurePadFuncParams("pad_right", width, padding);
-  return subject && subject.padEnd(width, padding) || "";
-};
-var replace = (subject, string, by, count) => {
-  if (count === 0) {
-    return subject;
-  }
-  if (!count) {
-    return subject.split(string).join(by);
-  }
-  ensurePositiveInteger(count);
-  [...Array(count).keys()].map(() => subject = subject.replace(string, by));
-  return subject;
-};
-var split = (subject, search2, count) => {
-  if (subject.length == 0 && search2.length === 0) {
-    return [];
-  }
-  if (count === null || count === void 0) {
-    return subject.split(search2);
-  }
-  ensurePositiveInteger(count);
-  if (count === 0) {
-    return [subject];
-  }
-  const split2 = subject.split(search2);
-  return [...split2.slice(0, count), split2.slice(count).join(search2)];
-};
-var trim = (subject, chars) => {
-  return trimLeft(trimRight(subject, chars), chars);
-};
-var trimLeft = (subject, chars) => {
-  return trimImpl(subject, (list) => new RegExp(`^[${list}]*(.*?)`), chars);
-};
-var trimRight = (subject, chars) => {
-  return trimImpl(subject, (list) => new RegExp(`(.*?)[${list}]*$`), chars);
-};
-var trimImpl = (subject, regExper, chars) => {
-  const pattern = chars ? chars.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&") : "\\s\x85";
-  return subject.replace(regExper(pattern), "$1");
-};
-var upper = (subject) => subject.toUpperCase();
-
-// src/Lexer.ts
-var basicTokens = {
-  "(": "Lparen" /* TOK_LPAREN */,
-  ")": "Rparen" /* TOK_RPAREN */,
-  "*": "Star" /* TOK_STAR */,
-  ",": "Comma" /* TOK_COMMA */,
-  ".": "Dot" /* TOK_DOT */,
-  ":": "Colon" /* TOK_COLON */,
-  "@": "Current" /* TOK_CURRENT */,
-  "]": "Rbracket" /* TOK_RBRACKET */,
-  "{": "Lbrace" /* TOK_LBRACE */,
-  "}": "Rbrace" /* TOK_RBRACE */,
-  "+": "Plus" /* TOK_PLUS */,
-  "%": "Modulo" /* TOK_MODULO */,
-  "?": "Question" /* TOK_QUESTION */,
-  "\u2212": "Minus" /* TOK_MINUS */,
-  "\xD7": "Multiply" /* TOK_MULTIPLY */,
-  "\xF7": "Divide" /* TOK_DIVIDE */
-};
-var operatorStartToken = {
-  "!": true,
-  "<": true,
-  "=": true,
-  ">": true,
-  "&": true,
-  "|": true,
-  "/": true
-};
-var skipChars = {
-  "	": true,
-  "\n": true,
-  "\r": true,
-  " ": true
-};
-var StreamLexer = class {
-  _current = 0;
-  _enable_legacy_literals = false;
-  tokenize(stream, options) {
-    const tokens = [];
-    this._current = 0;
-    this._enable_legacy_literals = options?.enable_legacy_literals || false;
-    let start;
-    let identifier;
-    let token;
-    while (this._current < stream.length) {
-      if (isAlpha(stream[this._current])) {
-        start = this._current;
-        identifier = this.consumeUnquotedIdentifier(stream);
-        tokens.push({
-          start,
-          type: "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */,
-          value: identifier
-        });
-      } else if (basicTokens[stream[this._current]] !== void 0) {
-        tokens.push({
-          start: this._current,
-          type: basicTokens[stream[this._current]],
-          value: stream[this._current]
-        });
-        this._current += 1;
-      } else if (stream[this._current] === "$") {
-        start = this._current;
-        if (this._current + 1 < stream.length && isAlpha(stream[this._current + 1])) {
-          this._current += 1;
-          identifier = this.consumeUnquotedIdentifier(stream);
-          tokens.push({
-            start,
-            type: "Variable" /* TOK_VARIABLE */,
-            value: identifier
-          });
-        } else {
-          tokens.push({
-            start,
-            type: "Root" /* TOK_ROOT */,
-            value: stream[this._current]
-          });
-          this._current += 1;
-        }
-      } else if (stream[this._current] === "-") {
-        if (this._current + 1 < stream.length && isNum(stream[this._current + 1])) {
-          const token2 = this.consumeNumber(stream);
-          token2 && tokens.push(token2);
-        } else {
-          const token2 = {
-            start: this._current,
-            type: "Minus" /* TOK_MINUS */,
-            value: "-"
-          };
-          tokens.push(token2);
-          this._current += 1;
-        }
-      } else if (isNum(stream[this._current])) {
-        token = this.consumeNumber(stream);
-        tokens.push(token);
-      } else if (stream[this._current] === "[") {
-        token = this.consumeLBracket(stream);
-        tokens.push(token);
-      } else if (stream[this._current] === '"') {
-        start = this._current;
-        identifier = this.consumeQuotedIdentifier(stream);
-        tokens.push({
-          start,
-          type: "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */,
-          value: identifier
-        });
-      } else if (stream[this._current] === `'`) {
-        start = this._current;
-        identifier = this.consumeRawStringLiteral(stream);
-        tokens.push({
-          start,
-          type: "Literal" /* TOK_LITERAL */,
-          value: identifier
-        });
-      } else if (stream[this._current] === "`") {
-        start = this._current;
-        const literal = this.consumeLiteral(stream);
-        tokens.push({
-          start,
-          type: "Literal" /* TOK_LITERAL */,
-          value: literal
-        });
-      } else if (operatorStartToken[stream[this._current]] !== void 0) {
-        token = this.consumeOperator(stream);
-        token && tokens.push(token);
-      } else if (skipChars[stream[this._current]] !== void 0) {
-        this._current += 1;
-      } else {
-        const error = new Error(`Syntax error: unknown character: ${stream[this._current]}`);
-        error.name = "LexerError";
-        throw error;
-      }
-    }
-    return tokens;
-  }
-  consumeUnquotedIdentifier(stream) {
-    const start = this._current;
-    this._current += 1;
-    while (this._current < stream.length && isAlphaNum(stream[this._current])) {
-      this._current += 1;
-    }
-    return stream.slice(start, this._current);
-  }
-  consumeQuotedIdentifier(stream) {
-    const start = this._current;
-    this._current += 1;
-    const maxLength = stream.length;
-    while (stream[this._current] !== '"' && this._current < maxLength) {
-      let current = this._current;
-      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === '"')) {
-        current += 2;
-      } else {
-        current += 1;
-      }
-      this._current = current;
-    }
-    this._current += 1;
-    const [value, ok] = this.parseJSON(stream.slice(start, this._current));
-    if (!ok) {
-      const error = new Error(`syntax: unexpected end of JSON input`);
-      error.name = "LexerError";
-      throw error;
-    }
-    return value;
-  }
-  consumeRawStringLiteral(stream) {
-    const start = this._current;
-    this._current += 1;
-    const maxLength = stream.length;
-    while (stream[this._current] !== `'` && this._current < maxLength) {
-      let current = this._current;
-      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === `'`)) {
-        current += 2;
-      } else {
-        current += 1;
-      }
-      this._current = current;
-    }
-    this._current += 1;
-    const literal = stream.slice(start + 1, this._current - 1);
-    return replace(replace(literal, `\\\\`, `\\`), `\\'`, `'`);
-  }
-  consumeNumber(stream) {
-    const start = this._current;
-    this._current += 1;
-    const maxLength = stream.length;
-    while (isNum(stream[this._current]) && this._current < maxLength) {
-      this._current += 1;
-    }
-    const value = parseInt(stream.slice(start, this._current), 10);
-    return { start, value, type: "Number" /* TOK_NUMBER */ };
-  }
-  consumeLBracket(stream) {
-    const start = this._current;
-    this._current += 1;
-    if (stream[this._current] === "?") {
-      this._current += 1;
-      return { start, type: "Filter" /* TOK_FILTER */, value: "[?" };
-    }
-    if (stream[this._current] === "]") {
-      this._current += 1;
-      return { start, type: "Flatten" /* TOK_FLATTEN */, value: "[]" };
-    }
-    return { start, type: "Lbracket" /* TOK_LBRACKET */, value: "[" };
-  }
-  consumeOrElse(stream, peek, token, orElse) {
-    const start = this._current;
-    this._current += 1;
-    if (this._current < stream.length && stream[this._current] === peek) {
-      this._current += 1;
-      return {
-        start,
-        type: orElse,
-        value: stream.slice(start, this._current)
-      };
-    }
-    return { start, type: token, value: stream[start] };
-  }
-  consumeOperator(stream) {
-    const start = this._current;
-    const startingChar = stream[start];
-    switch (startingChar) {
-      case "!":
-        return this.consumeOrElse(stream, "=", "Not" /* TOK_NOT */, "NE" /* TOK_NE */);
-      case "<":
-        return this.consumeOrElse(stream, "=", "LT" /* TOK_LT */, "LTE" /* TOK_LTE */);
-      case ">":
-        return this.consumeOrElse(stream, "=", "GT" /* TOK_GT */, "GTE" /* TOK_GTE */);
-      case "=":
-        return this.consumeOrElse(stream, "=", "Assign" /* TOK_ASSIGN */, "EQ" /* TOK_EQ */);
-      case "&":
-        return this.consumeOrElse(stream, "&", "Expref" /* TOK_EXPREF */, "And" /* TOK_AND */);
-      case "|":
-        return this.consumeOrElse(stream, "|", "Pipe" /* TOK_PIPE */, "Or" /* TOK_OR */);
-      case "/":
-        return this.consumeOrElse(stream, "/", "Divide" /* TOK_DIVIDE */, "Div" /* TOK_DIV */);
-    }
-  }
-  consumeLiteral(stream) {
-    this._current += 1;
-    const start = this._current;
-    const maxLength = stream.length;
-    while (stream[this._current] !== "`" && this._current < maxLength) {
-      let current = this._current;
-      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === "`")) {
-        current += 2;
-      } else {
-        current += 1;
-      }
-      this._current = current;
-    }
-    let literalString = stream.slice(start, this._current).trimStart();
-    literalString = literalString.replace("\\`", "`");
-    let literal = null;
-    let ok = false;
-    if (this.looksLikeJSON(literalString)) {
-      [literal, ok] = this.parseJSON(literalString);
-    }
-    if (!ok && this._enable_legacy_literals) {
-      [literal, ok] = this.parseJSON(`"${literalString}"`);
-    }
-    if (!ok) {
-      const error = new Error(
-        `Syntax error: unexpected end of JSON input or invalid format for a JSON literal: ${stream[this._current]}`
-      );
-      error.name = "LexerError";
-      throw error;
-    }
-    this._current += 1;
-    return literal;
-  }
-  looksLikeJSON(literalString) {
-    const startingChars = '[{"';
-    const jsonLiterals = ["true", "false", "null"];
-    const numberLooking = "-0123456789";
-    if (literalString === "") {
-      return false;
-    }
-    if (startingChars.includes(literalString[0])) {
-      return true;
-    }
-    if (jsonLiterals.includes(literalString)) {
-      return true;
-    }
-    if (numberLooking.includes(literalString[0])) {
-      const [_, ok] = this.parseJSON(literalString);
-      return ok;
-    }
-    return false;
-  }
-  parseJSON(text) {
+function removeSecretsDir(path = secretsDirPath) {
+    if (!path)
+        return;
     try {
-      const json = JSON.parse(text);
-      return [json, true];
-    } catch {
-      return [null, false];
-    }
-  }
-};
-var Lexer = new StreamLexer();
-var Lexer_default = Lexer;
-
-// src/Parser.ts
-var bindingPower = {
-  ["EOF" /* TOK_EOF */]: 0,
-  ["Variable" /* TOK_VARIABLE */]: 0,
-  ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */]: 0,
-  ["QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */]: 0,
-  ["Rbracket" /* TOK_RBRACKET */]: 0,
-  ["Rparen" /* TOK_RPAREN */]: 0,
-  ["Comma" /* TOK_COMMA */]: 0,
-  ["Rbrace" /* TOK_RBRACE */]: 0,
-  ["Number" /* TOK_NUMBER */]: 0,
-  ["Current" /* TOK_CURRENT */]: 0,
-  ["Expref" /* TOK_EXPREF */]: 0,
-  ["Root" /* TOK_ROOT */]: 0,
-  ["Assign" /* TOK_ASSIGN */]: 1,
-  ["Pipe" /* TOK_PIPE */]: 1,
-  ["Question" /* TOK_QUESTION */]: 2,
-  ["Or" /* TOK_OR */]: 3,
-  ["And" /* TOK_AND */]: 4,
-  ["EQ" /* TOK_EQ */]: 5,
-  ["GT" /* TOK_GT */]: 5,
-  ["LT" /* TOK_LT */]: 5,
-  ["GTE" /* TOK_GTE */]: 5,
-  ["LTE" /* TOK_LTE */]: 5,
-  ["NE" /* TOK_NE */]: 5,
-  ["Minus" /* TOK_MINUS */]: 6,
-  ["Plus" /* TOK_PLUS */]: 6,
-  ["Div" /* TOK_DIV */]: 7,
-  ["Divide" /* TOK_DIVIDE */]: 7,
-  ["Modulo" /* TOK_MODULO */]: 7,
-  ["Multiply" /* TOK_MULTIPLY */]: 7,
-  ["Flatten" /* TOK_FLATTEN */]: 9,
-  ["Star" /* TOK_STAR */]: 20,
-  ["Filter" /* TOK_FILTER */]: 21,
-  ["Dot" /* TOK_DOT */]: 40,
-  ["Not" /* TOK_NOT */]: 45,
-  ["Lbrace" /* TOK_LBRACE */]: 50,
-  ["Lbracket" /* TOK_LBRACKET */]: 55,
-  ["Lparen" /* TOK_LPAREN */]: 60
-};
-var TokenParser = class _TokenParser {
-  index = 0;
-  tokens = [];
-  parse(expression, options) {
-    this.loadTokens(expression, options || { enable_legacy_literals: false });
-    this.index = 0;
-    const ast = this.expression(0);
-    if (this.lookahead(0) !== "EOF" /* TOK_EOF */) {
-      const token = this.lookaheadToken(0);
-      this.errorToken(token, `Syntax error: unexpected token type: ${token.type}, value: ${token.value}`);
-    }
-    return ast;
-  }
-  loadTokens(expression, options) {
-    this.tokens = Lexer_default.tokenize(expression, options);
-    this.tokens.push({ type: "EOF" /* TOK_EOF */, value: "", start: expression.length });
-  }
-  expression(rbp) {
-    const leftToken = this.lookaheadToken(0);
-    this.advance();
-    let left = this.nud(leftToken);
-    let currentTokenType = this.lookahead(0);
-    while (rbp < bindingPower[currentTokenType]) {
-      this.advance();
-      left = this.led(currentTokenType, left);
-      currentTokenType = this.lookahead(0);
-    }
-    return left;
-  }
-  lookahead(offset) {
-    return this.tokens[this.index + offset].type;
-  }
-  lookaheadToken(offset) {
-    return this.tokens[this.index + offset];
-  }
-  advance() {
-    this.index += 1;
-  }
-  nud(token) {
-    switch (token.type) {
-      case "Variable" /* TOK_VARIABLE */:
-        return { type: "Variable", name: token.value };
-      case "Literal" /* TOK_LITERAL */:
-        return { type: "Literal", value: token.value };
-      case "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */: {
-        if (_TokenParser.isKeyword(token, "let") && this.lookahead(0) === "Variable" /* TOK_VARIABLE */) {
-          return this.parseLetExpression();
-        } else {
-          return { type: "Field", name: token.value };
-        }
-      }
-      case "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */:
-        if (this.lookahead(0) === "Lparen" /* TOK_LPAREN */) {
-          throw new Error("Syntax error: quoted identifier not allowed for function names.");
-        } else {
-          return { type: "Field", name: token.value };
-        }
-      case "Not" /* TOK_NOT */: {
-        const child = this.expression(bindingPower.Not);
-        return { type: "NotExpression", child };
-      }
-      case "Minus" /* TOK_MINUS */: {
-        const child = this.expression(bindingPower.Minus);
-        return {
-          type: "Unary",
-          operator: token.type,
-          operand: child
-        };
-      }
-      case "Plus" /* TOK_PLUS */: {
-        const child = this.expression(bindingPower.Plus);
-        return {
-          type: "Unary",
-          operator: token.type,
-          operand: child
-        };
-      }
-      case "Star" /* TOK_STAR */: {
-        const left = { type: "Identity" };
-        return { type: "ValueProjection", left, right: this.parseProjectionRHS(bindingPower.Star) };
-      }
-      case "Filter" /* TOK_FILTER */:
-        return this.led(token.type, { type: "Identity" });
-      case "Lbrace" /* TOK_LBRACE */:
-        return this.parseMultiselectHash();
-      case "Flatten" /* TOK_FLATTEN */: {
-        const left = {
-          type: "Flatten",
-          child: { type: "Identity" }
-        };
-        const right = this.parseProjectionRHS(bindingPower.Flatten);
-        return { type: "Projection", left, right };
-      }
-      case "Lbracket" /* TOK_LBRACKET */: {
-        if (this.lookahead(0) === "Number" /* TOK_NUMBER */ || this.lookahead(0) === "Colon" /* TOK_COLON */) {
-          const right = this.parseIndexExpression();
-          return this.projectIfSlice({ type: "Identity" }, right);
-        }
-        if (this.lookahead(0) === "Star" /* TOK_STAR */ && this.lookahead(1) === "Rbracket" /* TOK_RBRACKET */) {
-          this.advance();
-          this.advance();
-          const right = this.parseProjectionRHS(bindingPower.Star);
-          return {
-            left: { type: "Identity" },
-            right,
-            type: "Projection"
-          };
-        }
-        return this.parseMultiselectList();
-      }
-      case "Current" /* TOK_CURRENT */:
-        return { type: "Current" /* TOK_CURRENT */ };
-      case "Root" /* TOK_ROOT */:
-        return { type: "Root" /* TOK_ROOT */ };
-      case "Expref" /* TOK_EXPREF */: {
-        const child = this.expression(bindingPower.Expref);
-        return { type: "ExpressionReference", child };
-      }
-      case "Lparen" /* TOK_LPAREN */: {
-        const expression = this.expression(0);
-        this.match("Rparen" /* TOK_RPAREN */);
-        return expression;
-      }
-      default:
-        this.errorToken(token);
-    }
-  }
-  led(tokenName, left) {
-    switch (tokenName) {
-      case "Question" /* TOK_QUESTION */: {
-        const trueExpr = this.expression(0);
-        this.match("Colon" /* TOK_COLON */);
-        const falseExpr = this.expression(0);
-        return {
-          type: "Ternary",
-          condition: left,
-          trueExpr,
-          falseExpr
-        };
-      }
-      case "Dot" /* TOK_DOT */: {
-        const rbp = bindingPower.Dot;
-        if (this.lookahead(0) !== "Star" /* TOK_STAR */) {
-          const right2 = this.parseDotRHS(rbp);
-          return { type: "Subexpression", left, right: right2 };
-        }
-        this.advance();
-        const right = this.parseProjectionRHS(rbp);
-        return { type: "ValueProjection", left, right };
-      }
-      case "Pipe" /* TOK_PIPE */: {
-        const right = this.expression(bindingPower.Pipe);
-        return { type: "Pipe", left, right };
-      }
-      case "Or" /* TOK_OR */: {
-        const right = this.expression(bindingPower.Or);
-        return { type: "OrExpression", left, right };
-      }
-      case "And" /* TOK_AND */: {
-        const right = this.expression(bindingPower.And);
-        return { type: "AndExpression", left, right };
-      }
-      case "Lparen" /* TOK_LPAREN */: {
-        if (left.type !== "Field") {
-          throw new Error("Syntax error: expected a Field node");
-        }
-        const name = left.name;
-        const args = this.parseCommaSeparatedExpressionsUntilToken("Rparen" /* TOK_RPAREN */);
-        const node = { name, type: "Function", children: args };
-        return node;
-      }
-      case "Filter" /* TOK_FILTER */: {
-        const condition = this.expression(0);
-        this.match("Rbracket" /* TOK_RBRACKET */);
-        const right = this.lookahead(0) === "Flatten" /* TOK_FLATTEN */ ? { type: "Identity" } : this.parseProjectionRHS(bindingPower.Filter);
-        return { type: "FilterProjection", left, right, condition };
-      }
-      case "Flatten" /* TOK_FLATTEN */: {
-        const leftNode = { type: "Flatten", child: left };
-        const right = this.parseProjectionRHS(bindingPower.Flatten);
-        return { type: "Projection", left: leftNode, right };
-      }
-      case "Assign" /* TOK_ASSIGN */: {
-        const leftNode = left;
-        const right = this.expression(0);
-        return {
-          type: "Binding",
-          variable: leftNode.name,
-          reference: right
-        };
-      }
-      case "EQ" /* TOK_EQ */:
-      case "NE" /* TOK_NE */:
-      case "GT" /* TOK_GT */:
-      case "GTE" /* TOK_GTE */:
-      case "LT" /* TOK_LT */:
-      case "LTE" /* TOK_LTE */:
-        return this.parseComparator(left, tokenName);
-      case "Plus" /* TOK_PLUS */:
-      case "Minus" /* TOK_MINUS */:
-      case "Multiply" /* TOK_MULTIPLY */:
-      case "Star" /* TOK_STAR */:
-      case "Divide" /* TOK_DIVIDE */:
-      case "Modulo" /* TOK_MODULO */:
-      case "Div" /* TOK_DIV */:
-        return this.parseArithmetic(left, tokenName);
-      case "Lbracket" /* TOK_LBRACKET */: {
-        const token = this.lookaheadToken(0);
-        if (token.type === "Number" /* TOK_NUMBER */ || token.type === "Colon" /* TOK_COLON */) {
-          const right2 = this.parseIndexExpression();
-          return this.projectIfSlice(left, right2);
-        }
-        this.match("Star" /* TOK_STAR */);
-        this.match("Rbracket" /* TOK_RBRACKET */);
-        const right = this.parseProjectionRHS(bindingPower.Star);
-        return { type: "Projection", left, right };
-      }
-      default:
-        return this.errorToken(this.lookaheadToken(0));
-    }
-  }
-  static isKeyword(token, keyword) {
-    return token.type === "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */ && token.value === keyword;
-  }
-  match(tokenType) {
-    if (this.lookahead(0) === tokenType) {
-      this.advance();
-      return;
-    } else {
-      const token = this.lookaheadToken(0);
-      this.errorToken(token, `Syntax error: expected ${tokenType}, got: ${token.type}`);
-    }
-  }
-  errorToken(token, message = "") {
-    const error = new Error(message || `Syntax error: invalid token (${token.type}): "${token.value}"`);
-    error.name = "ParserError";
-    throw error;
-  }
-  parseIndexExpression() {
-    if (this.lookahead(0) === "Colon" /* TOK_COLON */ || this.lookahead(1) === "Colon" /* TOK_COLON */) {
-      return this.parseSliceExpression();
-    }
-    const value = Number(this.lookaheadToken(0).value);
-    this.advance();
-    this.match("Rbracket" /* TOK_RBRACKET */);
-    return { type: "Index", value };
-  }
-  projectIfSlice(left, right) {
-    const indexExpr = {
-      type: "IndexExpression",
-      left,
-      right
-    };
-    if (right.type === "Slice") {
-      return {
-        left: indexExpr,
-        right: this.parseProjectionRHS(bindingPower.Star),
-        type: "Projection"
-      };
-    }
-    return indexExpr;
-  }
-  parseSliceExpression() {
-    const parts = [null, null, null];
-    let index = 0;
-    let current = this.lookaheadToken(0);
-    while (current.type != "Rbracket" /* TOK_RBRACKET */ && index < 3) {
-      if (current.type === "Colon" /* TOK_COLON */) {
-        index++;
-        if (index === 3) {
-          this.errorToken(this.lookaheadToken(0), "Syntax error, too many colons in slice expression");
-        }
-        this.advance();
-      } else if (current.type === "Number" /* TOK_NUMBER */) {
-        const part = this.lookaheadToken(0).value;
-        parts[index] = part;
-        this.advance();
-      } else {
-        const next = this.lookaheadToken(0);
-        this.errorToken(next, `Syntax error, unexpected token: ${next.value}(${next.type})`);
-      }
-      current = this.lookaheadToken(0);
-    }
-    this.match("Rbracket" /* TOK_RBRACKET */);
-    const [start, stop, step] = parts;
-    return { type: "Slice", start, stop, step };
-  }
-  parseLetExpression() {
-    const separated = this.parseCommaSeparatedExpressionsUntilKeyword("in");
-    const expression = this.expression(0);
-    const bindings = separated.map((binding) => binding);
-    return {
-      type: "LetExpression",
-      bindings,
-      expression
-    };
-  }
-  parseCommaSeparatedExpressionsUntilKeyword(keyword) {
-    return this.parseCommaSeparatedExpressionsUntil(
-      () => {
-        return _TokenParser.isKeyword(this.lookaheadToken(0), keyword);
-      },
-      () => {
-        this.advance();
-      }
-    );
-  }
-  parseCommaSeparatedExpressionsUntilToken(token) {
-    return this.parseCommaSeparatedExpressionsUntil(
-      () => {
-        return this.lookahead(0) === token;
-      },
-      () => {
-        return this.match(token);
-      }
-    );
-  }
-  parseCommaSeparatedExpressionsUntil(isEndToken, matchEndToken) {
-    const args = [];
-    let expression;
-    while (!isEndToken()) {
-      expression = this.expression(0);
-      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
-        this.match("Comma" /* TOK_COMMA */);
-      }
-      args.push(expression);
-    }
-    matchEndToken();
-    return args;
-  }
-  parseComparator(left, comparator) {
-    const right = this.expression(bindingPower[comparator]);
-    return { type: "Comparator", name: comparator, left, right };
-  }
-  parseArithmetic(left, operator) {
-    const right = this.expression(bindingPower[operator]);
-    return { type: "Arithmetic", operator, left, right };
-  }
-  parseDotRHS(rbp) {
-    const lookahead = this.lookahead(0);
-    const exprTokens = ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */, "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */, "Star" /* TOK_STAR */];
-    if (exprTokens.includes(lookahead)) {
-      return this.expression(rbp);
-    }
-    if (lookahead === "Lbracket" /* TOK_LBRACKET */) {
-      this.match("Lbracket" /* TOK_LBRACKET */);
-      return this.parseMultiselectList();
-    }
-    if (lookahead === "Lbrace" /* TOK_LBRACE */) {
-      this.match("Lbrace" /* TOK_LBRACE */);
-      return this.parseMultiselectHash();
-    }
-    const token = this.lookaheadToken(0);
-    this.errorToken(token, `Syntax error, unexpected token: ${token.value}(${token.type})`);
-  }
-  parseProjectionRHS(rbp) {
-    if (bindingPower[this.lookahead(0)] < 10) {
-      return { type: "Identity" };
-    }
-    if (this.lookahead(0) === "Lbracket" /* TOK_LBRACKET */) {
-      return this.expression(rbp);
-    }
-    if (this.lookahead(0) === "Filter" /* TOK_FILTER */) {
-      return this.expression(rbp);
-    }
-    if (this.lookahead(0) === "Dot" /* TOK_DOT */) {
-      this.match("Dot" /* TOK_DOT */);
-      return this.parseDotRHS(rbp);
-    }
-    const token = this.lookaheadToken(0);
-    this.errorToken(token, `Syntax error, unexpected token: ${token.value}(${token.type})`);
-  }
-  parseMultiselectList() {
-    const expressions = [];
-    while (this.lookahead(0) !== "Rbracket" /* TOK_RBRACKET */) {
-      const expression = this.expression(0);
-      expressions.push(expression);
-      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
-        this.match("Comma" /* TOK_COMMA */);
-        if (this.lookahead(0) === "Rbracket" /* TOK_RBRACKET */) {
-          throw new Error("Syntax error: unexpected token Rbracket");
-        }
-      }
-    }
-    this.match("Rbracket" /* TOK_RBRACKET */);
-    return { type: "MultiSelectList", children: expressions };
-  }
-  parseMultiselectHash() {
-    const pairs = [];
-    const identifierTypes = ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */, "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */];
-    let keyToken;
-    let keyName;
-    let value;
-    for (; ; ) {
-      keyToken = this.lookaheadToken(0);
-      if (!identifierTypes.includes(keyToken.type)) {
-        throw new Error(`Syntax error: expecting an identifier token, got: ${keyToken.type}`);
-      }
-      keyName = keyToken.value;
-      this.advance();
-      this.match("Colon" /* TOK_COLON */);
-      value = this.expression(0);
-      pairs.push({ value, type: "KeyValuePair", name: keyName });
-      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
-        this.match("Comma" /* TOK_COMMA */);
-      } else if (this.lookahead(0) === "Rbrace" /* TOK_RBRACE */) {
-        this.match("Rbrace" /* TOK_RBRACE */);
-        break;
-      }
-    }
-    return { type: "MultiSelectHash", children: pairs };
-  }
-};
-var dist_Parser = new TokenParser();
-var Parser_default = dist_Parser;
-
-// src/utils/text.ts
-var Text = class _Text {
-  _text;
-  constructor(text) {
-    this._text = text;
-  }
-  get string() {
-    return this._text;
-  }
-  get length() {
-    return this.codePoints.length;
-  }
-  compareTo(other) {
-    return _Text.compare(this, new _Text(other));
-  }
-  static get comparer() {
-    const stringComparer = (left, right) => {
-      return new _Text(left).compareTo(right);
-    };
-    return stringComparer;
-  }
-  static compare(left, right) {
-    const leftCp = left.codePoints;
-    const rightCp = right.codePoints;
-    for (let index = 0; index < Math.min(leftCp.length, rightCp.length); index++) {
-      if (leftCp[index] === rightCp[index]) {
-        continue;
-      }
-      return leftCp[index] - rightCp[index] > 0 ? 1 : -1;
-    }
-    return leftCp.length - rightCp.length > 0 ? 1 : -1;
-  }
-  reverse() {
-    return String.fromCodePoint(...this.codePoints.reverse());
-  }
-  get codePoints() {
-    const array = [...this._text].map((s) => s.codePointAt(0));
-    return array;
-  }
-};
-
-// src/Runtime.ts
-var createMathFunction = (mathFn) => ([value]) => mathFn(value);
-var createStringFunction = (stringFn) => ([subject]) => stringFn(subject);
-var createObjectFunction = (objFn) => ([obj]) => objFn(obj);
-var Runtime = class {
-  _interpreter;
-  _functionTable;
-  _customFunctions = /* @__PURE__ */ new Set();
-  TYPE_NAME_TABLE = Object.freeze({
-    [0 /* TYPE_NUMBER */]: "number",
-    [1 /* TYPE_ANY */]: "any",
-    [2 /* TYPE_STRING */]: "string",
-    [3 /* TYPE_ARRAY */]: "array",
-    [4 /* TYPE_OBJECT */]: "object",
-    [5 /* TYPE_BOOLEAN */]: "boolean",
-    [6 /* TYPE_EXPREF */]: "expression",
-    [7 /* TYPE_NULL */]: "null",
-    [8 /* TYPE_ARRAY_NUMBER */]: "Array<number>",
-    [10 /* TYPE_ARRAY_OBJECT */]: "Array<object>",
-    [9 /* TYPE_ARRAY_STRING */]: "Array<string>",
-    [11 /* TYPE_ARRAY_ARRAY */]: "Array<Array<any>>"
-  });
-  constructor(interpreter) {
-    this._interpreter = interpreter;
-    this._functionTable = this.buildFunctionTable();
-  }
-  buildFunctionTable() {
-    return {
-      // Math functions
-      abs: { _func: createMathFunction(Math.abs), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
-      ceil: { _func: createMathFunction(Math.ceil), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
-      floor: { _func: createMathFunction(Math.floor), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
-      // String functions
-      lower: { _func: createStringFunction(lower), _signature: [{ types: [2 /* TYPE_STRING */] }] },
-      upper: { _func: createStringFunction(upper), _signature: [{ types: [2 /* TYPE_STRING */] }] },
-      // Object functions
-      keys: { _func: createObjectFunction(Object.keys), _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
-      values: { _func: createObjectFunction(Object.values), _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
-      // Complex functions that need custom implementations
-      avg: { _func: this.functionAvg, _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */] }] },
-      contains: {
-        _func: this.functionContains,
-        _signature: [
-          { types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */] },
-          { types: [1 /* TYPE_ANY */] }
-        ]
-      },
-      ends_with: {
-        _func: this.functionEndsWith,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */] }]
-      },
-      find_first: {
-        _func: this.functionFindFirst,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */], optional: true },
-          { types: [0 /* TYPE_NUMBER */], optional: true }
-        ]
-      },
-      find_last: {
-        _func: this.functionFindLast,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */], optional: true },
-          { types: [0 /* TYPE_NUMBER */], optional: true }
-        ]
-      },
-      from_items: { _func: this.functionFromItems, _signature: [{ types: [11 /* TYPE_ARRAY_ARRAY */] }] },
-      group_by: {
-        _func: this.functionGroupBy,
-        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
-      },
-      items: { _func: this.functionItems, _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
-      join: {
-        _func: this.functionJoin,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [9 /* TYPE_ARRAY_STRING */] }]
-      },
-      length: {
-        _func: this.functionLength,
-        _signature: [{ types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */, 4 /* TYPE_OBJECT */] }]
-      },
-      map: {
-        _func: this.functionMap,
-        _signature: [{ types: [6 /* TYPE_EXPREF */] }, { types: [3 /* TYPE_ARRAY */] }]
-      },
-      max: {
-        _func: this.functionMax,
-        _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */, 9 /* TYPE_ARRAY_STRING */] }]
-      },
-      max_by: {
-        _func: this.functionMaxBy,
-        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
-      },
-      merge: { _func: this.functionMerge, _signature: [{ types: [4 /* TYPE_OBJECT */], variadic: true }] },
-      min: {
-        _func: this.functionMin,
-        _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */, 9 /* TYPE_ARRAY_STRING */] }]
-      },
-      min_by: {
-        _func: this.functionMinBy,
-        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
-      },
-      not_null: { _func: this.functionNotNull, _signature: [{ types: [1 /* TYPE_ANY */], variadic: true }] },
-      pad_left: {
-        _func: this.functionPadLeft,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */] },
-          { types: [2 /* TYPE_STRING */], optional: true }
-        ]
-      },
-      pad_right: {
-        _func: this.functionPadRight,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */] },
-          { types: [2 /* TYPE_STRING */], optional: true }
-        ]
-      },
-      replace: {
-        _func: this.functionReplace,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */], optional: true }
-        ]
-      },
-      reverse: {
-        _func: this.functionReverse,
-        _signature: [{ types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */] }]
-      },
-      sort: {
-        _func: this.functionSort,
-        _signature: [{ types: [9 /* TYPE_ARRAY_STRING */, 8 /* TYPE_ARRAY_NUMBER */] }]
-      },
-      sort_by: {
-        _func: this.functionSortBy,
-        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
-      },
-      split: {
-        _func: this.functionSplit,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */], optional: true }
-        ]
-      },
-      starts_with: {
-        _func: this.functionStartsWith,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */] }]
-      },
-      sum: { _func: this.functionSum, _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */] }] },
-      to_array: { _func: this.functionToArray, _signature: [{ types: [1 /* TYPE_ANY */] }] },
-      to_number: { _func: this.functionToNumber, _signature: [{ types: [1 /* TYPE_ANY */] }] },
-      to_string: { _func: this.functionToString, _signature: [{ types: [1 /* TYPE_ANY */] }] },
-      trim: {
-        _func: this.functionTrim,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
-      },
-      trim_left: {
-        _func: this.functionTrimLeft,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
-      },
-      trim_right: {
-        _func: this.functionTrimRight,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
-      },
-      type: { _func: this.functionType, _signature: [{ types: [1 /* TYPE_ANY */] }] },
-      zip: { _func: this.functionZip, _signature: [{ types: [3 /* TYPE_ARRAY */], variadic: true }] }
-    };
-  }
-  /**
-   * Enhanced registerFunction with backward compatibility and new options
-   * @deprecated Use register() method for enhanced functionality
-   */
-  registerFunction(name, customFunction, signature, options) {
-    const result = this._registerInternal(name, customFunction, signature, options);
-    if (!result.success) {
-      throw new Error(result.message);
-    }
-  }
-  /**
-   * Internal registration method that bypasses TypeScript type checking
-   */
-  _registerInternal(name, customFunction, signature, options = {}) {
-    if (!name || typeof name !== "string" || name.trim() === "") {
-      return {
-        success: false,
-        reason: "invalid-name",
-        message: "Function name must be a non-empty string"
-      };
-    }
-    try {
-      this.validateInputSignatures(name, signature);
-    } catch (error) {
-      return {
-        success: false,
-        reason: "invalid-signature",
-        message: error instanceof Error ? error.message : "Invalid function signature"
-      };
-    }
-    const { override = false, warn = false } = options;
-    const exists = name in this._functionTable;
-    if (exists && !override) {
-      return {
-        success: false,
-        reason: "already-exists",
-        message: `Function already defined: ${name}(). Use { override: true } to replace it.`
-      };
-    }
-    if (exists && override && warn) {
-      console.warn(`Warning: Overriding existing function: ${name}()`);
-    }
-    this._functionTable[name] = {
-      _func: customFunction.bind(this),
-      _signature: signature
-    };
-    this._customFunctions.add(name);
-    const message = exists ? `Function ${name}() overridden successfully` : `Function ${name}() registered successfully`;
-    return { success: true, message };
-  }
-  /**
-   * Register a new function with enhanced options and type safety
-   */
-  register(name, customFunction, signature, options = {}) {
-    return this._registerInternal(name, customFunction, signature, options);
-  }
-  /**
-   * Unregister a custom function (built-in functions cannot be unregistered)
-   */
-  unregister(name) {
-    if (!this._customFunctions.has(name)) {
-      return false;
-    }
-    delete this._functionTable[name];
-    this._customFunctions.delete(name);
-    return true;
-  }
-  /**
-   * Check if a function is registered
-   */
-  isRegistered(name) {
-    return name in this._functionTable;
-  }
-  /**
-   * Get list of all registered function names
-   */
-  getRegistered() {
-    return Object.keys(this._functionTable);
-  }
-  /**
-   * Get list of custom (non-built-in) function names
-   */
-  getCustomFunctions() {
-    return Array.from(this._customFunctions);
-  }
-  /**
-   * Clear all custom functions (built-in functions remain)
-   */
-  clearCustomFunctions() {
-    for (const name of this._customFunctions) {
-      delete this._functionTable[name];
-    }
-    this._customFunctions.clear();
-  }
-  callFunction(name, resolvedArgs) {
-    const functionEntry = this._functionTable[name];
-    if (functionEntry === void 0) {
-      throw new Error(`Unknown function: ${name}()`);
-    }
-    this.validateArgs(name, resolvedArgs, functionEntry._signature);
-    return functionEntry._func.call(this, resolvedArgs);
-  }
-  validateInputSignatures(name, signature) {
-    for (let i = 0; i < signature.length; i += 1) {
-      if ("variadic" in signature[i] && i !== signature.length - 1) {
-        throw new Error(`Invalid arity: ${name}() 'variadic' argument ${i + 1} must occur last`);
-      }
-    }
-  }
-  validateArgs(name, args, signature) {
-    this.validateInputSignatures(name, signature);
-    this.validateArity(name, args, signature);
-    this.validateTypes(name, args, signature);
-  }
-  validateArity(name, args, signature) {
-    const numberOfRequiredArgs = signature.filter((argSignature) => !(argSignature.optional ?? false)).length;
-    const lastArgIsVariadic = signature[signature.length - 1]?.variadic ?? false;
-    const tooFewArgs = args.length < numberOfRequiredArgs;
-    const tooManyArgs = args.length > signature.length;
-    if (lastArgIsVariadic && tooFewArgs || !lastArgIsVariadic && (tooFewArgs || tooManyArgs)) {
-      const tooFewModifier = tooFewArgs && (!lastArgIsVariadic && numberOfRequiredArgs > 1 || lastArgIsVariadic) ? "at least " : "";
-      const pluralized = signature.length > 1;
-      throw new Error(
-        `Invalid arity: ${name}() takes ${tooFewModifier}${numberOfRequiredArgs} argument${pluralized && "s" || ""} but received ${args.length}`
-      );
-    }
-  }
-  validateTypes(name, args, signature) {
-    for (let i = 0; i < signature.length; i += 1) {
-      const currentSpec = signature[i].types;
-      const actualType = this.getTypeName(args[i]);
-      if (actualType === void 0) {
-        continue;
-      }
-      const typeMatched = currentSpec.some((expectedType) => this.typeMatches(actualType, expectedType, args[i]));
-      if (!typeMatched) {
-        const expected = currentSpec.map((typeId) => this.TYPE_NAME_TABLE[typeId]).join(" | ");
-        throw new Error(
-          `Invalid type: ${name}() expected argument ${i + 1} to be type (${expected}) but received type ${this.TYPE_NAME_TABLE[actualType]} instead.`
-        );
-      }
-    }
-  }
-  typeMatches(actual, expected, argValue) {
-    if (expected === 1 /* TYPE_ANY */) {
-      return true;
-    }
-    if (expected === 9 /* TYPE_ARRAY_STRING */ || expected === 8 /* TYPE_ARRAY_NUMBER */ || expected === 10 /* TYPE_ARRAY_OBJECT */ || expected === 11 /* TYPE_ARRAY_ARRAY */ || expected === 3 /* TYPE_ARRAY */) {
-      if (expected === 3 /* TYPE_ARRAY */) {
-        return actual === 3 /* TYPE_ARRAY */;
-      }
-      if (actual === 3 /* TYPE_ARRAY */) {
-        let subtype;
-        if (expected === 8 /* TYPE_ARRAY_NUMBER */) {
-          subtype = 0 /* TYPE_NUMBER */;
-        } else if (expected === 10 /* TYPE_ARRAY_OBJECT */) {
-          subtype = 4 /* TYPE_OBJECT */;
-        } else if (expected === 9 /* TYPE_ARRAY_STRING */) {
-          subtype = 2 /* TYPE_STRING */;
-        } else if (expected === 11 /* TYPE_ARRAY_ARRAY */) {
-          subtype = 3 /* TYPE_ARRAY */;
-        }
-        const array = argValue;
-        for (let i = 0; i < array.length; i += 1) {
-          const typeName = this.getTypeName(array[i]);
-          if (typeName !== void 0 && subtype !== void 0 && !this.typeMatches(typeName, subtype, array[i])) {
-            return false;
-          }
-        }
-        return true;
-      }
-    } else {
-      return actual === expected;
-    }
-    return false;
-  }
-  getTypeName(obj) {
-    if (obj === null) {
-      return 7 /* TYPE_NULL */;
-    }
-    if (typeof obj === "string") {
-      return 2 /* TYPE_STRING */;
-    }
-    if (typeof obj === "number") {
-      return 0 /* TYPE_NUMBER */;
-    }
-    if (typeof obj === "boolean") {
-      return 5 /* TYPE_BOOLEAN */;
-    }
-    if (Array.isArray(obj)) {
-      return 3 /* TYPE_ARRAY */;
-    }
-    if (typeof obj === "object") {
-      if (obj.expref) {
-        return 6 /* TYPE_EXPREF */;
-      }
-      return 4 /* TYPE_OBJECT */;
-    }
-    return;
-  }
-  createKeyFunction(exprefNode, allowedTypes) {
-    const interpreter = this._interpreter;
-    const keyFunc = (x) => {
-      const current = interpreter.visit(exprefNode, x);
-      if (!allowedTypes.includes(this.getTypeName(current))) {
-        const msg = `Invalid type: expected one of (${allowedTypes.map((t) => this.TYPE_NAME_TABLE[t]).join(" | ")}), received ${this.TYPE_NAME_TABLE[this.getTypeName(current)]}`;
-        throw new Error(msg);
-      }
-      return current;
-    };
-    return keyFunc;
-  }
-  functionAvg = ([inputArray]) => {
-    if (!inputArray || inputArray.length == 0) {
-      return null;
-    }
-    let sum = 0;
-    for (let i = 0; i < inputArray.length; i += 1) {
-      sum += inputArray[i];
-    }
-    return sum / inputArray.length;
-  };
-  functionContains = ([
-    searchable,
-    searchValue
-  ]) => {
-    if (Array.isArray(searchable)) {
-      const array = searchable;
-      return array.includes(searchValue);
-    }
-    if (typeof searchable === "string") {
-      const text = searchable;
-      if (typeof searchValue === "string") {
-        return text.includes(searchValue);
-      }
-    }
-    return null;
-  };
-  functionEndsWith = (resolvedArgs) => {
-    const [searchStr, suffix] = resolvedArgs;
-    return searchStr.includes(suffix, searchStr.length - suffix.length);
-  };
-  functionFindFirst = this.createFindFunction(findFirst);
-  functionFindLast = this.createFindFunction(findLast);
-  createFindFunction(findFn) {
-    return (resolvedArgs) => {
-      const subject = resolvedArgs[0];
-      const search2 = resolvedArgs[1];
-      const start = resolvedArgs.length > 2 ? resolvedArgs[2] : void 0;
-      const end = resolvedArgs.length > 3 ? resolvedArgs[3] : void 0;
-      return findFn(subject, search2, start, end);
-    };
-  }
-  functionFromItems = ([array]) => {
-    array.map((pair) => {
-      if (pair.length != 2 || typeof pair[0] !== "string") {
-        throw new Error("invalid value, each array must contain two elements, a pair of string and value");
-      }
-    });
-    return Object.fromEntries(array);
-  };
-  functionGroupBy = ([array, exprefNode]) => {
-    const keyFunction = this.createKeyFunction(exprefNode, [2 /* TYPE_STRING */]);
-    return array.reduce((acc, cur) => {
-      const k = keyFunction(cur ?? {});
-      const target = acc[k] = acc[k] || [];
-      target.push(cur);
-      return acc;
-    }, {});
-  };
-  functionItems = ([inputValue]) => {
-    return Object.entries(inputValue);
-  };
-  functionJoin = (resolvedArgs) => {
-    const [joinChar, listJoin] = resolvedArgs;
-    return listJoin.join(joinChar);
-  };
-  functionLength = ([inputValue]) => {
-    if (typeof inputValue === "string") {
-      return new Text(inputValue).length;
-    }
-    if (Array.isArray(inputValue)) {
-      return inputValue.length;
-    }
-    return Object.keys(inputValue).length;
-  };
-  functionMap = ([exprefNode, elements]) => {
-    if (!this._interpreter) {
-      return [];
-    }
-    const mapped = [];
-    const interpreter = this._interpreter;
-    for (let i = 0; i < elements.length; i += 1) {
-      mapped.push(interpreter.visit(exprefNode, elements[i]));
-    }
-    return mapped;
-  };
-  functionMax = ([inputValue]) => {
-    if (!inputValue.length) {
-      return null;
-    }
-    const typeName = this.getTypeName(inputValue[0]);
-    if (typeName === 0 /* TYPE_NUMBER */) {
-      return Math.max(...inputValue);
-    }
-    const elements = inputValue;
-    let maxElement = elements[0];
-    for (let i = 1; i < elements.length; i += 1) {
-      if (maxElement.localeCompare(elements[i]) < 0) {
-        maxElement = elements[i];
-      }
-    }
-    return maxElement;
-  };
-  functionMaxBy = (resolvedArgs) => {
-    const exprefNode = resolvedArgs[1];
-    const resolvedArray = resolvedArgs[0];
-    const keyFunction = this.createKeyFunction(exprefNode, [0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */]);
-    let maxNumber = -Infinity;
-    let maxRecord;
-    let current;
-    for (let i = 0; i < resolvedArray.length; i += 1) {
-      current = keyFunction && keyFunction(resolvedArray[i]);
-      if (current !== void 0 && current > maxNumber) {
-        maxNumber = current;
-        maxRecord = resolvedArray[i];
-      }
-    }
-    return maxRecord || null;
-  };
-  functionMerge = (resolvedArgs) => {
-    let merged = {};
-    for (let i = 0; i < resolvedArgs.length; i += 1) {
-      const current = resolvedArgs[i];
-      merged = Object.assign(merged, current);
-    }
-    return merged;
-  };
-  functionMin = ([inputValue]) => {
-    if (!inputValue.length) {
-      return null;
-    }
-    const typeName = this.getTypeName(inputValue[0]);
-    if (typeName === 0 /* TYPE_NUMBER */) {
-      return Math.min(...inputValue);
-    }
-    const elements = inputValue;
-    let minElement = elements[0];
-    for (let i = 1; i < elements.length; i += 1) {
-      if (elements[i].localeCompare(minElement) < 0) {
-        minElement = elements[i];
-      }
-    }
-    return minElement;
-  };
-  functionMinBy = (resolvedArgs) => {
-    const exprefNode = resolvedArgs[1];
-    const resolvedArray = resolvedArgs[0];
-    const keyFunction = this.createKeyFunction(exprefNode, [0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */]);
-    let minNumber = Infinity;
-    let minRecord;
-    let current;
-    for (let i = 0; i < resolvedArray.length; i += 1) {
-      current = keyFunction && keyFunction(resolvedArray[i]);
-      if (current !== void 0 && current < minNumber) {
-        minNumber = current;
-        minRecord = resolvedArray[i];
-      }
-    }
-    return minRecord || null;
-  };
-  functionNotNull = (resolvedArgs) => {
-    for (let i = 0; i < resolvedArgs.length; i += 1) {
-      if (this.getTypeName(resolvedArgs[i]) !== 7 /* TYPE_NULL */) {
-        return resolvedArgs[i];
-      }
-    }
-    return null;
-  };
-  functionPadLeft = this.createPadFunction(padLeft);
-  functionPadRight = this.createPadFunction(padRight);
-  createPadFunction(padFn) {
-    return (resolvedArgs) => {
-      const subject = resolvedArgs[0];
-      const width = resolvedArgs[1];
-      const padding = resolvedArgs.length > 2 ? resolvedArgs[2] : void 0;
-      return padFn(subject, width, padding);
-    };
-  }
-  functionReplace = (resolvedArgs) => {
-    const subject = resolvedArgs[0];
-    const string = resolvedArgs[1];
-    const by = resolvedArgs[2];
-    return replace(subject, string, by, resolvedArgs.length > 3 ? resolvedArgs[3] : void 0);
-  };
-  functionSplit = (resolvedArgs) => {
-    const subject = resolvedArgs[0];
-    const search2 = resolvedArgs[1];
-    return split(subject, search2, resolvedArgs.length > 2 ? resolvedArgs[2] : void 0);
-  };
-  functionReverse = ([inputValue]) => {
-    const typeName = this.getTypeName(inputValue);
-    if (typeName === 2 /* TYPE_STRING */) {
-      return new Text(inputValue).reverse();
-    }
-    const reversedArray = inputValue.slice(0);
-    reversedArray.reverse();
-    return reversedArray;
-  };
-  functionSort = ([inputValue]) => {
-    if (inputValue.length == 0) {
-      return inputValue;
-    }
-    if (typeof inputValue[0] === "string") {
-      return [...inputValue].sort(Text.comparer);
-    }
-    return [...inputValue].sort();
-  };
-  functionSortBy = (resolvedArgs) => {
-    const sortedArray = resolvedArgs[0].slice(0);
-    if (sortedArray.length === 0) {
-      return sortedArray;
-    }
-    const interpreter = this._interpreter;
-    const exprefNode = resolvedArgs[1];
-    const requiredType = this.getTypeName(interpreter.visit(exprefNode, sortedArray[0]));
-    if (requiredType !== void 0 && ![0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */].includes(requiredType)) {
-      throw new Error(`Invalid type: unexpected type (${this.TYPE_NAME_TABLE[requiredType]})`);
-    }
-    function throwInvalidTypeError(rt, item) {
-      throw new Error(
-        `Invalid type: expected (${rt.TYPE_NAME_TABLE[requiredType]}), received ${rt.TYPE_NAME_TABLE[rt.getTypeName(item)]}`
-      );
-    }
-    return sortedArray.sort((a, b) => {
-      const exprA = interpreter.visit(exprefNode, a);
-      const exprB = interpreter.visit(exprefNode, b);
-      if (this.getTypeName(exprA) !== requiredType) {
-        throwInvalidTypeError(this, exprA);
-      } else if (this.getTypeName(exprB) !== requiredType) {
-        throwInvalidTypeError(this, exprB);
-      }
-      if (requiredType === 2 /* TYPE_STRING */) {
-        return Text.comparer(exprA, exprB);
-      }
-      return exprA - exprB;
-    });
-  };
-  functionStartsWith = ([searchable, searchStr]) => {
-    return searchable.startsWith(searchStr);
-  };
-  functionSum = ([inputValue]) => {
-    return inputValue.reduce((x, y) => x + y, 0);
-  };
-  functionToArray = ([inputValue]) => {
-    if (this.getTypeName(inputValue) === 3 /* TYPE_ARRAY */) {
-      return inputValue;
-    }
-    return [inputValue];
-  };
-  functionToNumber = ([inputValue]) => {
-    const typeName = this.getTypeName(inputValue);
-    let convertedValue;
-    if (typeName === 0 /* TYPE_NUMBER */) {
-      return inputValue;
-    }
-    if (typeName === 2 /* TYPE_STRING */) {
-      convertedValue = +inputValue;
-      if (!isNaN(convertedValue)) {
-        return convertedValue;
-      }
-    }
-    return null;
-  };
-  functionToString = ([inputValue]) => {
-    if (this.getTypeName(inputValue) === 2 /* TYPE_STRING */) {
-      return inputValue;
-    }
-    return JSON.stringify(inputValue);
-  };
-  functionTrim = this.createTrimFunction(trim);
-  functionTrimLeft = this.createTrimFunction(trimLeft);
-  functionTrimRight = this.createTrimFunction(trimRight);
-  createTrimFunction(trimFn) {
-    return (resolvedArgs) => {
-      const subject = resolvedArgs[0];
-      const chars = resolvedArgs.length > 1 ? resolvedArgs[1] : void 0;
-      return trimFn(subject, chars);
-    };
-  }
-  functionType = ([inputValue]) => {
-    switch (this.getTypeName(inputValue)) {
-      case 0 /* TYPE_NUMBER */:
-        return "number";
-      case 2 /* TYPE_STRING */:
-        return "string";
-      case 3 /* TYPE_ARRAY */:
-        return "array";
-      case 4 /* TYPE_OBJECT */:
-        return "object";
-      case 5 /* TYPE_BOOLEAN */:
-        return "boolean";
-      case 7 /* TYPE_NULL */:
-        return "null";
-      default:
-        throw new Error("invalid-type");
-    }
-  };
-  functionZip = (array) => {
-    const length = Math.min(...array.map((arr) => arr.length));
-    const result = Array(length).fill(null).map((_, index) => array.map((arr) => arr[index]));
-    return result;
-  };
-};
-
-// src/Scope.ts
-var ScopeChain = class _ScopeChain {
-  inner = void 0;
-  data = {};
-  get currentScopeData() {
-    return this.data;
-  }
-  withScope(data) {
-    const outer = new _ScopeChain();
-    outer.inner = this;
-    outer.data = data;
-    return outer;
-  }
-  getValue(identifier) {
-    if (Object.prototype.hasOwnProperty.call(this.data, identifier)) {
-      return this.data[identifier];
-    }
-    if (this.inner) {
-      return this.inner.getValue(identifier);
-    }
-    return null;
-  }
-};
-
-// src/TreeInterpreter.ts
-var emptyScopeChain = new ScopeChain();
-var dist_TreeInterpreter = class _TreeInterpreter {
-  runtime;
-  _rootValue = null;
-  _scope;
-  constructor() {
-    this.runtime = new Runtime(this);
-    this._scope = new ScopeChain();
-  }
-  withScope(scope) {
-    const interpreter = new _TreeInterpreter();
-    interpreter.runtime._functionTable = this.runtime._functionTable;
-    interpreter._rootValue = this._rootValue;
-    interpreter._scope = this._scope.withScope(scope);
-    return interpreter;
-  }
-  search(node, value) {
-    this._rootValue = value;
-    this._scope = emptyScopeChain;
-    return this.visit(node, value);
-  }
-  visit(node, value) {
-    switch (node.type) {
-      case "Ternary": {
-        const condition = this.visit(node.condition, value);
-        if (!isFalse(condition)) {
-          return this.visit(node.trueExpr, value);
-        }
-        return this.visit(node.falseExpr, value);
-      }
-      case "Field":
-        const identifier = node.name;
-        if (value === null || typeof value !== "object" || Array.isArray(value)) {
-          return null;
-        }
-        return value[identifier] ?? null;
-      case "LetExpression": {
-        const { bindings, expression } = node;
-        let scope = {};
-        bindings.forEach((binding) => {
-          const reference = this.visit(binding, value);
-          scope = {
-            ...scope,
-            ...reference
-          };
-        });
-        return this.withScope(scope).visit(expression, value);
-      }
-      case "Binding": {
-        const { variable, reference } = node;
-        const result = this.visit(reference, value);
-        return { [variable]: result };
-      }
-      case "Variable": {
-        const variable = node.name;
-        if (!this._scope.getValue(variable) && !Object.prototype.hasOwnProperty.call(this._scope.currentScopeData, variable)) {
-          throw new Error(`Error referencing undefined variable ${variable}`);
-        }
-        return this._scope.getValue(variable);
-      }
-      case "IndexExpression":
-        return this.visit(node.right, this.visit(node.left, value));
-      case "Subexpression": {
-        const result = this.visit(node.left, value);
-        return result != null ? this.visit(node.right, result) ?? null : null;
-      }
-      case "Index": {
-        if (!Array.isArray(value)) {
-          return null;
-        }
-        const index = node.value < 0 ? value.length + node.value : node.value;
-        return value[index] ?? null;
-      }
-      case "Slice": {
-        if (!Array.isArray(value) && typeof value !== "string") {
-          return null;
-        }
-        const { start, stop, step } = this.computeSliceParams(value.length, node);
-        if (typeof value === "string") {
-          const chars = [...value];
-          const sliced = this.slice(chars, start, stop, step);
-          return sliced.join("");
-        } else {
-          return this.slice(value, start, stop, step);
-        }
-      }
-      case "Projection": {
-        const { left, right } = node;
-        let allowString = false;
-        if (left.type === "IndexExpression" && left.right.type === "Slice") {
-          allowString = true;
-        }
-        const base = this.visit(left, value);
-        if (allowString && typeof base === "string") {
-          return this.visit(right, base);
-        }
-        if (!Array.isArray(base)) {
-          return null;
-        }
-        const collected = [];
-        for (const elem of base) {
-          const current = this.visit(right, elem);
-          if (current !== null) {
-            collected.push(current);
-          }
-        }
-        return collected;
-      }
-      case "ValueProjection": {
-        const { left, right } = node;
-        const base = this.visit(left, value);
-        if (base === null || typeof base !== "object" || Array.isArray(base)) {
-          return null;
-        }
-        const collected = [];
-        const values = Object.values(base);
-        for (const elem of values) {
-          const current = this.visit(right, elem);
-          if (current !== null) {
-            collected.push(current);
-          }
-        }
-        return collected;
-      }
-      case "FilterProjection": {
-        const { left, right, condition } = node;
-        const base = this.visit(left, value);
-        if (!Array.isArray(base)) {
-          return null;
-        }
-        const results = [];
-        for (const elem of base) {
-          const matched = this.visit(condition, elem);
-          if (isFalse(matched)) {
-            continue;
-          }
-          const result = this.visit(right, elem);
-          if (result !== null) {
-            results.push(result);
-          }
-        }
-        return results;
-      }
-      case "Arithmetic": {
-        const first = this.visit(node.left, value);
-        const second = this.visit(node.right, value);
-        switch (node.operator) {
-          case "Plus" /* TOK_PLUS */:
-            return add(first, second);
-          case "Minus" /* TOK_MINUS */:
-            return sub(first, second);
-          case "Multiply" /* TOK_MULTIPLY */:
-          case "Star" /* TOK_STAR */:
-            return mul(first, second);
-          case "Divide" /* TOK_DIVIDE */:
-            return divide(first, second);
-          case "Modulo" /* TOK_MODULO */:
-            return mod(first, second);
-          case "Div" /* TOK_DIV */:
-            return div(first, second);
-          default:
-            throw new Error(`Syntax error: unknown arithmetic operator: ${node.operator}`);
-        }
-      }
-      case "Unary": {
-        const operand = this.visit(node.operand, value);
-        switch (node.operator) {
-          case "Plus" /* TOK_PLUS */:
-            ensureNumbers(operand);
-            return operand;
-          case "Minus" /* TOK_MINUS */:
-            ensureNumbers(operand);
-            return -operand;
-          default:
-            throw new Error(`Syntax error: unknown arithmetic operator: ${node.operator}`);
-        }
-      }
-      case "Comparator": {
-        const first = this.visit(node.left, value);
-        const second = this.visit(node.right, value);
-        switch (node.name) {
-          case "EQ":
-            return strictDeepEqual(first, second);
-          case "NE":
-            return !strictDeepEqual(first, second);
-        }
-        if (typeof first !== "number" || typeof second !== "number") {
-          return null;
-        }
-        switch (node.name) {
-          case "GT":
-            return first > second;
-          case "GTE":
-            return first >= second;
-          case "LT":
-            return first < second;
-          case "LTE":
-            return first <= second;
-        }
-      }
-      case "Flatten": {
-        const original = this.visit(node.child, value);
-        return Array.isArray(original) ? original.flat() : null;
-      }
-      case "Root":
-        return this._rootValue;
-      case "MultiSelectList": {
-        const collected = [];
-        for (const child of node.children) {
-          collected.push(this.visit(child, value));
-        }
-        return collected;
-      }
-      case "MultiSelectHash": {
-        const collected = {};
-        for (const child of node.children) {
-          collected[child.name] = this.visit(child.value, value);
-        }
-        return collected;
-      }
-      case "OrExpression": {
-        const result = this.visit(node.left, value);
-        if (isFalse(result)) {
-          return this.visit(node.right, value);
-        }
-        return result;
-      }
-      case "AndExpression": {
-        const result = this.visit(node.left, value);
-        if (isFalse(result)) {
-          return result;
-        }
-        return this.visit(node.right, value);
-      }
-      case "NotExpression":
-        return isFalse(this.visit(node.child, value));
-      case "Literal":
-        return node.value;
-      case "Pipe":
-        return this.visit(node.right, this.visit(node.left, value));
-      case "Function": {
-        const args = [];
-        for (const child of node.children) {
-          args.push(this.visit(child, value));
-        }
-        return this.runtime.callFunction(node.name, args);
-      }
-      case "ExpressionReference":
-        return {
-          expref: true,
-          ...node.child
-        };
-      case "Current":
-      case "Identity":
-        return value;
-    }
-  }
-  computeSliceParams(arrayLength, sliceNode) {
-    let { start, stop, step } = sliceNode;
-    if (step === null) {
-      step = 1;
-    } else if (step === 0) {
-      const error = new Error("Invalid value: slice step cannot be 0");
-      error.name = "RuntimeError";
-      throw error;
-    }
-    start = start === null ? step < 0 ? arrayLength - 1 : 0 : this.capSliceRange(arrayLength, start, step);
-    stop = stop === null ? step < 0 ? -1 : arrayLength : this.capSliceRange(arrayLength, stop, step);
-    return { start, stop, step };
-  }
-  capSliceRange(arrayLength, actualValue, step) {
-    let nextActualValue = actualValue;
-    if (nextActualValue < 0) {
-      nextActualValue += arrayLength;
-      if (nextActualValue < 0) {
-        nextActualValue = step < 0 ? -1 : 0;
-      }
-    } else if (nextActualValue >= arrayLength) {
-      nextActualValue = step < 0 ? arrayLength - 1 : arrayLength;
-    }
-    return nextActualValue;
-  }
-  slice(collection, start, end, step) {
-    const result = [];
-    if (step > 0) {
-      for (let i = start; i < end; i += step) {
-        result.push(collection[i]);
-      }
-    } else {
-      for (let i = start; i > end; i += step) {
-        result.push(collection[i]);
-      }
-    }
-    return result;
-  }
-};
-var TreeInterpreterInstance = new dist_TreeInterpreter();
-var TreeInterpreter_default = TreeInterpreterInstance;
-
-// src/index.ts
-var TYPE_ANY = 1 /* TYPE_ANY */;
-var TYPE_ARRAY = 3 /* TYPE_ARRAY */;
-var TYPE_ARRAY_ARRAY = 11 /* TYPE_ARRAY_ARRAY */;
-var TYPE_ARRAY_NUMBER = 8 /* TYPE_ARRAY_NUMBER */;
-var TYPE_ARRAY_OBJECT = 10 /* TYPE_ARRAY_OBJECT */;
-var TYPE_ARRAY_STRING = 9 /* TYPE_ARRAY_STRING */;
-var TYPE_BOOLEAN = 5 /* TYPE_BOOLEAN */;
-var TYPE_EXPREF = 6 /* TYPE_EXPREF */;
-var TYPE_NULL = 7 /* TYPE_NULL */;
-var TYPE_NUMBER = 0 /* TYPE_NUMBER */;
-var TYPE_OBJECT = 4 /* TYPE_OBJECT */;
-var TYPE_STRING = 2 /* TYPE_STRING */;
-function dist_compile(expression, options) {
-  const nodeTree = Parser_default.parse(expression, options);
-  return nodeTree;
-}
-function tokenize(expression, options) {
-  return Lexer_default.tokenize(expression, options);
-}
-var registerFunction = (functionName, customFunction, signature, options) => {
-  TreeInterpreter_default.runtime.registerFunction(functionName, customFunction, signature, options);
-};
-var register = (name, customFunction, signature, options) => {
-  return TreeInterpreter_default.runtime.register(name, customFunction, signature, options);
-};
-var unregisterFunction = (name) => {
-  return TreeInterpreter_default.runtime.unregister(name);
-};
-var isRegistered = (name) => {
-  return TreeInterpreter_default.runtime.isRegistered(name);
-};
-var getRegisteredFunctions = () => {
-  return TreeInterpreter_default.runtime.getRegistered();
-};
-var getCustomFunctions = () => {
-  return TreeInterpreter_default.runtime.getCustomFunctions();
-};
-var clearCustomFunctions = () => {
-  TreeInterpreter_default.runtime.clearCustomFunctions();
-};
-function search(data, expression, options) {
-  const nodeTree = Parser_default.parse(expression, options);
-  return TreeInterpreter_default.search(nodeTree, data);
-}
-function Scope() {
-  return new ScopeChain();
-}
-var TreeInterpreter2 = TreeInterpreter_default;
-var jmespath = {
-  compile: dist_compile,
-  registerFunction,
-  register,
-  unregisterFunction,
-  isRegistered,
-  getRegisteredFunctions,
-  getCustomFunctions,
-  clearCustomFunctions,
-  search,
-  tokenize,
-  TreeInterpreter: TreeInterpreter2,
-  TYPE_ANY,
-  TYPE_ARRAY_NUMBER,
-  TYPE_ARRAY_STRING,
-  TYPE_ARRAY,
-  TYPE_BOOLEAN,
-  TYPE_EXPREF,
-  TYPE_NULL,
-  TYPE_NUMBER,
-  TYPE_OBJECT,
-  TYPE_STRING
-};
-
-
-//# sourceMappingURL=index.mjs.map
-//# sourceMappingURL=index.mjs.map
-;// CONCATENATED MODULE: ../../packages/inputs/src/json-check.ts
-
-
-/**
- * Parses the `expected-json` input: a JMESPath expression (jmespath.org) evaluated against each JSON body.
- * @throws InputError quoting the compiler's reason when it does not compile.
- */
-const jsonCheck = (name, raw) => {
-    const text = raw.trim();
-    let expression;
-    try {
-        expression = compile(text);
+        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true, maxRetries: 3 });
     }
     catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw mustBe(name, `a JMESPath expression such as status == 'ok' (${reason.slice(0, 100)})`, raw);
+        lib_core.warning(`Could not remove the step's secrets directory ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return { text, evaluate: (document) => TreeInterpreter.search(expression, document) };
+}
+/** The message of a step the runner cancelled, whatever the action. */
+const CANCELLED_MESSAGE = 'The run was cancelled';
+/**
+ * How long after SIGINT a main step that listens to cancelSignal() may go on putting back what it
+ * changed before it is ended: just within the 7.5 s before the runner's SIGTERM. What it knows is
+ * published at once on the cancel (publishProvisional), so this bounds only the put-back.
+ */
+const CANCEL_GRACE_MS = 7000;
+const cancellation = new AbortController();
+let cancelHeard = false;
+let cancelReceived = false;
+/**
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
+ * Work that takes this signal stops at once and returns what it has, so the action can publish it
+ * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
+ * step that never asks for the signal publishes what its action says it knew, unless it published
+ * already (see asMainStep), and fails with CANCELLED_MESSAGE.
+ */
+function cancelSignal() {
+    cancelHeard = true;
+    return cancellation.signal;
+}
+/**
+ * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
+ * process tree 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
+ * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
+ * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
+ * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
+ * only that the run was cancelled, whether or not this action had secrets on disk.
+ */
+function handleCancelSignals(publishOnCancel) {
+    process.on('SIGTERM', () => {
+        removeSecretsDir();
+        process.exit(143);
+    });
+    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
+    process.on('SIGINT', () => {
+        cancelReceived = true;
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(() => {
+                removeSecretsDir();
+                lib_core.setFailed(CANCELLED_MESSAGE);
+                process.exit(130);
+            }, CANCEL_GRACE_MS).unref();
+            return;
+        }
+        const end = () => {
+            removeSecretsDir();
+            lib_core.setFailed(CANCELLED_MESSAGE);
+            process.exit(130);
+        };
+        if (!publishOnCancel)
+            return end();
+        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
+        setTimeout(end, CANCEL_GRACE_MS).unref();
+        publishOnCancel()
+            .catch(() => undefined)
+            .finally(end);
+    });
+}
+/**
+ * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
+ * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ */
+async function asMainStep(work, publishOnCancel) {
+    lib_core.saveState(IS_POST_STATE, 'true');
+    handleCancelSignals(publishOnCancel);
+    try {
+        await work();
+    }
+    finally {
+        removeSecretsDir();
+    }
+}
+/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
+async function asPostStep(work) {
+    removeSecretsDir(lib_core.getState(SECRETS_DIR_STATE) || undefined);
+    await work?.();
+}
+/**
+ * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
+ * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
+ * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
+ * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
+ * the step can publish what it did. Creates the secrets directory on first use.
+ */
+function onRunner() {
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
+/**
+ * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
+ * the package: actions set their outputs through a `Publication`.
+ */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        lib_core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/**
+ * Appends Markdown to the job summary (or, with `overwrite`, replaces what this step wrote); a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * exported from the package: actions write their summary through a `Publication`.
+ */
+async function writeSummary(markdown, overwrite = false) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    // Each step has its own GITHUB_STEP_SUMMARY file, so overwriting replaces only this step's summary.
+    await lib_core.summary.addRaw(markdown, true).write({ overwrite });
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
+
+
+
+let publishedOnce = false;
+let provisionalPublished = false;
+/** What this step's publications wrote to the log (groups, annotations, warnings), each as a key: see `publish`. */
+const written = new Set();
+/** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
+function hasPublished() {
+    return publishedOnce;
+}
+/**
+ * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
+ * summary. Each log group, annotation and warning is written once per step: one that an earlier
+ * publication of this step wrote already is left out, so a step that published at a cancel
+ * (`publishProvisional`) and again at its end shows each in the log once. After a
+ * `publishProvisional`, the summary replaces the provisional one and the outputs are written again,
+ * appended after the provisional ones (@actions/core's setOutput only appends): the later entry for
+ * a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
+ * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
+ * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
+ * file's entries in order and sets each through `StepsContext.SetOutput`
+ * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
+ */
+async function publish(publication) {
+    publishedOnce = true;
+    const replacing = provisionalPublished;
+    provisionalPublished = false;
+    await write(publication, { replacing, groups: true });
+}
+/**
+ * Publishes what is known while the work still runs and the runner may end the step before it
+ * ends (a cancelled deploy putting back what it changed): its outputs, annotations, warnings and
+ * summary; the next `publish` overwrites the summary and outputs. It writes no log group: the work
+ * may be inside a group of its own when the cancel comes (a Kubernetes deploy's "Apply and watch
+ * the rollouts"), and GitHub's log does not nest groups; and the final publication's groups hold
+ * what this one's would, and how it ended. A step ended before its final publication shows what it
+ * knew in the summary.
+ */
+async function publishProvisional(publication) {
+    publishedOnce = true;
+    const replacing = provisionalPublished;
+    await write(publication, { replacing, groups: false });
+    provisionalPublished = true;
+}
+/**
+ * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
+ * changed, which may outlast the runner's grace): publications queued through it are written one
+ * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
+ * aborts before the work has published anything of its own, `atCancel()` is published first. A
+ * publication that cannot be written is a warning.
+ */
+function provisionalPublisher(signal, atCancel) {
+    let queue = Promise.resolve();
+    const publish = (publication) => {
+        queue = queue
+            .then(() => publishProvisional(publication))
+            .catch((error) => lib_core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    const onAbort = () => publish(atCancel());
+    signal.addEventListener('abort', onAbort, { once: true });
+    return {
+        publish,
+        around: async (work) => {
+            try {
+                return await work();
+            }
+            finally {
+                signal.removeEventListener('abort', onAbort);
+                await queue;
+            }
+        },
+    };
+}
+/** True the first time `entry` of `kind` is offered in this step, recording it; false after. */
+function firstTime(kind, entry) {
+    const key = JSON.stringify([kind, entry]);
+    if (written.has(key))
+        return false;
+    written.add(key);
+    return true;
+}
+async function write(publication, options) {
+    if (publication.outputs)
+        setOutputs(publication.outputs);
+    for (const group of options.groups ? (publication.logGroups ?? []) : []) {
+        if (group.lines.length === 0 || !firstTime('group', group))
+            continue;
+        lib_core.startGroup(group.title);
+        for (const line of group.lines)
+            lib_core.info(line);
+        lib_core.endGroup();
+    }
+    for (const annotation of publication.annotations ?? []) {
+        if (!firstTime('annotation', annotation))
+            continue;
+        const { file, line, message, title, level } = annotation;
+        lib_core[level](message, { file, startLine: line, title });
+    }
+    for (const warning of publication.warnings ?? [])
+        if (firstTime('warning', warning))
+            lib_core.warning(warning);
+    if (publication.summary !== undefined)
+        await writeSummary(publication.summary, options.replacing);
+}
+/**
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
+ */
+async function publishing(work, plan) {
+    let report;
+    try {
+        report = await work();
+    }
+    catch (error) {
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
+        else if (unreported)
+            await publishFailure(() => unreported(error));
+        throw error;
+    }
+    await publish(plan.publicationOf(report));
+    return report;
+}
+/**
+ * Publishes a failure's outputs and summary; when that itself fails, only a warning says so, so
+ * that the step fails with the original error, not the publication's.
+ */
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        lib_core.warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
+
+
+
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
+function debugEnabled(env = process.env) {
+    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
+}
+/**
+ * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
+ * a `whenCancelled` that throws (inputs that cannot be read) is left out.
+ */
+function cancelledSummary(title, whenCancelled) {
+    let known = '';
+    try {
+        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
+    }
+    catch {
+        // The inputs could not be read: the step never got as far as doing anything with them.
+    }
+    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
+}
+/**
+ * The job summary of a step that an input error stopped before anything ran: the input, and what
+ * was expected of it (the RefusedInputError's message says both: an InputError from reading the
+ * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
+ * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
+ * shown as written, control characters visible, cut when long.
+ */
+function inputRefusedSummary(title, error) {
+    const input = (0,markdown/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`;
+}
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason. A main
+ * step that an input error stopped before it published anything still publishes its summary
+ * and the outputs that do not depend on the inputs (`steps`).
+ */
+async function reportFailures(work, steps) {
+    try {
+        await work();
+        // A cancelled step that put back what it changed has published how; it still did not do its job.
+        if (wasCancelled())
+            lib_core.setFailed(CANCELLED_MESSAGE);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (debugEnabled() && error instanceof Error && error.stack)
+            lib_core.info(error.stack);
+        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: inputRefusedSummary(steps.title, error),
+            }));
+        }
+        lib_core.setFailed(message);
+    }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main, async () => {
+            if (hasPublished())
+                return;
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: cancelledSummary(steps.title, steps.whenCancelled),
+            }));
+        }), steps);
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
+/**
+ * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
+ * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
+ */
+function runUrl(env = process.env) {
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : '';
+}
+/**
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
+ */
+function runContext(env = process.env) {
+    return {
+        commit: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+        runUrl: runUrl(env),
+    };
+}
+/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
+function run_context_workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(8099);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
+
+
+
+
+
+
+/**
+ * The proxy variables the toolkit's HTTP client reads, in its order of precedence
+ * (@actions/http-client proxy.ts getProxyUrl: lower case first).
+ */
+const PROXY_VARIABLES = {
+    'https:': ['https_proxy', 'HTTPS_PROXY'],
+    'http:': ['http_proxy', 'HTTP_PROXY'],
 };
+/**
+ * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
+ * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
+ * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
+ * toolkit would silently go direct, and the probes would fail far from the cause.
+ */
+function proxySetting(protocol, env) {
+    const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
+    if (!variable)
+        return undefined;
+    const value = env[variable].trim();
+    const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
+    const hidden = shortenValue(hideUrlUserinfo(withScheme));
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
+    }
+    // A proxy URL has no path: an @ after / ? # is an unencoded one in the user or password, which
+    // the URL parser would turn into a wrong host (and print part of the password as its port).
+    if (/^[^:]+:\/\/[^@]*[/?#]\S*@/.test(withScheme)) {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://user:password@host:port with / ? # in the user and password percent-encoded (%2F %3F %23)`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+        throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);
+    }
+    return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
+}
+/**
+ * Loopback addresses as Go's IP.IsLoopback reads them: 127.0.0.0/8 and ::1, the IPv4 range also
+ * when IPv4-mapped (`::ffff:127.0.0.1`).
+ */
+const LOOPBACK = (() => {
+    const list = new (external_node_net_default()).BlockList();
+    list.addSubnet('127.0.0.0', 8, 'ipv4');
+    list.addAddress('::1', 'ipv6');
+    return list;
+})();
+/**
+ * True for the hosts that never go through a proxy whatever NO_PROXY says: `localhost` and loopback
+ * IP literals, as Go's net/http decides (golang.org/x/net/http/httpproxy, config.useProxy: `host ==
+ * "localhost"` or `net.ParseIP(host).IsLoopback()`). Only a real address counts: the toolkit's
+ * `isLoopbackAddress` tests the text `127.` and so sends a name such as `127.example.com`, which DNS
+ * may put anywhere, around the proxy; Go and curl (whose NO_PROXY matches names as names, never
+ * by prefix) send it through.
+ */
+function isLoopbackHost(host, family) {
+    if (host === 'localhost')
+        return true;
+    return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
+ * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
+ * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always (real
+ * loopback addresses only: see isLoopbackHost).
+ * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
+ * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
+ * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
+ * strings against the bracketed host and so never matches.
+ */
+function bypassesProxy(url, noProxy) {
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hostFamily = net.isIP(host);
+    if (isLoopbackHost(host, hostFamily))
+        return true;
+    for (const raw of noProxy.split(',')) {
+        const entry = raw.trim().toLowerCase();
+        if (!entry)
+            continue;
+        if (entry === '*')
+            return true;
+        if (entry.includes('/')) {
+            const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
+            const family = net.isIP(network);
+            if (!family || family !== hostFamily || !/^\d+$/.test(bits))
+                continue;
+            const range = new net.BlockList();
+            try {
+                range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+            }
+            catch {
+                continue; // a prefix longer than the address: matches nothing, as in Go
+            }
+            if (range.check(host, family === 6 ? 'ipv6' : 'ipv4'))
+                return true;
+            continue;
+        }
+        const { name, port: entryPort } = splitEntry(entry);
+        if (entryPort && entryPort !== port)
+            continue;
+        if (net.isIP(name)) {
+            if (hostFamily && sameAddress(host, name))
+                return true;
+            continue;
+        }
+        const bare = name.replace(/^\*?\./, '');
+        if (host === bare || host.endsWith(`.${bare}`))
+            return true;
+    }
+    return false;
+}
+/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
+function splitEntry(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { name: bracketed[1], port: bracketed[2] };
+    const colons = entry.split(':').length - 1;
+    if (colons === 1) {
+        const [name, port] = entry.split(':');
+        return { name, port };
+    }
+    return { name: entry };
+}
+function sameAddress(a, b) {
+    const family = net.isIP(a);
+    if (!family || family !== net.isIP(b))
+        return false;
+    const list = new net.BlockList();
+    list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
+    return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
+ * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
+ * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
+ * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
+ * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
+ * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
+ * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
+ * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
+ * agent whatever the scheme.
+ */
+function toolkitAgents() {
+    // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
+    const env = process.env;
+    const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
+    const noProxy = env.no_proxy || env.NO_PROXY || '';
+    const clients = new Map();
+    const direct = {
+        'http:': new http.Agent({ keepAlive: false }),
+        secure: new https.Agent({ keepAlive: false }),
+        insecure: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
+    };
+    return (url, insecureTls) => {
+        const proxy = proxies[url.protocol];
+        if (!proxy || bypassesProxy(url, noProxy)) {
+            const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
+            return { agent };
+        }
+        const key = `${url.protocol}${insecureTls}`;
+        let client = clients.get(key);
+        if (!client) {
+            client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
+            clients.set(key, client);
+        }
+        return { agent: closableTunnel(client.getAgent(url.href)), proxy: proxy.shown };
+    };
+}
+const closable = new WeakSet();
+/**
+ * Gives the toolkit's tunnelling agent a `destroy()` that also ends the CONNECT requests still
+ * waiting for the proxy's answer. The `tunnel` package keeps no handle on them and sets them no time
+ * limit, so a proxy that accepts the connection and never answers CONNECT would hold the process
+ * open after the gate has finished. Returns the same agent.
+ */
+function closableTunnel(agent) {
+    const tunnel = agent;
+    if (closable.has(agent) || typeof tunnel.request !== 'function')
+        return agent;
+    closable.add(agent);
+    const pending = new Set();
+    const send = tunnel.request;
+    tunnel.request = ((...args) => {
+        const connect = send(...args);
+        pending.add(connect);
+        connect.once('close', () => pending.delete(connect));
+        connect.once('connect', () => pending.delete(connect));
+        return connect;
+    });
+    const destroy = agent.destroy?.bind(agent);
+    agent.destroy = () => {
+        for (const connect of pending)
+            connect.destroy();
+        pending.clear();
+        destroy?.();
+    };
+    return agent;
+}
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/plan-file.ts
 
 
 
 
+/**
+ * The publication with its `plan` output (a deploy plan document, when the run made one) also
+ * written as JSON to a file under RUNNER_TEMP, named `<action>-plan-<random>.json` so two steps of
+ * one job never share it, and that file's path as the `plan-file` output: a later step uploads it
+ * or reads it without the size limits of an output. A publication without a plan is returned as it is.
+ */
+function withPlanFile(publication, action) {
+    const plan = publication.outputs?.plan;
+    if (plan === undefined)
+        return publication;
+    const dir = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const path = (0,external_node_path_.join)(dir, `${action}-plan-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
+    (0,external_node_fs_.writeFileSync)(path, `${JSON.stringify(plan, null, 2)}\n`);
+    return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
+}
 
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
+// First, so that bundled dependencies find the CommonJS globals when they load.
 
 
 
@@ -70235,24 +69417,332 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 6442:
+/***/ 7955:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   v: () => (/* binding */ hostLabel)
+/* harmony export */   J: () => (/* binding */ mustBe),
+/* harmony export */   d: () => (/* binding */ InputError)
+/* harmony export */ });
+/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8506);
+/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3277);
+
+/**
+ * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
+ * The message always names the input.
+ */
+class InputError extends _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__/* .RefusedInputError */ .n {
+    constructor(input, message) {
+        super(input, message);
+        this.name = 'InputError';
+    }
+}
+/**
+ * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
+ * (hidden when `secret`).
+ */
+function mustBe(name, expected, raw, secret = false) {
+    return new InputError(name, `Input "${name}" must be ${expected}, got ${(0,_sophia_reporting__WEBPACK_IMPORTED_MODULE_1__/* .describeValue */ .bp)(raw, secret)}`);
+}
+
+
+/***/ }),
+
+/***/ 6404:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CD: () => (/* binding */ refuseNonLine),
+/* harmony export */   QZ: () => (/* binding */ remotePath),
+/* harmony export */   X5: () => (/* binding */ workspacePath)
+/* harmony export */ });
+/* unused harmony export MAX_PATH_CHARS */
+/* harmony import */ var _input_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7955);
+
+/**
+ * The longest path or command line an input may hold: Linux's PATH_MAX. Longer values cannot name a
+ * file (the kernel answers ENAMETOOLONG), so they are refused here, naming the input.
+ */
+const MAX_PATH_CHARS = 4096;
+/** Refuses NUL, line breaks and values longer than MAX_PATH_CHARS, naming the input. */
+function refuseNonLine(name, raw) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new _input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .d(name, `Input "${name}" must not contain NUL or line breaks`);
+    if (raw.length > MAX_PATH_CHARS) {
+        throw new _input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .d(name, `Input "${name}" must be at most ${MAX_PATH_CHARS} characters, got ${raw.length}`);
+    }
+}
+/**
+ * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
+ * `/` itself is refused because deploys create and prune directories below the path.
+ */
+const remotePath = (name, raw) => {
+    refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('/'))
+        throw (0,_input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .mustBe */ .J)(name, 'an absolute path (starting with /)', raw);
+    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
+    if (segments.some((segment) => segment === '..' || segment === '.')) {
+        throw (0,_input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .mustBe */ .J)(name, 'an absolute path without "." or ".." segments', raw);
+    }
+    if (segments.length === 0)
+        throw (0,_input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .mustBe */ .J)(name, 'a directory below / (not / itself)', raw);
+    return '/' + segments.join('/');
+};
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
+const workspacePath = (name, raw) => {
+    refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (trimmed.length === 0)
+        throw (0,_input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .mustBe */ .J)(name, 'a path in the workspace', raw);
+    return trimmed;
+};
+
+
+/***/ }),
+
+/***/ 6380:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zM: () => (/* binding */ scalars_boolean),
+  ay: () => (/* binding */ commandLine),
+  p0: () => (/* binding */ scalars_duration),
+  q3: () => (/* binding */ httpUrl),
+  nd: () => (/* binding */ integer),
+  Bf: () => (/* binding */ releaseId),
+  Qq: () => (/* binding */ scalars_text)
+});
+
+// UNUSED EXPORTS: githubLogin, matching, oneOf
+
+// EXTERNAL MODULE: ../../packages/releases/src/release-id.ts
+var release_id = __nccwpck_require__(9894);
+// EXTERNAL MODULE: ../../packages/reporting/src/duration.ts
+var duration = __nccwpck_require__(2559);
+// EXTERNAL MODULE: ../../packages/inputs/src/input-error.ts
+var input_error = __nccwpck_require__(7955);
+// EXTERNAL MODULE: ../../packages/inputs/src/paths.ts
+var paths = __nccwpck_require__(6404);
+;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
+
+
+
+
+/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
+function headerLineSecrets(raw) {
+    return splitList(raw, 'newline').flatMap((line) => {
+        const at = line.indexOf(':');
+        const value = (at >= 0 ? line.slice(at + 1) : line).trim();
+        return value ? headerSecrets(value) : [];
+    });
+}
+/**
+ * `text` with the userinfo of a leading URL (everything between `://` and the last `@` of the
+ * first whitespace-free token, whatever it holds) replaced by `***`, for quoting a URL in a message
+ * before it is shortened: the runner masks only whole secrets, so a cut one would show its start.
+ * Wider than the URL parser's authority on purpose: a password with an unencoded / ? # must not
+ * show either.
+ */
+function hideUrlUserinfo(text) {
+    return text.replace(/^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)\S*@/, '$1***@');
+}
+/**
+ * Registers with the runner every header value, the credentials inside it and their encoded forms,
+ * before the headers are parsed, so that a malformed line cannot reveal a token in an error.
+ */
+function maskHeaderValues(raw, mask) {
+    for (const secret of headerLineSecrets(raw))
+        for (const form of secretForms(secret))
+            maskSecret(form, mask);
+}
+/**
+ * Registers the secrets of each URL in a list input (one per line: userinfo credentials and query
+ * values, see urlSecrets) and their encoded forms.
+ */
+function maskUrlSecrets(raw, mask) {
+    for (const line of splitList(raw, 'newline')) {
+        for (const secret of urlSecrets(line))
+            for (const form of secretForms(secret))
+                maskSecret(form, mask);
+    }
+}
+/**
+ * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
+ * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
+ * Throws InputError naming the input, without quoting the token.
+ */
+function headerToken(name, raw) {
+    const token = raw.trim();
+    if (/\s/.test(token))
+        throw mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+    return token;
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
+
+
+
+
+
+/** The input's text unchanged: the default parser of `required` and `optional`. */
+const scalars_text = (_name, raw) => raw;
+/**
+ * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
+ * @throws InputError naming the input and the range otherwise.
+ */
+function integer(min, max) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^-?\d+$/.test(trimmed))
+            throw (0,input_error/* mustBe */.J)(name, `an integer from ${min} to ${max}`, raw);
+        const value = Number(trimmed);
+        if (!Number.isSafeInteger(value) || value < min || value > max) {
+            throw (0,input_error/* mustBe */.J)(name, `an integer from ${min} to ${max}`, raw);
+        }
+        return value;
+    };
+}
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
+/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
+const scalars_boolean = (name, raw) => {
+    const trimmed = raw.trim();
+    if (TRUE_WORDS.has(trimmed))
+        return true;
+    if (FALSE_WORDS.has(trimmed))
+        return false;
+    throw (0,input_error/* mustBe */.J)(name, 'a boolean (true or false)', raw);
+};
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
+/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
+function scalars_duration(options = {}) {
+    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
+            throw (0,input_error/* mustBe */.J)(name, DURATION_EXPECTED, raw);
+        let total = 0;
+        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+            total += Number(match[1]) * DURATION_UNITS[match[2]];
+        }
+        total = Math.round(total);
+        if (total < minMs || total > maxMs) {
+            throw (0,input_error/* mustBe */.J)(name, `a duration from ${(0,duration/* formatDuration */.a)(minMs)} to ${(0,duration/* formatDuration */.a)(maxMs)}`, raw);
+        }
+        return total;
+    };
+}
+/**
+ * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
+ * @throws InputError listing the choices otherwise.
+ */
+function oneOf(choices) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (choices.includes(trimmed))
+            return trimmed;
+        throw mustBe(name, `one of ${choices.join(', ')}`, raw);
+    };
+}
+/** A value matching a pattern; `expected` says in words what the pattern means. */
+function matching(pattern, expected) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!pattern.test(trimmed))
+            throw (0,input_error/* mustBe */.J)(name, expected, raw);
+        return trimmed;
+    };
+}
+/** A release id (`RELEASE_ID_PATTERN`, the rule `@sophia/releases` owns), trimmed. Throws InputError naming the input when it is not one. */
+const releaseId = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!release_id/* RELEASE_ID_PATTERN */.Z.test(trimmed))
+        throw (0,input_error/* mustBe */.J)(name, `a release id of ${release_id/* RELEASE_ID_RULE */.j}`, raw);
+    return trimmed;
+};
+/**
+ * An http:// or https:// URL. Throws InputError naming the input, quoting the value with any
+ * userinfo hidden (see hideUrlUserinfo), for a value that is not one, or whose `#` comes before an
+ * `@`: a fragment is never sent, so that `#` is almost surely an unencoded one in a password, and
+ * the URL parser would read the user name as the host.
+ */
+function httpUrl(name, raw) {
+    const trimmed = raw.trim();
+    const quoted = hideUrlUserinfo(raw);
+    let url;
+    try {
+        url = new URL(trimmed);
+    }
+    catch {
+        throw (0,input_error/* mustBe */.J)(name, 'an http:// or https:// URL', quoted);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw (0,input_error/* mustBe */.J)(name, 'an http:// or https:// URL', quoted);
+    if (url.hash.includes('@')) {
+        throw (0,input_error/* mustBe */.J)(name, 'an http:// or https:// URL whose user and password percent-encode / ? # (%2F %3F %23)', quoted);
+    }
+    return url;
+}
+/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
+const commandLine = (name, raw) => {
+    (0,paths/* refuseNonLine */.CD)(name, raw);
+    return raw.trim();
+};
+/**
+ * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
+ * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
+ */
+const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]');
+
+
+/***/ }),
+
+/***/ 9894:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ RELEASE_ID_PATTERN),
+/* harmony export */   j: () => (/* binding */ RELEASE_ID_RULE)
 /* harmony export */ });
 /**
- * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
- * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
- * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
- * `host` input takes, so a label can be pasted back into it. The port is always there, because two
- * hosts may share an address; the user is not, because one `user` input serves every host.
- * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
- * the SSH layer (which names hosts) share it without importing each other.
+ * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
+ * can never take the shape of the deploy's own scratch names, which all start with a dot
+ * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
  */
-function hostLabel(target) {
-    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${host}:${target.port}`;
+const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
+const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
+
+
+/***/ }),
+
+/***/ 2559:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+/**
+ * A duration in milliseconds written the way the duration inputs take it (the `duration` parser of
+ * `@sophia/inputs` reads it back): the largest whole unit of h, m, s (`90000` → `90s`, `120000` → `2m`),
+ * else `<n>ms`. Shared by the input messages and the health gate's report.
+ */
+function formatDuration(ms) {
+    if (ms % 3_600_000 === 0 && ms > 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0 && ms > 0)
+        return `${ms / 60_000}m`;
+    if (ms % 1000 === 0 && ms > 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
 }
 
 
@@ -70536,18 +70026,6 @@ function describeValue(raw, secret = false) {
         return 'a value that does not fit';
     return shortenValue(raw, JSON.stringify);
 }
-
-
-/***/ }),
-
-/***/ 6566:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s: () => (/* binding */ PRIVATE_KEY_SHAPE)
-/* harmony export */ });
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 
 
 /***/ }),

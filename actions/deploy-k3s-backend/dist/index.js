@@ -30878,8 +30878,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1772);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2045);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(833);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7873);
 /* harmony import */ var _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8693);
 
 
@@ -30894,7 +30894,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2045:
+/***/ 7873:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30903,8 +30903,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 28 modules
-var src = __nccwpck_require__(1772);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 30 modules
+var src = __nccwpck_require__(833);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/utils.js
 /**
  * Test whether a string contains an integer number
@@ -36285,3904 +36285,14 @@ function deployWithRolloutTimeout(kubectl, manifests, settings) {
     return deployManifests(kubectl, manifests, { ...settings, ...(0,src_rollout/* rolloutTimings */.xC)(settings.rolloutTimeoutMs) });
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var inputs_src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
-
-/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = (0,src/* actionInputs */.eh)()) {
-    reader.maskSecrets(...inputs_src/* KUBE_SECRET_INPUTS */.JB);
-    const connection = (0,inputs_src/* readKubeConnection */.Q5)(reader);
-    return { connection, ...(0,inputs_src/* readKubernetesDeployInputs */.Pe)(reader) };
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-const TITLE = 'deploy-k3s-backend';
-/** The runbook: read inputs, connect, load and prepare the manifests, apply and watch, report. */
-async function main() {
-    const settings = getInputs();
-    // Outputs and summary are published however the step ends once the inputs are read: a failure
-    // before anything was applied (no connection, a manifest problem) says so and why.
-    await (0,src/* publishing */.Kc)(() => withDeployManifests(settings, (0,src/* onRunner */.o)(), async (kubectl, loaded) => {
-        const manifests = prepareManifests(loaded, {
-            images: settings.images,
-            trace: (0,deploy_summary/* traceOf */.fC)((0,src/* runContext */.pO)()),
-            warn: src/* actionLog */.Zx.warning,
-        });
-        return src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, {
-            ...settings,
-            log: src/* actionLog */.Zx.info,
-            warn: src/* actionLog */.Zx.warning,
-            // The runner may end a cancelled step before the put-back ends: say at once what is known.
-            onCancelled: (report) => (0,src/* publishProvisional */.Oz)((0,src/* withPlanFile */.aq)((0,deploy_summary/* deployPublication */.OI)(TITLE, report), TITLE)),
-        }));
-    }), {
-        reported: DeployFailedError,
-        publicationOf: (report) => (0,src/* withPlanFile */.aq)((0,deploy_summary/* deployPublication */.OI)(TITLE, report), TITLE),
-        unreported: (error) => (0,deploy_summary/* notDeployedPublication */.sc)(TITLE, error),
-    });
-}
-
-
-/***/ }),
-
-/***/ 8693:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
-/* harmony export */ });
-/* harmony import */ var _sophia_kubernetes__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6672);
-
-/**
- * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
- * those of a Kubernetes deploy that applied nothing. A subset of action.yml's outputs, as the README's
- * "When nothing runs" says; `plan` is left unset.
- */
-const NOT_RUN_OUTPUTS = _sophia_kubernetes__WEBPACK_IMPORTED_MODULE_0__/* .NOT_DEPLOYED_OUTPUTS */ .KO;
-
-
-/***/ }),
-
-/***/ 1772:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  eh: () => (/* reexport */ actionInputs),
-  Zx: () => (/* reexport */ actionLog),
-  o: () => (/* reexport */ onRunner),
-  Oz: () => (/* reexport */ publishProvisional),
-  Kc: () => (/* reexport */ publishing),
-  Cs: () => (/* reexport */ runAction),
-  pO: () => (/* reexport */ runContext),
-  aq: () => (/* reexport */ withPlanFile)
-});
-
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, workspaceDir
-
-// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
-var platform_namespaceObject = {};
-__nccwpck_require__.r(platform_namespaceObject);
-__nccwpck_require__.d(platform_namespaceObject, {
-  arch: () => (arch),
-  getDetails: () => (getDetails),
-  isLinux: () => (isLinux),
-  isMacOS: () => (isMacOS),
-  isWindows: () => (isWindows),
-  platform: () => (platform)
-});
-
-// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
-var core_namespaceObject = {};
-__nccwpck_require__.r(core_namespaceObject);
-__nccwpck_require__.d(core_namespaceObject, {
-  ExitCode: () => (ExitCode),
-  addPath: () => (addPath),
-  debug: () => (debug),
-  endGroup: () => (endGroup),
-  error: () => (error),
-  exportVariable: () => (exportVariable),
-  getBooleanInput: () => (getBooleanInput),
-  getIDToken: () => (getIDToken),
-  getInput: () => (getInput),
-  getMultilineInput: () => (getMultilineInput),
-  getState: () => (getState),
-  group: () => (group),
-  info: () => (info),
-  isDebug: () => (isDebug),
-  markdownSummary: () => (markdownSummary),
-  notice: () => (notice),
-  platform: () => (platform_namespaceObject),
-  saveState: () => (saveState),
-  setCommandEcho: () => (setCommandEcho),
-  setFailed: () => (setFailed),
-  setOutput: () => (setOutput),
-  setSecret: () => (setSecret),
-  startGroup: () => (startGroup),
-  summary: () => (summary),
-  toPlatformPath: () => (toPlatformPath),
-  toPosixPath: () => (toPosixPath),
-  toWin32Path: () => (toWin32Path),
-  warning: () => (core_warning)
-});
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/esm-globals.ts
-
-
-/**
- * An action bundle is ESM, where `__dirname` and `__filename` do not exist, yet bundled CommonJS
- * dependencies read them while loading (ssh2's emscripten-built poly1305 does, and crashes the
- * action before its first line runs). The entry imports this package first, so these globals
- * are in place before any dependency loads; CommonJS modules keep their own, which shadow them.
- */
-const globals = globalThis;
-if (globals.__filename === undefined) {
-    globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
-    globals.__dirname = (0,external_node_path_.dirname)(globals.__filename);
-}
-
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function issue(name, message = '') {
-    issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(5217);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
-var undici = __nccwpck_require__(5345);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new lib_HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = _summary;
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, external_path_.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(5317);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function debug(message) {
-    issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function core_warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
-var markdown = __nccwpck_require__(9766);
-// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
-var refused_input = __nccwpck_require__(8506);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
-
-
-/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
-const actionLog = {
-    info: (line) => info(line),
-    warning: (message) => core_warning(message),
-    debug: (line) => debug(line),
-    group: (title, work) => group(title, work),
-};
-/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
-const runnerInputHooks = {
-    mask: (secret) => setSecret(secret),
-    warn: (message) => core_warning(message),
-};
-/**
- * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
- * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
- * final newline).
- */
-const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
-/** The reader of this step's inputs, masking and warning through the runner. */
-function actionInputs() {
-    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
-/**
- * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
- * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
- */
-function runUrl(env = process.env) {
-    const server = env.GITHUB_SERVER_URL || 'https://github.com';
-    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : '';
-}
-/**
- * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
- * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
- * so a run outside a runner still works; never throws.
- */
-function runContext(env = process.env) {
-    return {
-        commit: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-        runUrl: runUrl(env),
-    };
-}
-/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
-function workspaceDir(env = process.env) {
-    return env.GITHUB_WORKSPACE || process.cwd();
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
-
-
-
-
-
-
-
-/**
- * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
- * step; the main step leaves this state behind so the post run knows which it is. This is how
- * actions/checkout tells them apart (its state-helper's `isPost`).
- */
-const IS_POST_STATE = 'isPost';
-const SECRETS_DIR_STATE = 'secrets-dir';
-let secretsDirPath;
-/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
-function wasCancelled() {
-    return cancelReceived;
-}
-/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
-const stepState = {
-    save: (name, value) => saveState(name, value),
-    get: (name) => getState(name),
-};
-/** True when this process is the action's post step. */
-function isPostStep() {
-    return getState(IS_POST_STATE) === 'true';
-}
-/**
- * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
- * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
- * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
- * by the post step, which finds its path in the step's saved state. Created on first use.
- */
-function secretsDir() {
-    if (secretsDirPath)
-        return secretsDirPath;
-    const parent = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
-    (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
-    const path = (0,external_node_path_.join)(parent, `sophia-secrets-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-    (0,external_node_fs_.mkdirSync)(path, { mode: 0o700 });
-    saveState(SECRETS_DIR_STATE, path);
-    secretsDirPath = path;
-    return path;
-}
-/**
- * Never throws: a directory that cannot be removed is a warning, so the step's own outcome (a
- * deploy that changed a target) is what the run reports. Node retries ENOTEMPTY and EBUSY itself.
- */
-function removeSecretsDir(path = secretsDirPath) {
-    if (!path)
-        return;
-    try {
-        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true, maxRetries: 3 });
-    }
-    catch (error) {
-        core_warning(`Could not remove the step's secrets directory ${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-}
-/** The message of a step the runner cancelled, whatever the action. */
-const CANCELLED_MESSAGE = 'The run was cancelled';
-/**
- * How long after SIGINT a main step that listens to cancelSignal() may go on putting back what it
- * changed before it is ended: just within the 7.5 s before the runner's SIGTERM. What it knows is
- * published at once on the cancel (publishProvisional), so this bounds only the put-back.
- */
-const CANCEL_GRACE_MS = 7000;
-const cancellation = new AbortController();
-let cancelHeard = false;
-let cancelReceived = false;
-/**
- * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
- * Work that takes this signal stops at once and returns what it has, so the action can publish it
- * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal publishes what its action says it knew, unless it published
- * already (see asMainStep), and fails with CANCELLED_MESSAGE.
- */
-function cancelSignal() {
-    cancelHeard = true;
-    return cancellation.signal;
-}
-/**
- * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
- * process tree 2.5 s after that
- * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
- * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
- * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
- * only that the run was cancelled, whether or not this action had secrets on disk.
- */
-function handleCancelSignals(publishOnCancel) {
-    process.on('SIGTERM', () => {
-        removeSecretsDir();
-        process.exit(143);
-    });
-    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
-    process.on('SIGINT', () => {
-        cancelReceived = true;
-        if (cancelHeard && !cancellation.signal.aborted) {
-            cancellation.abort(new Error(CANCELLED_MESSAGE));
-            // The work publishes and the step ends on its own; this only bounds a step that does not.
-            setTimeout(() => {
-                removeSecretsDir();
-                setFailed(CANCELLED_MESSAGE);
-                process.exit(130);
-            }, CANCEL_GRACE_MS).unref();
-            return;
-        }
-        const end = () => {
-            removeSecretsDir();
-            setFailed(CANCELLED_MESSAGE);
-            process.exit(130);
-        };
-        if (!publishOnCancel)
-            return end();
-        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
-        setTimeout(end, CANCEL_GRACE_MS).unref();
-        publishOnCancel()
-            .catch(() => undefined)
-            .finally(end);
-    });
-}
-/**
- * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
- * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
- * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
- */
-async function asMainStep(work, publishOnCancel) {
-    saveState(IS_POST_STATE, 'true');
-    handleCancelSignals(publishOnCancel);
-    try {
-        await work();
-    }
-    finally {
-        removeSecretsDir();
-    }
-}
-/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
-async function asPostStep(work) {
-    removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
-    await work?.();
-}
-/**
- * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
- * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
- * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
- * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
- * the step can publish what it did. Creates the secrets directory on first use.
- */
-function onRunner() {
-    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/**
- * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
- * the package: actions set their outputs through a `Publication`.
- */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-/**
- * Appends Markdown to the job summary (or, with `overwrite`, replaces what this step wrote); a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
- * exported from the package: actions write their summary through a `Publication`.
- */
-async function writeSummary(markdown, overwrite = false) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    // Each step has its own GITHUB_STEP_SUMMARY file, so overwriting replaces only this step's summary.
-    await summary.addRaw(markdown, true).write({ overwrite });
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
-
-
-
-let publishedOnce = false;
-let provisionalPublished = false;
-/** What this step's publications wrote to the log (groups, annotations, warnings), each as a key: see `publish`. */
-const written = new Set();
-/** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
-function hasPublished() {
-    return publishedOnce;
-}
-/**
- * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
- * summary. Each log group, annotation and warning is written once per step: one that an earlier
- * publication of this step wrote already is left out, so a step that published at a cancel
- * (`publishProvisional`) and again at its end shows each in the log once. After a
- * `publishProvisional`, the summary replaces the provisional one and the outputs are written again,
- * appended after the provisional ones (@actions/core's setOutput only appends): the later entry for
- * a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
- * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
- * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
- * file's entries in order and sets each through `StepsContext.SetOutput`
- * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
- */
-async function publish(publication) {
-    publishedOnce = true;
-    const replacing = provisionalPublished;
-    provisionalPublished = false;
-    await write(publication, { replacing, groups: true });
-}
-/**
- * Publishes what is known while the work still runs and the runner may end the step before it
- * ends (a cancelled deploy putting back what it changed): its outputs, annotations, warnings and
- * summary; the next `publish` overwrites the summary and outputs. It writes no log group: the work
- * may be inside a group of its own when the cancel comes (a Kubernetes deploy's "Apply and watch
- * the rollouts"), and GitHub's log does not nest groups; and the final publication's groups hold
- * what this one's would, and how it ended. A step ended before its final publication shows what it
- * knew in the summary.
- */
-async function publishProvisional(publication) {
-    publishedOnce = true;
-    const replacing = provisionalPublished;
-    await write(publication, { replacing, groups: false });
-    provisionalPublished = true;
-}
-/**
- * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
- * changed, which may outlast the runner's grace): publications queued through it are written one
- * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
- * aborts before the work has published anything of its own, `atCancel()` is published first. A
- * publication that cannot be written is a warning.
- */
-function provisionalPublisher(signal, atCancel) {
-    let queue = Promise.resolve();
-    const publish = (publication) => {
-        queue = queue
-            .then(() => publishProvisional(publication))
-            .catch((error) => core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
-    };
-    const onAbort = () => publish(atCancel());
-    signal.addEventListener('abort', onAbort, { once: true });
-    return {
-        publish,
-        around: async (work) => {
-            try {
-                return await work();
-            }
-            finally {
-                signal.removeEventListener('abort', onAbort);
-                await queue;
-            }
-        },
-    };
-}
-/** True the first time `entry` of `kind` is offered in this step, recording it; false after. */
-function firstTime(kind, entry) {
-    const key = JSON.stringify([kind, entry]);
-    if (written.has(key))
-        return false;
-    written.add(key);
-    return true;
-}
-async function write(publication, options) {
-    if (publication.outputs)
-        setOutputs(publication.outputs);
-    for (const group of options.groups ? (publication.logGroups ?? []) : []) {
-        if (group.lines.length === 0 || !firstTime('group', group))
-            continue;
-        startGroup(group.title);
-        for (const line of group.lines)
-            info(line);
-        endGroup();
-    }
-    for (const annotation of publication.annotations ?? []) {
-        if (!firstTime('annotation', annotation))
-            continue;
-        const { file, line, message, title, level } = annotation;
-        core_namespaceObject[level](message, { file, startLine: line, title });
-    }
-    for (const warning of publication.warnings ?? [])
-        if (firstTime('warning', warning))
-            core_warning(warning);
-    if (publication.summary !== undefined)
-        await writeSummary(publication.summary, options.replacing);
-}
-/**
- * Runs the work and publishes its report once, whether the work succeeded or failed with the
- * plan's `reported` error (then the error's report is published and the error rethrown, so the step
- * fails with the outputs and summary in place). Any other error is published with `unreported` when
- * given, and passes through. When the failure's publication itself fails, a warning says so and the
- * step still fails with the original error, not the publication's.
- */
-async function publishing(work, plan) {
-    let report;
-    try {
-        report = await work();
-    }
-    catch (error) {
-        const { reported, publicationOf, unreported } = plan;
-        if (reported && error instanceof reported)
-            await publishFailure(() => publicationOf(error.report));
-        else if (unreported)
-            await publishFailure(() => unreported(error));
-        throw error;
-    }
-    await publish(plan.publicationOf(report));
-    return report;
-}
-/**
- * Publishes a failure's outputs and summary; when that itself fails, only a warning says so, so
- * that the step fails with the original error, not the publication's.
- */
-async function publishFailure(publicationOf) {
-    try {
-        await publish(publicationOf());
-    }
-    catch (failure) {
-        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
-
-
-
-
-/**
- * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
- * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
- */
-function debugEnabled(env = process.env) {
-    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
-}
-/**
- * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
- * a `whenCancelled` that throws (inputs that cannot be read) is left out.
- */
-function cancelledSummary(title, whenCancelled) {
-    let known = '';
-    try {
-        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
-    }
-    catch {
-        // The inputs could not be read: the step never got as far as doing anything with them.
-    }
-    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
-}
-/**
- * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the RefusedInputError's message says both: an InputError from reading the
- * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
- * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
- * shown as written, control characters visible, cut when long.
- */
-function inputRefusedSummary(title, error) {
-    const input = (0,markdown/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`;
-}
-/**
- * The one error path of every action: the message goes to `core.setFailed`; the stack only
- * when the user turned step debugging on, because stacks in normal logs bury the reason. A main
- * step that an input error stopped before it published anything still publishes its summary
- * and the outputs that do not depend on the inputs (`steps`).
- */
-async function reportFailures(work, steps) {
-    try {
-        await work();
-        // A cancelled step that put back what it changed has published how; it still did not do its job.
-        if (wasCancelled())
-            setFailed(CANCELLED_MESSAGE);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (debugEnabled() && error instanceof Error && error.stack)
-            info(error.stack);
-        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
-            await publishFailure(() => ({
-                outputs: steps.notRunOutputs,
-                summary: inputRefusedSummary(steps.title, error),
-            }));
-        }
-        setFailed(message);
-    }
-}
-/**
- * Runs an action's bundle as its main step or, when action.yml also names the bundle under
- * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
- * main step may have left (a remote lock); secrets on disk are removed in both steps.
- */
-async function runAction(main, steps) {
-    if (isPostStep())
-        await reportFailures(() => asPostStep(steps.post));
-    else
-        await reportFailures(() => asMainStep(main, async () => {
-            if (hasPublished())
-                return;
-            await publishFailure(() => ({
-                outputs: steps.notRunOutputs,
-                summary: cancelledSummary(steps.title, steps.whenCancelled),
-            }));
-        }), steps);
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: ../../packages/inputs/src/input-error.ts
+var input_error = __nccwpck_require__(7955);
+// EXTERNAL MODULE: ../../packages/inputs/src/scalars.ts + 1 modules
+var scalars = __nccwpck_require__(8947);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
-
-
-
-
-
-
-/**
- * The proxy variables the toolkit's HTTP client reads, in its order of precedence
- * (@actions/http-client proxy.ts getProxyUrl: lower case first).
- */
-const PROXY_VARIABLES = {
-    'https:': ['https_proxy', 'HTTPS_PROXY'],
-    'http:': ['http_proxy', 'HTTP_PROXY'],
-};
-/**
- * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
- * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
- * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
- * toolkit would silently go direct, and the probes would fail far from the cause.
- */
-function proxySetting(protocol, env) {
-    const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
-    if (!variable)
-        return undefined;
-    const value = env[variable].trim();
-    const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
-    const hidden = shortenValue(hideUrlUserinfo(withScheme));
-    let url;
-    try {
-        url = new URL(withScheme);
-    }
-    catch {
-        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
-    }
-    // A proxy URL has no path: an @ after / ? # is an unencoded one in the user or password, which
-    // the URL parser would turn into a wrong host (and print part of the password as its port).
-    if (/^[^:]+:\/\/[^@]*[/?#]\S*@/.test(withScheme)) {
-        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://user:password@host:port with / ? # in the user and password percent-encoded (%2F %3F %23)`);
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-        throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);
-    }
-    return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
-}
-/**
- * Loopback addresses as Go's IP.IsLoopback reads them: 127.0.0.0/8 and ::1, the IPv4 range also
- * when IPv4-mapped (`::ffff:127.0.0.1`).
- */
-const LOOPBACK = (() => {
-    const list = new (external_node_net_default()).BlockList();
-    list.addSubnet('127.0.0.0', 8, 'ipv4');
-    list.addAddress('::1', 'ipv6');
-    return list;
-})();
-/**
- * True for the hosts that never go through a proxy whatever NO_PROXY says: `localhost` and loopback
- * IP literals, as Go's net/http decides (golang.org/x/net/http/httpproxy, config.useProxy: `host ==
- * "localhost"` or `net.ParseIP(host).IsLoopback()`). Only a real address counts: the toolkit's
- * `isLoopbackAddress` tests the text `127.` and so sends a name such as `127.example.com`, which DNS
- * may put anywhere, around the proxy; Go and curl (whose NO_PROXY matches names as names, never
- * by prefix) send it through.
- */
-function isLoopbackHost(host, family) {
-    if (host === 'localhost')
-        return true;
-    return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
-}
-/**
- * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
- * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
- * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always (real
- * loopback addresses only: see isLoopbackHost).
- * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
- * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
- * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
- * strings against the bracketed host and so never matches.
- */
-function bypassesProxy(url, noProxy) {
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const hostFamily = net.isIP(host);
-    if (isLoopbackHost(host, hostFamily))
-        return true;
-    for (const raw of noProxy.split(',')) {
-        const entry = raw.trim().toLowerCase();
-        if (!entry)
-            continue;
-        if (entry === '*')
-            return true;
-        if (entry.includes('/')) {
-            const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
-            const family = net.isIP(network);
-            if (!family || family !== hostFamily || !/^\d+$/.test(bits))
-                continue;
-            const range = new net.BlockList();
-            try {
-                range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
-            }
-            catch {
-                continue; // a prefix longer than the address: matches nothing, as in Go
-            }
-            if (range.check(host, family === 6 ? 'ipv6' : 'ipv4'))
-                return true;
-            continue;
-        }
-        const { name, port: entryPort } = splitEntry(entry);
-        if (entryPort && entryPort !== port)
-            continue;
-        if (net.isIP(name)) {
-            if (hostFamily && sameAddress(host, name))
-                return true;
-            continue;
-        }
-        const bare = name.replace(/^\*?\./, '');
-        if (host === bare || host.endsWith(`.${bare}`))
-            return true;
-    }
-    return false;
-}
-/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
-function splitEntry(entry) {
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-    if (bracketed)
-        return { name: bracketed[1], port: bracketed[2] };
-    const colons = entry.split(':').length - 1;
-    if (colons === 1) {
-        const [name, port] = entry.split(':');
-        return { name, port };
-    }
-    return { name: entry };
-}
-function sameAddress(a, b) {
-    const family = net.isIP(a);
-    if (!family || family !== net.isIP(b))
-        return false;
-    const list = new net.BlockList();
-    list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
-    return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
-}
-/**
- * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
- * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
- * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
- * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
- * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
- * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
- * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
- * agent whatever the scheme.
- */
-function toolkitAgents() {
-    // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
-    const env = process.env;
-    const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
-    const noProxy = env.no_proxy || env.NO_PROXY || '';
-    const clients = new Map();
-    const direct = {
-        'http:': new http.Agent({ keepAlive: false }),
-        secure: new https.Agent({ keepAlive: false }),
-        insecure: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
-    };
-    return (url, insecureTls) => {
-        const proxy = proxies[url.protocol];
-        if (!proxy || bypassesProxy(url, noProxy)) {
-            const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
-            return { agent };
-        }
-        const key = `${url.protocol}${insecureTls}`;
-        let client = clients.get(key);
-        if (!client) {
-            client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
-            clients.set(key, client);
-        }
-        return { agent: closableTunnel(client.getAgent(url.href)), proxy: proxy.shown };
-    };
-}
-const closable = new WeakSet();
-/**
- * Gives the toolkit's tunnelling agent a `destroy()` that also ends the CONNECT requests still
- * waiting for the proxy's answer. The `tunnel` package keeps no handle on them and sets them no time
- * limit, so a proxy that accepts the connection and never answers CONNECT would hold the process
- * open after the gate has finished. Returns the same agent.
- */
-function closableTunnel(agent) {
-    const tunnel = agent;
-    if (closable.has(agent) || typeof tunnel.request !== 'function')
-        return agent;
-    closable.add(agent);
-    const pending = new Set();
-    const send = tunnel.request;
-    tunnel.request = ((...args) => {
-        const connect = send(...args);
-        pending.add(connect);
-        connect.once('close', () => pending.delete(connect));
-        connect.once('connect', () => pending.delete(connect));
-        return connect;
-    });
-    const destroy = agent.destroy?.bind(agent);
-    agent.destroy = () => {
-        for (const connect of pending)
-            connect.destroy();
-        pending.clear();
-        destroy?.();
-    };
-    return agent;
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/plan-file.ts
-
-
-
-
-/**
- * The publication with its `plan` output (a deploy plan document, when the run made one) also
- * written as JSON to a file under RUNNER_TEMP, named `<action>-plan-<random>.json` so two steps of
- * one job never share it, and that file's path as the `plan-file` output: a later step uploads it
- * or reads it without the size limits of an output. A publication without a plan is returned as it is.
- */
-function withPlanFile(publication, action) {
-    const plan = publication.outputs?.plan;
-    if (plan === undefined)
-        return publication;
-    const dir = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
-    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    const path = (0,external_node_path_.join)(dir, `${action}-plan-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
-    (0,external_node_fs_.writeFileSync)(path, `${JSON.stringify(plan, null, 2)}\n`);
-    return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
-// First, so that bundled dependencies find the CommonJS globals when they load.
-
-
-
-
-
-
-
-
-
-
-/***/ }),
-
-/***/ 9399:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  i_: () => (/* reexport */ InputReader),
-  JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
-  Q5: () => (/* reexport */ readKubeConnection),
-  Pe: () => (/* reexport */ readKubernetesDeployInputs)
-});
-
-// UNUSED EXPORTS: InputError, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, githubLogin, headerLineSecrets, headerSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
-
-// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
-var refused_input = __nccwpck_require__(8506);
-// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
-var value_description = __nccwpck_require__(3277);
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-
-/**
- * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
- * The message always names the input.
- */
-class input_error_InputError extends refused_input/* RefusedInputError */.n {
-    constructor(input, message) {
-        super(input, message);
-        this.name = 'InputError';
-    }
-}
-/**
- * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
- * (hidden when `secret`).
- */
-function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${(0,value_description/* describeValue */.bp)(raw, secret)}`);
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
-
-/**
- * The longest path or command line an input may hold: Linux's PATH_MAX. Longer values cannot name a
- * file (the kernel answers ENAMETOOLONG), so they are refused here, naming the input.
- */
-const MAX_PATH_CHARS = 4096;
-/** Refuses NUL, line breaks and values longer than MAX_PATH_CHARS, naming the input. */
-function refuseNonLine(name, raw) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    if (raw.length > MAX_PATH_CHARS) {
-        throw new input_error_InputError(name, `Input "${name}" must be at most ${MAX_PATH_CHARS} characters, got ${raw.length}`);
-    }
-}
-/**
- * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
- * `/` itself is refused because deploys create and prune directories below the path.
- */
-const remotePath = (name, raw) => {
-    refuseNonLine(name, raw);
-    const trimmed = raw.trim();
-    if (!trimmed.startsWith('/'))
-        throw mustBe(name, 'an absolute path (starting with /)', raw);
-    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
-    if (segments.some((segment) => segment === '..' || segment === '.')) {
-        throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
-    }
-    if (segments.length === 0)
-        throw mustBe(name, 'a directory below / (not / itself)', raw);
-    return '/' + segments.join('/');
-};
-/**
- * A local path on the runner, relative to the workspace (the working directory) or absolute. The
- * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
- */
-const workspacePath = (name, raw) => {
-    refuseNonLine(name, raw);
-    const trimmed = raw.trim();
-    if (trimmed.length === 0)
-        throw input_error_mustBe(name, 'a path in the workspace', raw);
-    return trimmed;
-};
-
+// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
+var host_label = __nccwpck_require__(6442);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
 /*!
 * re2js
@@ -42017,7 +38127,7 @@ var Inst = class Inst {
 	}
 };
 // src/Machine.js
-var Queue = class Queue {
+var build_Queue = class Queue {
 	constructor(numInst) {
 		this.sparse = new Int32Array(numInst);
 		this.densePcs = new Int32Array(numInst);
@@ -42082,8 +38192,8 @@ var Machine = class Machine {
 		const m = new Machine();
 		m.prog = re2.prog;
 		m.re2 = re2;
-		m.q0 = new Queue(m.prog.numInst());
-		m.q1 = new Queue(m.prog.numInst());
+		m.q0 = new build_Queue(m.prog.numInst());
+		m.q1 = new build_Queue(m.prog.numInst());
 		m.addStack = new Int32Array(2 * (m.prog.numInst() + 1));
 		m.matched = false;
 		m.matchcap = new Int32Array(m.prog.numCap < 2 ? 2 : m.prog.numCap);
@@ -47002,7 +43112,7 @@ function re(stringsOrFlags, ...values) {
 
 
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
-function collections_splitList(raw, separator = 'newline-or-comma') {
+function splitList(raw, separator = 'newline-or-comma') {
     const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
     return raw
         .split(pattern)
@@ -47014,22 +43124,22 @@ function collections_splitList(raw, separator = 'newline-or-comma') {
  * the whole list.
  */
 function collections_listOf(item, separator = 'newline-or-comma') {
-    return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
+    return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
 }
 /** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
 function keyValueMap(options = {}) {
     return (name, raw) => {
         const map = new Map();
-        for (const entry of collections_splitList(raw, options.separator ?? 'newline')) {
+        for (const entry of splitList(raw, options.separator ?? 'newline')) {
             const at = entry.indexOf('=');
             if (at <= 0)
-                throw input_error_mustBe(name, 'a list of key=value entries', entry);
+                throw (0,input_error/* mustBe */.J)(name, 'a list of key=value entries', entry);
             const key = entry.slice(0, at).trim();
             const value = entry.slice(at + 1).trim();
             if (options.key)
                 options.key(name, key);
             if (map.has(key))
-                throw new input_error_InputError(name, `Input "${name}" names "${key}" twice`);
+                throw new input_error/* InputError */.d(name, `Input "${name}" names "${key}" twice`);
             map.set(key, value);
         }
         return map;
@@ -47055,7 +43165,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
  * they are never quoted back. Throws InputError naming the input.
  */
-const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) => {
+const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
     const at = line.indexOf(':');
     const field = at > 0 ? line.slice(0, at).trim() : '';
     if (!TOKEN.test(field)) {
@@ -47072,7 +43182,7 @@ const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) 
 });
 /** Status codes and ranges such as `200-299,301`. */
 const statusRanges = (name, raw) => {
-    const ranges = collections_splitList(raw, 'newline-or-comma').map((entry) => {
+    const ranges = splitList(raw, 'newline-or-comma').map((entry) => {
         const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
         const from = match ? Number(match[1]) : NaN;
         const to = match ? Number(match[2] ?? match[1]) : NaN;
@@ -47132,373 +43242,6 @@ const bodyMatcher = (name, raw) => {
     };
 };
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
-
-
-
-/** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
-const MIN_FRAGMENT = 4;
-/** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
-/**
- * Every secret a header value carries, whatever the header and its scheme: the whole value; after an
- * auth scheme (`Bearer x`, `Token token="x"`, any custom `Scheme x`), the credential; each parameter
- * value of `name=value` / `name="value"` lists, separated by `,` (RFC 9110 section 11 auth-params)
- * or `;` (Cookie, RFC 6265 section 4.2); and, for a base64 `user:password` (Basic), the decoded pair
- * and the password. Shape: strings, longest first, each at least 4 characters: a shorter value (`0`,
- * `2`, `on`) is no credential, and masking it would blank every digit or word it appears in, the
- * report's counts and statuses included.
- */
-function headerSecrets(value) {
-    const whole = value.trim();
-    const secrets = new Set([whole]);
-    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(whole);
-    for (const part of scheme ? [whole, scheme[2].trim()] : [whole]) {
-        secrets.add(part);
-        if (TOKEN68.test(part)) {
-            addBasicPair(part, secrets);
-            continue;
-        }
-        for (const parameter of part.split(/[,;]/)) {
-            const at = parameter.indexOf('=');
-            const raw = (at >= 0 ? parameter.slice(at + 1) : parameter).trim();
-            const unquoted = /^"(.*)"$/s.exec(raw)?.[1].replace(/\\(.)/g, '$1') ?? raw;
-            secrets.add(raw);
-            secrets.add(unquoted);
-        }
-    }
-    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
-}
-/** A base64 `user:password` (what Basic carries) adds the decoded pair and the password alone. */
-function addBasicPair(credential, secrets) {
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credential))
-        return;
-    const decoded = Buffer.from(credential, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    // Only text decodes to a pair: an opaque token that happens to be valid base64 decodes to binary.
-    if (colon < 0 || !/^[\x20-\x7e\x80-\uffff]+$/.test(decoded) || decoded.includes('\ufffd'))
-        return;
-    secrets.add(decoded);
-    secrets.add(decoded.slice(colon + 1));
-}
-/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
-function headerLineSecrets(raw) {
-    return splitList(raw, 'newline').flatMap((line) => {
-        const at = line.indexOf(':');
-        const value = (at >= 0 ? line.slice(at + 1) : line).trim();
-        return value ? headerSecrets(value) : [];
-    });
-}
-/**
- * The credentials in the userinfo of a URL (`https://user:password@host/`), read from the text as
- * given, so that even a URL that does not parse cannot reveal them: the userinfo as written and
- * percent-decoded, the password alone, and the Basic credential (base64 of `user:password`) that
- * Node sends for it. Empty when the URL has no userinfo.
- */
-function urlCredentialSecrets(raw) {
-    const decode = (text) => {
-        try {
-            return decodeURIComponent(text);
-        }
-        catch {
-            return text;
-        }
-    };
-    const secrets = new Set();
-    // Two readings: the URL parser's (the authority ends at the first / ? #) and the widest one (up to
-    // the last @ of the token), so a password holding an unencoded / ? # is masked whole either way.
-    const strict = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
-    // The widest reading only when a colon (a password) comes before the first / ? #: an @ later in
-    // a plain path (`https://host/a@b`) is no credential.
-    const widest = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s:]*:\S*)@/.exec(raw)?.[1];
-    for (const userinfo of new Set([strict, widest])) {
-        if (!userinfo)
-            continue;
-        const colon = userinfo.indexOf(':');
-        const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-        const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
-        const pair = `${decode(user)}:${decode(password)}`;
-        for (const secret of [userinfo, decode(userinfo), password, decode(password), pair])
-            secrets.add(secret);
-        secrets.add(Buffer.from(pair).toString('base64'));
-    }
-    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
-}
-/**
- * Query values that are clearly no credential: flags and numbers of up to 7 digits (`?verbose=true`,
- * `?limit=50`). A longer number may be one (numeric tokens, PINs, account keys).
- */
-const PLAIN_QUERY_VALUE = /^(true|false|\d{1,7})$/i;
-/**
- * The values of the query parameters of a URL (`?token=…&sig=…`), and of the parameters its fragment
- * carries (`#access_token=…&state=…`, as an OAuth implicit grant returns them: RFC 6749 section
- * 4.2.2), read from the text as given (the query from the first `?` to a `#` or whitespace, the
- * fragment from that `#` to whitespace) so that a URL that does not parse cannot reveal them either:
- * each value as written and percent-decoded (`+` as a space), and a bare query part without `=`
- * whole (a bare fragment, `#readme`, is an anchor and stays). Every such value of a health URL is
- * taken for a secret (`token`, `access_token`, `key`, `sig` and whatever name a service chose),
- * except those that are clearly not: shorter than 4 characters, `true`/`false`, or a decimal number
- * of up to 7 digits, which masking would blank in ordinary text (statuses, sizes). Parameter names
- * are never secrets: the report keeps `?token=***`.
- */
-function urlQuerySecrets(raw) {
-    const [, query = '', fragment = ''] = /^[^?#\s]*(?:\?([^#\s]*))?(?:#(\S*))?/.exec(raw.trim()) ?? [];
-    const parts = [...query.split('&'), ...fragment.split('&').filter((part) => part.includes('='))];
-    const secrets = new Set();
-    for (const part of parts) {
-        const value = part.includes('=') ? part.slice(part.indexOf('=') + 1) : part;
-        for (const form of [value, decodeQueryValue(value)]) {
-            if (form.length >= MIN_FRAGMENT && !PLAIN_QUERY_VALUE.test(form))
-                secrets.add(form);
-        }
-    }
-    return [...secrets].sort((a, b) => b.length - a.length);
-}
-function decodeQueryValue(value) {
-    try {
-        return decodeURIComponent(value.replace(/\+/g, ' '));
-    }
-    catch {
-        return value;
-    }
-}
-/** Every secret a URL carries: its userinfo credentials (urlCredentialSecrets) and query and fragment parameter values (urlQuerySecrets). */
-function urlSecrets(raw) {
-    return [...new Set([...urlCredentialSecrets(raw), ...urlQuerySecrets(raw)])].sort((a, b) => b.length - a.length);
-}
-/**
- * `text` with the userinfo of a leading URL (everything between `://` and the last `@` of the
- * first whitespace-free token, whatever it holds) replaced by `***`, for quoting a URL in a message
- * before it is shortened: the runner masks only whole secrets, so a cut one would show its start.
- * Wider than the URL parser's authority on purpose: a password with an unencoded / ? # must not
- * show either.
- */
-function secrets_hideUrlUserinfo(text) {
-    return text.replace(/^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)\S*@/, '$1***@');
-}
-/**
- * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
- * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
- * and as a form (space as `+`), each with upper- and lower-case hex digits; its UTF-8 bytes in
- * lower-case hex, bare and separated by `:` or `-`; and base64 and base64url,
- * at each of the three alignments it can take inside a longer encoded text (the characters that
- * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
- * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
- * encoders); doing it here covers the job summary and outputs, which the runner does not mask.
- */
-function secretForms(secret) {
-    // A value shorter than 4 characters (`on`, `1`) is no secret: masking it would blank ordinary text.
-    if (secret.length < MIN_FRAGMENT)
-        return [];
-    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
-    const encoded = [
-        encodeURIComponent(secret),
-        new URL(`http://h/${secret.replace(/[?#]/g, encodeURIComponent)}`).pathname.slice(1),
-        new URL(`http://h/?${secret.replace(/#/g, '%23')}`).search.slice(1),
-        new URL(`http://h/#${secret}`).hash.slice(1),
-        new URLSearchParams({ s: secret }).toString().slice(2),
-    ];
-    for (const form of encoded) {
-        forms.add(form);
-        forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
-    }
-    const bytes = Buffer.from(secret, 'utf8');
-    const hex = bytes.toString('hex');
-    forms.add(hex);
-    // Hex bytes as fingerprints and dumps separate them (`5a:71:39`, `5a-71-39`).
-    for (const separator of [':', '-'])
-        forms.add(hex.replace(/..(?!$)/g, `$&${separator}`));
-    for (const offset of [0, 1, 2]) {
-        const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
-        const base64 = padded.toString('base64');
-        // Characters 0..ceil(offset*4/3) mix in the padding bytes, and the last group may mix in what follows.
-        const from = Math.ceil((offset * 4) / 3);
-        const to = Math.floor((padded.length * 4) / 3);
-        const core = offset === 0 && padded.length % 3 === 0 ? base64 : base64.slice(from, to);
-        if (core.length >= 6) {
-            forms.add(core);
-            forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
-        }
-    }
-    // Standing alone, its last group is whole: with padding, and without it as base64url leaves it.
-    if (bytes.length % 3 !== 0) {
-        forms.add(bytes.toString('base64'));
-        forms.add(bytes.toString('base64url'));
-    }
-    return [...forms].filter((form) => form.length > 0);
-}
-/**
- * Registers with the runner every header value, the credentials inside it and their encoded forms,
- * before the headers are parsed, so that a malformed line cannot reveal a token in an error.
- */
-function maskHeaderValues(raw, mask) {
-    for (const secret of headerLineSecrets(raw))
-        for (const form of secretForms(secret))
-            maskSecret(form, mask);
-}
-/**
- * Registers the secrets of each URL in a list input (one per line: userinfo credentials and query
- * values, see urlSecrets) and their encoded forms.
- */
-function maskUrlSecrets(raw, mask) {
-    for (const line of splitList(raw, 'newline')) {
-        for (const secret of urlSecrets(line))
-            for (const form of secretForms(secret))
-                maskSecret(form, mask);
-    }
-}
-/**
- * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
- * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
- * Throws InputError naming the input, without quoting the token.
- */
-function headerToken(name, raw) {
-    const token = raw.trim();
-    if (/\s/.test(token))
-        throw mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
-    return token;
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
-
-
-
-/** The input's text unchanged: the default parser of `required` and `optional`. */
-const scalars_text = (_name, raw) => raw;
-/**
- * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
- * @throws InputError naming the input and the range otherwise.
- */
-function integer(min, max) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^-?\d+$/.test(trimmed))
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        const value = Number(trimmed);
-        if (!Number.isSafeInteger(value) || value < min || value > max) {
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        }
-        return value;
-    };
-}
-const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
-const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
-/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
-const scalars_boolean = (name, raw) => {
-    const trimmed = raw.trim();
-    if (TRUE_WORDS.has(trimmed))
-        return true;
-    if (FALSE_WORDS.has(trimmed))
-        return false;
-    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
-};
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
-/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
-function duration(options = {}) {
-    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
-            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
-        let total = 0;
-        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-            total += Number(match[1]) * DURATION_UNITS[match[2]];
-        }
-        total = Math.round(total);
-        if (total < minMs || total > maxMs) {
-            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
-        }
-        return total;
-    };
-}
-/**
- * A duration in milliseconds written the way the duration inputs take it: the largest whole unit of h, m, s (`90000` →
- * `90s`, `120000` → `2m`), else `<n>ms`.
- */
-function formatDuration(ms) {
-    if (ms % 3_600_000 === 0 && ms > 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0 && ms > 0)
-        return `${ms / 60_000}m`;
-    if (ms % 1000 === 0 && ms > 0)
-        return `${ms / 1000}s`;
-    return `${ms}ms`;
-}
-/**
- * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
- * @throws InputError listing the choices otherwise.
- */
-function oneOf(choices) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (choices.includes(trimmed))
-            return trimmed;
-        throw mustBe(name, `one of ${choices.join(', ')}`, raw);
-    };
-}
-/** A value matching a pattern; `expected` says in words what the pattern means. */
-function matching(pattern, expected) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!pattern.test(trimmed))
-            throw input_error_mustBe(name, expected, raw);
-        return trimmed;
-    };
-}
-/**
- * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
- * can never take the shape of the deploy's own scratch names, which all start with a dot
- * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
- */
-const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
-const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
-/** A release id (`RELEASE_ID_PATTERN`), trimmed. Throws InputError naming the input when it is not one. */
-const releaseId = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed))
-        throw mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
-    return trimmed;
-};
-/**
- * An http:// or https:// URL. Throws InputError naming the input, quoting the value with any
- * userinfo hidden (see hideUrlUserinfo), for a value that is not one, or whose `#` comes before an
- * `@`: a fragment is never sent, so that `#` is almost surely an unencoded one in a password, and
- * the URL parser would read the user name as the host.
- */
-function httpUrl(name, raw) {
-    const trimmed = raw.trim();
-    const quoted = hideUrlUserinfo(raw);
-    let url;
-    try {
-        url = new URL(trimmed);
-    }
-    catch {
-        throw mustBe(name, 'an http:// or https:// URL', quoted);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw mustBe(name, 'an http:// or https:// URL', quoted);
-    if (url.hash.includes('@')) {
-        throw mustBe(name, 'an http:// or https:// URL whose user and password percent-encode / ? # (%2F %3F %23)', quoted);
-    }
-    return url;
-}
-/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
-const commandLine = (name, raw) => {
-    refuseNonLine(name, raw);
-    return raw.trim();
-};
-/**
- * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
- * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
- */
-const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]');
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
-var host_label = __nccwpck_require__(6442);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -47510,7 +43253,7 @@ const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or
 function port(name, entry, text) {
     const value = Number(text);
     if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535)
-        throw input_error_mustBe(name, EXPECTED, entry);
+        throw (0,input_error/* mustBe */.J)(name, EXPECTED, entry);
     return value;
 }
 /**
@@ -47522,7 +43265,7 @@ function parseHost(name, entry) {
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
     if (bracketed) {
         if ((0,external_node_net_.isIP)(bracketed[1]) !== 6)
-            throw input_error_mustBe(name, EXPECTED, entry);
+            throw (0,input_error/* mustBe */.J)(name, EXPECTED, entry);
         return bracketed[2] === undefined
             ? { host: bracketed[1] }
             : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
@@ -47530,12 +43273,12 @@ function parseHost(name, entry) {
     const colons = entry.split(':').length - 1;
     if (colons > 1) {
         if ((0,external_node_net_.isIP)(entry) !== 6)
-            throw input_error_mustBe(name, EXPECTED, entry);
+            throw (0,input_error/* mustBe */.J)(name, EXPECTED, entry);
         return { host: entry };
     }
     const [host, portText] = entry.split(':');
     if (!IPV4.test(host) && (!HOSTNAME.test(host) || /^[\d.]+$/.test(host)))
-        throw input_error_mustBe(name, EXPECTED, entry);
+        throw (0,input_error/* mustBe */.J)(name, EXPECTED, entry);
     return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
 }
 /**
@@ -47546,14 +43289,14 @@ function parseHost(name, entry) {
  *   (the same `hostLabel` once the default port is applied).
  */
 function hostList(name, raw, defaultPort = 22) {
-    const targets = collections_splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
+    const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
     if (targets.length === 0)
-        throw input_error_mustBe(name, EXPECTED, raw);
+        throw (0,input_error/* mustBe */.J)(name, EXPECTED, raw);
     const seen = new Set();
     for (const target of targets) {
         const label = (0,host_label/* hostLabel */.v)({ host: target.host, port: target.port ?? defaultPort });
         if (seen.has(label)) {
-            throw input_error_mustBe(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
+            throw (0,input_error/* mustBe */.J)(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
         }
         seen.add(label);
     }
@@ -47567,8 +43310,160 @@ function ipAddress(name, raw) {
     return trimmed;
 }
 
-// EXTERNAL MODULE: ../../packages/kubernetes/src/syntax.ts
-var syntax = __nccwpck_require__(6318);
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __nccwpck_require__(6566);
+;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+
+
+
+
+/**
+ * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
+ * names.
+ */
+const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'host',
+    'port',
+    'user',
+    'ssh-key',
+    'ssh-key-passphrase',
+    'known-hosts',
+    'host-fingerprint',
+    'insecure-skip-host-key-check',
+    'connect-timeout',
+    'connect-attempts',
+]));
+/** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
+const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
+const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+/**
+ * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
+ * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
+ * spaces or literal "\n" for newlines), or text without the PEM armor.
+ */
+function checkPrivateKeyShape(key) {
+    const fail = (problem) => {
+        throw new input_error/* InputError */.d('ssh-key', `Input "ssh-key" ${problem}; a private key is ${request/* PRIVATE_KEY_SHAPE */.s}`);
+    };
+    if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
+        fail('holds a public key (the .pub file), not the private key');
+    }
+    if (!KEY_ARMOR.test(key))
+        fail('must be a private key in OpenSSH or PEM form, got a value that does not fit');
+    if (/PRIVATE KEY-----\\n/.test(key))
+        fail('has "\\n" written where its line breaks should be: store the key with real line breaks');
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*-----END/.test(key)) {
+        fail('is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is');
+    }
+}
+function knownHostsLines(name, raw) {
+    const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
+    for (const line of entries) {
+        const fields = line.trim().split(/\s+/);
+        const offset = fields[0].startsWith('@') ? 1 : 0;
+        if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
+            throw (0,input_error/* mustBe */.J)(name, 'known_hosts lines ("host key-type base64-key")', line);
+        }
+    }
+    if (entries.length === 0)
+        throw (0,input_error/* mustBe */.J)(name, 'known_hosts lines ("host key-type base64-key")', raw);
+    return raw;
+}
+function ssh_inputs_fingerprint(name, raw) {
+    const trimmed = raw.trim();
+    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
+        throw (0,input_error/* mustBe */.J)(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
+    }
+    return trimmed.replace(/=$/, '');
+}
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
+function readSshInputs(inputs) {
+    inputs.maskSecrets(...SSH_SECRET_INPUTS);
+    const privateKey = inputs.secret('ssh-key', { required: false });
+    const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
+    const port = inputs.required('port', (0,scalars/* integer */.nd)(1, 65535));
+    const hosts = inputs.required('host', (name, raw) => hostList(name, raw, port));
+    const user = inputs.required('user', (name, raw) => {
+        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
+            throw (0,input_error/* mustBe */.J)(name, 'a user name', raw);
+        return raw.trim();
+    });
+    if (!privateKey)
+        throw new input_error/* InputError */.d('ssh-key', 'Input "ssh-key" is required');
+    checkPrivateKeyShape(privateKey);
+    const insecure = inputs.required('insecure-skip-host-key-check', scalars/* boolean */.zM);
+    const knownHosts = inputs.optional('known-hosts', knownHostsLines);
+    const hostFingerprint = inputs.optional('host-fingerprint', ssh_inputs_fingerprint);
+    let hostKeys;
+    if (knownHosts !== undefined && hostFingerprint !== undefined) {
+        throw new input_error/* InputError */.d('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
+    }
+    else if (knownHosts !== undefined) {
+        hostKeys = { kind: 'known-hosts', knownHosts };
+    }
+    else if (hostFingerprint !== undefined) {
+        hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
+    }
+    else if (insecure) {
+        hostKeys = { kind: 'insecure' };
+    }
+    else {
+        throw new input_error/* InputError */.d('known-hosts', 'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)');
+    }
+    if (insecure) {
+        inputs.runner.warn('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
+    }
+    return {
+        hosts,
+        port,
+        user,
+        privateKey,
+        passphrase,
+        hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
+        connectTimeoutMs: inputs.required('connect-timeout', (0,scalars/* duration */.p0)({ minMs: 1000, maxMs: 600_000 })),
+        connectAttempts: inputs.required('connect-attempts', (0,scalars/* integer */.nd)(1, 10)),
+    };
+}
+
+// EXTERNAL MODULE: ../../packages/inputs/src/paths.ts
+var paths = __nccwpck_require__(6404);
+;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
+
+
+
+
+/** Every secret among the connection inputs; masked before any of them is parsed. */
+const KUBE_SECRET_INPUTS = ['kubeconfig', 'ssh-key', 'ssh-key-passphrase'];
+/**
+ * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
+ * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
+ */
+function readKubeConnection(inputs) {
+    inputs.maskSecrets(...KUBE_SECRET_INPUTS);
+    const kubeconfig = inputs.secret('kubeconfig', { required: false });
+    const viaSsh = inputs.given('host');
+    if (kubeconfig && viaSsh) {
+        throw new input_error/* InputError */.d('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
+    }
+    if (kubeconfig) {
+        if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
+            throw (0,input_error/* mustBe */.J)('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
+        }
+        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl', paths/* workspacePath */.X5) };
+    }
+    if (!viaSsh) {
+        throw new input_error/* InputError */.d('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
+    }
+    const ssh = readSshInputs(inputs);
+    if (ssh.hosts.length !== 1) {
+        throw (0,input_error/* mustBe */.J)('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
+    }
+    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command', scalars/* commandLine */.ay) };
+}
+
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
 
@@ -47591,7 +43486,7 @@ const kubernetesName = (name, raw) => {
 const namespaceName = (name, raw) => {
     const trimmed = raw.trim();
     if (!(0,syntax/* isDns1123Label */.z3)(trimmed)) {
-        throw input_error_mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
+        throw (0,input_error/* mustBe */.J)(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
     }
     return trimmed;
 };
@@ -47687,6 +43582,3162 @@ const labelSelector = (name, raw) => {
     return trimmed;
 };
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts
+
+
+
+
+
+const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
+const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/i;
+/** `name=image:tag` lines; a bad key or reference names the line, because image lists are long. */
+const imageOverrides = (name, raw) => {
+    const images = keyValueMap({
+        separator: 'newline',
+        key: (input, key) => {
+            if (!IMAGE_NAME.test(key))
+                throw (0,input_error/* mustBe */.J)(input, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', key);
+            return key;
+        },
+    })(name, raw);
+    for (const [key, reference] of images) {
+        if (!IMAGE_REFERENCE.test(reference)) {
+            throw (0,input_error/* mustBe */.J)(name, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', `${key}=${reference}`);
+        }
+    }
+    return images;
+};
+/**
+ * The `field-manager` input: the name server-side apply records as owner of the fields it sets. Kubernetes allows at
+ * most 128 characters (validation of managedFields[].manager in apimachinery); the character set here is narrower than
+ * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
+ */
+const fieldManagerName = (0,scalars/* matching */.wC)(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
+/**
+ * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
+ * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
+ * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
+ * list them, so the first bad input is the one reported.
+ */
+function readKubernetesDeployInputs(inputs) {
+    return {
+        manifests: inputs.required('manifests', collections_listOf(paths/* workspacePath */.X5, 'newline')),
+        images: inputs.optional('images', imageOverrides) ?? new Map(),
+        namespace: inputs.optional('namespace', namespaceName),
+        rolloutTimeoutMs: inputs.required('rollout-timeout', (0,scalars/* duration */.p0)({ minMs: 100 })),
+        serverSide: inputs.required('server-side', scalars/* boolean */.zM),
+        fieldManager: inputs.required('field-manager', fieldManagerName),
+        forceConflicts: inputs.required('force-conflicts', scalars/* boolean */.zM),
+        rollbackOnFailure: inputs.required('rollback-on-failure', scalars/* boolean */.zM),
+        dryRun: inputs.required('dry-run', scalars/* boolean */.zM),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = (0,src/* actionInputs */.eh)()) {
+    reader.maskSecrets(...KUBE_SECRET_INPUTS);
+    const connection = readKubeConnection(reader);
+    return { connection, ...readKubernetesDeployInputs(reader) };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+const TITLE = 'deploy-k3s-backend';
+/** The runbook: read inputs, connect, load and prepare the manifests, apply and watch, report. */
+async function main() {
+    const settings = getInputs();
+    // Outputs and summary are published however the step ends once the inputs are read: a failure
+    // before anything was applied (no connection, a manifest problem) says so and why.
+    await (0,src/* publishing */.Kc)(() => withDeployManifests(settings, (0,src/* onRunner */.o)(), async (kubectl, loaded) => {
+        const manifests = prepareManifests(loaded, {
+            images: settings.images,
+            trace: (0,deploy_summary/* traceOf */.fC)((0,src/* runContext */.pO)()),
+            warn: src/* actionLog */.Zx.warning,
+        });
+        return src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, {
+            ...settings,
+            log: src/* actionLog */.Zx.info,
+            warn: src/* actionLog */.Zx.warning,
+            // The runner may end a cancelled step before the put-back ends: say at once what is known.
+            onCancelled: (report) => (0,src/* publishProvisional */.Oz)((0,src/* withPlanFile */.aq)((0,deploy_summary/* deployPublication */.OI)(TITLE, report), TITLE)),
+        }));
+    }), {
+        reported: DeployFailedError,
+        publicationOf: (report) => (0,src/* withPlanFile */.aq)((0,deploy_summary/* deployPublication */.OI)(TITLE, report), TITLE),
+        unreported: (error) => (0,deploy_summary/* notDeployedPublication */.sc)(TITLE, error),
+    });
+}
+
+
+/***/ }),
+
+/***/ 8693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
+/* harmony export */ });
+/* harmony import */ var _sophia_kubernetes__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6672);
+
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
+ * those of a Kubernetes deploy that applied nothing. A subset of action.yml's outputs, as the README's
+ * "When nothing runs" says; `plan` is left unset.
+ */
+const NOT_RUN_OUTPUTS = _sophia_kubernetes__WEBPACK_IMPORTED_MODULE_0__/* .NOT_DEPLOYED_OUTPUTS */ .KO;
+
+
+/***/ }),
+
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  eh: () => (/* reexport */ actionInputs),
+  Zx: () => (/* reexport */ actionLog),
+  o: () => (/* reexport */ onRunner),
+  Oz: () => (/* reexport */ publishProvisional),
+  Kc: () => (/* reexport */ publishing),
+  Cs: () => (/* reexport */ runAction),
+  pO: () => (/* reexport */ runContext),
+  aq: () => (/* reexport */ withPlanFile)
+});
+
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, workspaceDir
+
+// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (core_warning)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/esm-globals.ts
+
+
+/**
+ * An action bundle is ESM, where `__dirname` and `__filename` do not exist, yet bundled CommonJS
+ * dependencies read them while loading (ssh2's emscripten-built poly1305 does, and crashes the
+ * action before its first line runs). The entry imports this package first, so these globals
+ * are in place before any dependency loads; CommonJS modules keep their own, which shadow them.
+ */
+const globals = globalThis;
+if (globals.__filename === undefined) {
+    globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
+    globals.__dirname = (0,external_node_path_.dirname)(globals.__filename);
+}
+
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(5217);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
+var undici = __nccwpck_require__(5345);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new lib_HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_namespaceObject.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = _summary;
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, external_path_.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    issueCommand('set-output', { name }, toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function debug(message) {
+    issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function core_warning(message, properties = {}) {
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/input-error.ts
+var input_error = __nccwpck_require__(7955);
+// EXTERNAL MODULE: ../../packages/inputs/src/scalars.ts + 1 modules
+var scalars = __nccwpck_require__(8947);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/runner-hooks.ts
 // Apart from the reader so that parsers (secrets.ts) can mask values without importing the reader,
 // which imports the parsers.
@@ -47694,7 +46745,7 @@ const labelSelector = (name, raw) => {
  * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
  * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
  */
-function runner_hooks_maskSecret(value, mask) {
+function maskSecret(value, mask) {
     if (!value.trim())
         return;
     mask(value);
@@ -47737,7 +46788,7 @@ class InputReader {
             if (this.masked.has(name))
                 continue;
             this.masked.add(name);
-            runner_hooks_maskSecret(this.source(name), this.runner.mask);
+            maskSecret(this.source(name), this.runner.mask);
         }
     }
     /** The input's text exactly as given (not trimmed, '' when unset). */
@@ -47752,17 +46803,17 @@ class InputReader {
      * The input, trimmed and parsed (YAML block scalars add a final newline).
      * @throws InputError when it is blank or `parse` rejects it.
      */
-    required(name, parse = scalars_text) {
+    required(name, parse = scalars/* text */.Qq) {
         const raw = this.source(name);
         if (raw.trim().length === 0)
-            throw new input_error_InputError(name, `Input "${name}" is required`);
+            throw new input_error/* InputError */.d(name, `Input "${name}" is required`);
         return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
     }
     /**
      * The input parsed as by `required`, or undefined when it is blank.
      * @throws InputError when given but `parse` rejects it.
      */
-    optional(name, parse = scalars_text) {
+    optional(name, parse = scalars/* text */.Qq) {
         return this.given(name) ? this.required(name, parse) : undefined;
     }
     /**
@@ -47775,13 +46826,13 @@ class InputReader {
         const first = this.optional(firstName, parseFirst);
         const second = this.optional(secondName, parseSecond);
         if (first !== undefined && second !== undefined) {
-            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+            throw new input_error/* InputError */.d(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
         }
         if (first !== undefined)
             return { first };
         if (second !== undefined)
             return { second };
-        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
+        throw new input_error/* InputError */.d(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
     }
     /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
     secret(name, options) {
@@ -47789,2340 +46840,962 @@ class InputReader {
         const raw = this.source(name);
         if (raw.trim().length === 0) {
             if (options.required)
-                throw new input_error_InputError(name, `Input "${name}" is required`);
+                throw new input_error/* InputError */.d(name, `Input "${name}" is required`);
             return undefined;
         }
         return raw;
     }
 }
 
-// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
-var request = __nccwpck_require__(6566);
-;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
-
-
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const actionLog = {
+    info: (line) => info(line),
+    warning: (message) => core_warning(message),
+    debug: (line) => debug(line),
+    group: (title, work) => group(title, work),
+};
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => setSecret(secret),
+    warn: (message) => core_warning(message),
+};
 /**
- * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
- * names.
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
  */
-const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'host',
-    'port',
-    'user',
-    'ssh-key',
-    'ssh-key-passphrase',
-    'known-hosts',
-    'host-fingerprint',
-    'insecure-skip-host-key-check',
-    'connect-timeout',
-    'connect-attempts',
-]));
-/** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
-const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
-const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
+function actionInputs() {
+    return new InputReader(runnerInputs, runnerInputHooks);
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
 /**
- * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
- * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
- * spaces or literal "\n" for newlines), or text without the PEM armor.
+ * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
+ * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
  */
-function checkPrivateKeyShape(key) {
-    const fail = (problem) => {
-        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${request/* PRIVATE_KEY_SHAPE */.s}`);
-    };
-    if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
-        fail('holds a public key (the .pub file), not the private key');
-    }
-    if (!KEY_ARMOR.test(key))
-        fail('must be a private key in OpenSSH or PEM form, got a value that does not fit');
-    if (/PRIVATE KEY-----\\n/.test(key))
-        fail('has "\\n" written where its line breaks should be: store the key with real line breaks');
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*-----END/.test(key)) {
-        fail('is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is');
-    }
-}
-function knownHostsLines(name, raw) {
-    const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
-    for (const line of entries) {
-        const fields = line.trim().split(/\s+/);
-        const offset = fields[0].startsWith('@') ? 1 : 0;
-        if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
-            throw input_error_mustBe(name, 'known_hosts lines ("host key-type base64-key")', line);
-        }
-    }
-    if (entries.length === 0)
-        throw input_error_mustBe(name, 'known_hosts lines ("host key-type base64-key")', raw);
-    return raw;
-}
-function fingerprint(name, raw) {
-    const trimmed = raw.trim();
-    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
-        throw input_error_mustBe(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
-    }
-    return trimmed.replace(/=$/, '');
+function runUrl(env = process.env) {
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : '';
 }
 /**
- * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
- * are the SSH layer's request as they stand (the inputs add no field of their own).
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
  */
-function readSshInputs(inputs) {
-    inputs.maskSecrets(...SSH_SECRET_INPUTS);
-    const privateKey = inputs.secret('ssh-key', { required: false });
-    const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
-    const port = inputs.required('port', integer(1, 65535));
-    const hosts = inputs.required('host', (name, raw) => hostList(name, raw, port));
-    const user = inputs.required('user', (name, raw) => {
-        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
-            throw input_error_mustBe(name, 'a user name', raw);
-        return raw.trim();
-    });
-    if (!privateKey)
-        throw new input_error_InputError('ssh-key', 'Input "ssh-key" is required');
-    checkPrivateKeyShape(privateKey);
-    const insecure = inputs.required('insecure-skip-host-key-check', scalars_boolean);
-    const knownHosts = inputs.optional('known-hosts', knownHostsLines);
-    const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
-    let hostKeys;
-    if (knownHosts !== undefined && hostFingerprint !== undefined) {
-        throw new input_error_InputError('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
-    }
-    else if (knownHosts !== undefined) {
-        hostKeys = { kind: 'known-hosts', knownHosts };
-    }
-    else if (hostFingerprint !== undefined) {
-        hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
-    }
-    else if (insecure) {
-        hostKeys = { kind: 'insecure' };
-    }
-    else {
-        throw new input_error_InputError('known-hosts', 'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)');
-    }
-    if (insecure) {
-        inputs.runner.warn('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
-    }
+function runContext(env = process.env) {
     return {
-        hosts,
-        port,
-        user,
-        privateKey,
-        passphrase,
-        hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
-        connectTimeoutMs: inputs.required('connect-timeout', duration({ minMs: 1000, maxMs: 600_000 })),
-        connectAttempts: inputs.required('connect-attempts', integer(1, 10)),
+        commit: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+        runUrl: runUrl(env),
     };
 }
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
-
-
-
-
-/** Every secret among the connection inputs; masked before any of them is parsed. */
-const KUBE_SECRET_INPUTS = ['kubeconfig', 'ssh-key', 'ssh-key-passphrase'];
-/**
- * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
- * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
- */
-function readKubeConnection(inputs) {
-    inputs.maskSecrets(...KUBE_SECRET_INPUTS);
-    const kubeconfig = inputs.secret('kubeconfig', { required: false });
-    const viaSsh = inputs.given('host');
-    if (kubeconfig && viaSsh) {
-        throw new input_error_InputError('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
-    }
-    if (kubeconfig) {
-        if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
-            throw input_error_mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
-        }
-        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl', workspacePath) };
-    }
-    if (!viaSsh) {
-        throw new input_error_InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
-    }
-    const ssh = readSshInputs(inputs);
-    if (ssh.hosts.length !== 1) {
-        throw input_error_mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
-    }
-    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command', commandLine) };
+/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
 }
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
 
 
 
 
 
-const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
-const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/i;
-/** `name=image:tag` lines; a bad key or reference names the line, because image lists are long. */
-const imageOverrides = (name, raw) => {
-    const images = keyValueMap({
-        separator: 'newline',
-        key: (input, key) => {
-            if (!IMAGE_NAME.test(key))
-                throw input_error_mustBe(input, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', key);
-            return key;
-        },
-    })(name, raw);
-    for (const [key, reference] of images) {
-        if (!IMAGE_REFERENCE.test(reference)) {
-            throw input_error_mustBe(name, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', `${key}=${reference}`);
-        }
-    }
-    return images;
-};
+
+
 /**
- * The `field-manager` input: the name server-side apply records as owner of the fields it sets. Kubernetes allows at
- * most 128 characters (validation of managedFields[].manager in apimachinery); the character set here is narrower than
- * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
+ * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
+ * step; the main step leaves this state behind so the post run knows which it is. This is how
+ * actions/checkout tells them apart (its state-helper's `isPost`).
  */
-const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/**
- * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
- * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
- * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
- * list them, so the first bad input is the one reported.
- */
-function readKubernetesDeployInputs(inputs) {
-    return {
-        manifests: inputs.required('manifests', collections_listOf(workspacePath, 'newline')),
-        images: inputs.optional('images', imageOverrides) ?? new Map(),
-        namespace: inputs.optional('namespace', namespaceName),
-        rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
-        serverSide: inputs.required('server-side', scalars_boolean),
-        fieldManager: inputs.required('field-manager', fieldManagerName),
-        forceConflicts: inputs.required('force-conflicts', scalars_boolean),
-        rollbackOnFailure: inputs.required('rollback-on-failure', scalars_boolean),
-        dryRun: inputs.required('dry-run', scalars_boolean),
-    };
+const IS_POST_STATE = 'isPost';
+const SECRETS_DIR_STATE = 'secrets-dir';
+let secretsDirPath;
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+function wasCancelled() {
+    return cancelReceived;
 }
-
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@jmespath-community+jmespath@1.3.0/node_modules/@jmespath-community/jmespath/dist/index.mjs
-// src/utils/index.ts
-var isObject = (obj) => {
-  return obj !== null && Object.prototype.toString.call(obj) === "[object Object]";
+/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
+const stepState = {
+    save: (name, value) => saveState(name, value),
+    get: (name) => getState(name),
 };
-var strictDeepEqual = (first, second) => {
-  if (first === second) {
-    return true;
-  }
-  if (typeof first !== typeof second) {
-    return false;
-  }
-  if (Array.isArray(first) && Array.isArray(second)) {
-    if (first.length !== second.length) {
-      return false;
-    }
-    for (let i = 0; i < first.length; i += 1) {
-      if (!strictDeepEqual(first[i], second[i])) {
-        return false;
-      }
-    }
-    return true;
-  }
-  if (isObject(first) && isObject(second)) {
-    const firstEntries = Object.entries(first);
-    const secondKeys = new Set(Object.keys(second));
-    if (firstEntries.length !== secondKeys.size) {
-      return false;
-    }
-    for (const [key, value] of firstEntries) {
-      if (!strictDeepEqual(value, second[key])) {
-        return false;
-      }
-      secondKeys.delete(key);
-    }
-    return secondKeys.size === 0;
-  }
-  return false;
-};
-var isFalse = (obj) => {
-  if (obj === null || obj === void 0 || obj === false) {
-    return true;
-  }
-  if (typeof obj === "string") {
-    return obj === "";
-  }
-  if (typeof obj === "object") {
-    if (Array.isArray(obj)) {
-      return obj.length === 0;
-    }
-    if (obj === null) {
-      return true;
-    }
-    return Object.keys(obj).length === 0;
-  }
-  return false;
-};
-var isAlpha = (ch) => {
-  return ch >= "a" && ch <= "z" || ch >= "A" && ch <= "Z" || ch === "_";
-};
-var isNum = (ch) => {
-  return ch >= "0" && ch <= "9" || ch === "-";
-};
-var isAlphaNum = (ch) => {
-  return ch >= "a" && ch <= "z" || ch >= "A" && ch <= "Z" || ch >= "0" && ch <= "9" || ch === "_";
-};
-var ensureInteger = (value) => {
-  if (!(typeof value === "number") || Math.floor(value) !== value) {
-    throw new Error("invalid-value: expecting an integer.");
-  }
-  return value;
-};
-var ensurePositiveInteger = (value) => {
-  if (!(typeof value === "number") || value < 0 || Math.floor(value) !== value) {
-    throw new Error("invalid-value: expecting a non-negative integer.");
-  }
-  return value;
-};
-var ensureNumbers = (...operands) => {
-  for (let i = 0; i < operands.length; i++) {
-    if (operands[i] === null || operands[i] === void 0) {
-      throw new Error("not-a-number: undefined");
-    }
-    if (typeof operands[i] !== "number") {
-      throw new Error("not-a-number");
-    }
-  }
-};
-var notZero = (n) => {
-  n = +n;
-  if (!n) {
-    throw new Error("not-a-number: divide by zero");
-  }
-  return n;
-};
-var add = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left + right;
-  return result;
-};
-var sub = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left - right;
-  return result;
-};
-var mul = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left * right;
-  return result;
-};
-var divide = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left / notZero(right);
-  return result;
-};
-var div = (left, right) => {
-  ensureNumbers(left, right);
-  const result = Math.floor(left / notZero(right));
-  return result;
-};
-var mod = (left, right) => {
-  ensureNumbers(left, right);
-  const result = left % right;
-  return result;
-};
-
-// src/utils/strings.ts
-var findFirst = (subject, sub2, start, end) => {
-  if (!subject || !sub2) {
-    return null;
-  }
-  start = Math.max(ensureInteger(start = start || 0), 0);
-  end = Math.min(ensureInteger(end = end || subject.length), subject.length);
-  const offset = subject.slice(start, end).indexOf(sub2);
-  return offset === -1 ? null : offset + start;
-};
-var findLast = (subject, sub2, start, end) => {
-  if (!subject || !sub2) {
-    return null;
-  }
-  start = Math.max(ensureInteger(start = start || 0), 0);
-  end = Math.min(ensureInteger(end = end || subject.length), subject.length);
-  const offset = subject.slice(start, end).lastIndexOf(sub2);
-  const result = offset === -1 ? null : offset + start;
-  return result;
-};
-var lower = (subject) => subject.toLowerCase();
-var ensurePadFuncParams = (name, width, padding) => {
-  padding = padding || " ";
-  if (padding.length > 1) {
-    throw new Error(`invalid value, ${name} expects its 'pad' parameter to be a valid string with a single codepoint`);
-  }
-  ensurePositiveInteger(width);
-  return padding;
-};
-var padLeft = (subject, width, padding) => {
-  padding = ensurePadFuncParams("pad_left", width, padding);
-  return subject && subject.padStart(width, padding) || "";
-};
-var padRight = (subject, width, padding) => {
-  padding = ensurePadFuncParams("pad_right", width, padding);
-  return subject && subject.padEnd(width, padding) || "";
-};
-var replace = (subject, string, by, count) => {
-  if (count === 0) {
-    return subject;
-  }
-  if (!count) {
-    return subject.split(string).join(by);
-  }
-  ensurePositiveInteger(count);
-  [...Array(count).keys()].map(() => subject = subject.replace(string, by));
-  return subject;
-};
-var split = (subject, search2, count) => {
-  if (subject.length == 0 && search2.length === 0) {
-    return [];
-  }
-  if (count === null || count === void 0) {
-    return subject.split(search2);
-  }
-  ensurePositiveInteger(count);
-  if (count === 0) {
-    return [subject];
-  }
-  const split2 = subject.split(search2);
-  return [...split2.slice(0, count), split2.slice(count).join(search2)];
-};
-var trim = (subject, chars) => {
-  return trimLeft(trimRight(subject, chars), chars);
-};
-var trimLeft = (subject, chars) => {
-  return trimImpl(subject, (list) => new RegExp(`^[${list}]*(.*?)`), chars);
-};
-var trimRight = (subject, chars) => {
-  return trimImpl(subject, (list) => new RegExp(`(.*?)[${list}]*$`), chars);
-};
-var trimImpl = (subject, regExper, chars) => {
-  const pattern = chars ? chars.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&") : "\\s\x85";
-  return subject.replace(regExper(pattern), "$1");
-};
-var upper = (subject) => subject.toUpperCase();
-
-// src/Lexer.ts
-var basicTokens = {
-  "(": "Lparen" /* TOK_LPAREN */,
-  ")": "Rparen" /* TOK_RPAREN */,
-  "*": "Star" /* TOK_STAR */,
-  ",": "Comma" /* TOK_COMMA */,
-  ".": "Dot" /* TOK_DOT */,
-  ":": "Colon" /* TOK_COLON */,
-  "@": "Current" /* TOK_CURRENT */,
-  "]": "Rbracket" /* TOK_RBRACKET */,
-  "{": "Lbrace" /* TOK_LBRACE */,
-  "}": "Rbrace" /* TOK_RBRACE */,
-  "+": "Plus" /* TOK_PLUS */,
-  "%": "Modulo" /* TOK_MODULO */,
-  "?": "Question" /* TOK_QUESTION */,
-  "\u2212": "Minus" /* TOK_MINUS */,
-  "\xD7": "Multiply" /* TOK_MULTIPLY */,
-  "\xF7": "Divide" /* TOK_DIVIDE */
-};
-var operatorStartToken = {
-  "!": true,
-  "<": true,
-  "=": true,
-  ">": true,
-  "&": true,
-  "|": true,
-  "/": true
-};
-var skipChars = {
-  "	": true,
-  "\n": true,
-  "\r": true,
-  " ": true
-};
-var StreamLexer = class {
-  _current = 0;
-  _enable_legacy_literals = false;
-  tokenize(stream, options) {
-    const tokens = [];
-    this._current = 0;
-    this._enable_legacy_literals = options?.enable_legacy_literals || false;
-    let start;
-    let identifier;
-    let token;
-    while (this._current < stream.length) {
-      if (isAlpha(stream[this._current])) {
-        start = this._current;
-        identifier = this.consumeUnquotedIdentifier(stream);
-        tokens.push({
-          start,
-          type: "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */,
-          value: identifier
-        });
-      } else if (basicTokens[stream[this._current]] !== void 0) {
-        tokens.push({
-          start: this._current,
-          type: basicTokens[stream[this._current]],
-          value: stream[this._current]
-        });
-        this._current += 1;
-      } else if (stream[this._current] === "$") {
-        start = this._current;
-        if (this._current + 1 < stream.length && isAlpha(stream[this._current + 1])) {
-          this._current += 1;
-          identifier = this.consumeUnquotedIdentifier(stream);
-          tokens.push({
-            start,
-            type: "Variable" /* TOK_VARIABLE */,
-            value: identifier
-          });
-        } else {
-          tokens.push({
-            start,
-            type: "Root" /* TOK_ROOT */,
-            value: stream[this._current]
-          });
-          this._current += 1;
-        }
-      } else if (stream[this._current] === "-") {
-        if (this._current + 1 < stream.length && isNum(stream[this._current + 1])) {
-          const token2 = this.consumeNumber(stream);
-          token2 && tokens.push(token2);
-        } else {
-          const token2 = {
-            start: this._current,
-            type: "Minus" /* TOK_MINUS */,
-            value: "-"
-          };
-          tokens.push(token2);
-          this._current += 1;
-        }
-      } else if (isNum(stream[this._current])) {
-        token = this.consumeNumber(stream);
-        tokens.push(token);
-      } else if (stream[this._current] === "[") {
-        token = this.consumeLBracket(stream);
-        tokens.push(token);
-      } else if (stream[this._current] === '"') {
-        start = this._current;
-        identifier = this.consumeQuotedIdentifier(stream);
-        tokens.push({
-          start,
-          type: "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */,
-          value: identifier
-        });
-      } else if (stream[this._current] === `'`) {
-        start = this._current;
-        identifier = this.consumeRawStringLiteral(stream);
-        tokens.push({
-          start,
-          type: "Literal" /* TOK_LITERAL */,
-          value: identifier
-        });
-      } else if (stream[this._current] === "`") {
-        start = this._current;
-        const literal = this.consumeLiteral(stream);
-        tokens.push({
-          start,
-          type: "Literal" /* TOK_LITERAL */,
-          value: literal
-        });
-      } else if (operatorStartToken[stream[this._current]] !== void 0) {
-        token = this.consumeOperator(stream);
-        token && tokens.push(token);
-      } else if (skipChars[stream[this._current]] !== void 0) {
-        this._current += 1;
-      } else {
-        const error = new Error(`Syntax error: unknown character: ${stream[this._current]}`);
-        error.name = "LexerError";
-        throw error;
-      }
-    }
-    return tokens;
-  }
-  consumeUnquotedIdentifier(stream) {
-    const start = this._current;
-    this._current += 1;
-    while (this._current < stream.length && isAlphaNum(stream[this._current])) {
-      this._current += 1;
-    }
-    return stream.slice(start, this._current);
-  }
-  consumeQuotedIdentifier(stream) {
-    const start = this._current;
-    this._current += 1;
-    const maxLength = stream.length;
-    while (stream[this._current] !== '"' && this._current < maxLength) {
-      let current = this._current;
-      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === '"')) {
-        current += 2;
-      } else {
-        current += 1;
-      }
-      this._current = current;
-    }
-    this._current += 1;
-    const [value, ok] = this.parseJSON(stream.slice(start, this._current));
-    if (!ok) {
-      const error = new Error(`syntax: unexpected end of JSON input`);
-      error.name = "LexerError";
-      throw error;
-    }
-    return value;
-  }
-  consumeRawStringLiteral(stream) {
-    const start = this._current;
-    this._current += 1;
-    const maxLength = stream.length;
-    while (stream[this._current] !== `'` && this._current < maxLength) {
-      let current = this._current;
-      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === `'`)) {
-        current += 2;
-      } else {
-        current += 1;
-      }
-      this._current = current;
-    }
-    this._current += 1;
-    const literal = stream.slice(start + 1, this._current - 1);
-    return replace(replace(literal, `\\\\`, `\\`), `\\'`, `'`);
-  }
-  consumeNumber(stream) {
-    const start = this._current;
-    this._current += 1;
-    const maxLength = stream.length;
-    while (isNum(stream[this._current]) && this._current < maxLength) {
-      this._current += 1;
-    }
-    const value = parseInt(stream.slice(start, this._current), 10);
-    return { start, value, type: "Number" /* TOK_NUMBER */ };
-  }
-  consumeLBracket(stream) {
-    const start = this._current;
-    this._current += 1;
-    if (stream[this._current] === "?") {
-      this._current += 1;
-      return { start, type: "Filter" /* TOK_FILTER */, value: "[?" };
-    }
-    if (stream[this._current] === "]") {
-      this._current += 1;
-      return { start, type: "Flatten" /* TOK_FLATTEN */, value: "[]" };
-    }
-    return { start, type: "Lbracket" /* TOK_LBRACKET */, value: "[" };
-  }
-  consumeOrElse(stream, peek, token, orElse) {
-    const start = this._current;
-    this._current += 1;
-    if (this._current < stream.length && stream[this._current] === peek) {
-      this._current += 1;
-      return {
-        start,
-        type: orElse,
-        value: stream.slice(start, this._current)
-      };
-    }
-    return { start, type: token, value: stream[start] };
-  }
-  consumeOperator(stream) {
-    const start = this._current;
-    const startingChar = stream[start];
-    switch (startingChar) {
-      case "!":
-        return this.consumeOrElse(stream, "=", "Not" /* TOK_NOT */, "NE" /* TOK_NE */);
-      case "<":
-        return this.consumeOrElse(stream, "=", "LT" /* TOK_LT */, "LTE" /* TOK_LTE */);
-      case ">":
-        return this.consumeOrElse(stream, "=", "GT" /* TOK_GT */, "GTE" /* TOK_GTE */);
-      case "=":
-        return this.consumeOrElse(stream, "=", "Assign" /* TOK_ASSIGN */, "EQ" /* TOK_EQ */);
-      case "&":
-        return this.consumeOrElse(stream, "&", "Expref" /* TOK_EXPREF */, "And" /* TOK_AND */);
-      case "|":
-        return this.consumeOrElse(stream, "|", "Pipe" /* TOK_PIPE */, "Or" /* TOK_OR */);
-      case "/":
-        return this.consumeOrElse(stream, "/", "Divide" /* TOK_DIVIDE */, "Div" /* TOK_DIV */);
-    }
-  }
-  consumeLiteral(stream) {
-    this._current += 1;
-    const start = this._current;
-    const maxLength = stream.length;
-    while (stream[this._current] !== "`" && this._current < maxLength) {
-      let current = this._current;
-      if (stream[current] === "\\" && (stream[current + 1] === "\\" || stream[current + 1] === "`")) {
-        current += 2;
-      } else {
-        current += 1;
-      }
-      this._current = current;
-    }
-    let literalString = stream.slice(start, this._current).trimStart();
-    literalString = literalString.replace("\\`", "`");
-    let literal = null;
-    let ok = false;
-    if (this.looksLikeJSON(literalString)) {
-      [literal, ok] = this.parseJSON(literalString);
-    }
-    if (!ok && this._enable_legacy_literals) {
-      [literal, ok] = this.parseJSON(`"${literalString}"`);
-    }
-    if (!ok) {
-      const error = new Error(
-        `Syntax error: unexpected end of JSON input or invalid format for a JSON literal: ${stream[this._current]}`
-      );
-      error.name = "LexerError";
-      throw error;
-    }
-    this._current += 1;
-    return literal;
-  }
-  looksLikeJSON(literalString) {
-    const startingChars = '[{"';
-    const jsonLiterals = ["true", "false", "null"];
-    const numberLooking = "-0123456789";
-    if (literalString === "") {
-      return false;
-    }
-    if (startingChars.includes(literalString[0])) {
-      return true;
-    }
-    if (jsonLiterals.includes(literalString)) {
-      return true;
-    }
-    if (numberLooking.includes(literalString[0])) {
-      const [_, ok] = this.parseJSON(literalString);
-      return ok;
-    }
-    return false;
-  }
-  parseJSON(text) {
+/** True when this process is the action's post step. */
+function isPostStep() {
+    return getState(IS_POST_STATE) === 'true';
+}
+/**
+ * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
+ * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
+ * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
+ * by the post step, which finds its path in the step's saved state. Created on first use.
+ */
+function secretsDir() {
+    if (secretsDirPath)
+        return secretsDirPath;
+    const parent = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+    const path = (0,external_node_path_.join)(parent, `sophia-secrets-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    (0,external_node_fs_.mkdirSync)(path, { mode: 0o700 });
+    saveState(SECRETS_DIR_STATE, path);
+    secretsDirPath = path;
+    return path;
+}
+/**
+ * Never throws: a directory that cannot be removed is a warning, so the step's own outcome (a
+ * deploy that changed a target) is what the run reports. Node retries ENOTEMPTY and EBUSY itself.
+ */
+function removeSecretsDir(path = secretsDirPath) {
+    if (!path)
+        return;
     try {
-      const json = JSON.parse(text);
-      return [json, true];
-    } catch {
-      return [null, false];
-    }
-  }
-};
-var Lexer = new StreamLexer();
-var Lexer_default = Lexer;
-
-// src/Parser.ts
-var bindingPower = {
-  ["EOF" /* TOK_EOF */]: 0,
-  ["Variable" /* TOK_VARIABLE */]: 0,
-  ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */]: 0,
-  ["QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */]: 0,
-  ["Rbracket" /* TOK_RBRACKET */]: 0,
-  ["Rparen" /* TOK_RPAREN */]: 0,
-  ["Comma" /* TOK_COMMA */]: 0,
-  ["Rbrace" /* TOK_RBRACE */]: 0,
-  ["Number" /* TOK_NUMBER */]: 0,
-  ["Current" /* TOK_CURRENT */]: 0,
-  ["Expref" /* TOK_EXPREF */]: 0,
-  ["Root" /* TOK_ROOT */]: 0,
-  ["Assign" /* TOK_ASSIGN */]: 1,
-  ["Pipe" /* TOK_PIPE */]: 1,
-  ["Question" /* TOK_QUESTION */]: 2,
-  ["Or" /* TOK_OR */]: 3,
-  ["And" /* TOK_AND */]: 4,
-  ["EQ" /* TOK_EQ */]: 5,
-  ["GT" /* TOK_GT */]: 5,
-  ["LT" /* TOK_LT */]: 5,
-  ["GTE" /* TOK_GTE */]: 5,
-  ["LTE" /* TOK_LTE */]: 5,
-  ["NE" /* TOK_NE */]: 5,
-  ["Minus" /* TOK_MINUS */]: 6,
-  ["Plus" /* TOK_PLUS */]: 6,
-  ["Div" /* TOK_DIV */]: 7,
-  ["Divide" /* TOK_DIVIDE */]: 7,
-  ["Modulo" /* TOK_MODULO */]: 7,
-  ["Multiply" /* TOK_MULTIPLY */]: 7,
-  ["Flatten" /* TOK_FLATTEN */]: 9,
-  ["Star" /* TOK_STAR */]: 20,
-  ["Filter" /* TOK_FILTER */]: 21,
-  ["Dot" /* TOK_DOT */]: 40,
-  ["Not" /* TOK_NOT */]: 45,
-  ["Lbrace" /* TOK_LBRACE */]: 50,
-  ["Lbracket" /* TOK_LBRACKET */]: 55,
-  ["Lparen" /* TOK_LPAREN */]: 60
-};
-var TokenParser = class _TokenParser {
-  index = 0;
-  tokens = [];
-  parse(expression, options) {
-    this.loadTokens(expression, options || { enable_legacy_literals: false });
-    this.index = 0;
-    const ast = this.expression(0);
-    if (this.lookahead(0) !== "EOF" /* TOK_EOF */) {
-      const token = this.lookaheadToken(0);
-      this.errorToken(token, `Syntax error: unexpected token type: ${token.type}, value: ${token.value}`);
-    }
-    return ast;
-  }
-  loadTokens(expression, options) {
-    this.tokens = Lexer_default.tokenize(expression, options);
-    this.tokens.push({ type: "EOF" /* TOK_EOF */, value: "", start: expression.length });
-  }
-  expression(rbp) {
-    const leftToken = this.lookaheadToken(0);
-    this.advance();
-    let left = this.nud(leftToken);
-    let currentTokenType = this.lookahead(0);
-    while (rbp < bindingPower[currentTokenType]) {
-      this.advance();
-      left = this.led(currentTokenType, left);
-      currentTokenType = this.lookahead(0);
-    }
-    return left;
-  }
-  lookahead(offset) {
-    return this.tokens[this.index + offset].type;
-  }
-  lookaheadToken(offset) {
-    return this.tokens[this.index + offset];
-  }
-  advance() {
-    this.index += 1;
-  }
-  nud(token) {
-    switch (token.type) {
-      case "Variable" /* TOK_VARIABLE */:
-        return { type: "Variable", name: token.value };
-      case "Literal" /* TOK_LITERAL */:
-        return { type: "Literal", value: token.value };
-      case "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */: {
-        if (_TokenParser.isKeyword(token, "let") && this.lookahead(0) === "Variable" /* TOK_VARIABLE */) {
-          return this.parseLetExpression();
-        } else {
-          return { type: "Field", name: token.value };
-        }
-      }
-      case "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */:
-        if (this.lookahead(0) === "Lparen" /* TOK_LPAREN */) {
-          throw new Error("Syntax error: quoted identifier not allowed for function names.");
-        } else {
-          return { type: "Field", name: token.value };
-        }
-      case "Not" /* TOK_NOT */: {
-        const child = this.expression(bindingPower.Not);
-        return { type: "NotExpression", child };
-      }
-      case "Minus" /* TOK_MINUS */: {
-        const child = this.expression(bindingPower.Minus);
-        return {
-          type: "Unary",
-          operator: token.type,
-          operand: child
-        };
-      }
-      case "Plus" /* TOK_PLUS */: {
-        const child = this.expression(bindingPower.Plus);
-        return {
-          type: "Unary",
-          operator: token.type,
-          operand: child
-        };
-      }
-      case "Star" /* TOK_STAR */: {
-        const left = { type: "Identity" };
-        return { type: "ValueProjection", left, right: this.parseProjectionRHS(bindingPower.Star) };
-      }
-      case "Filter" /* TOK_FILTER */:
-        return this.led(token.type, { type: "Identity" });
-      case "Lbrace" /* TOK_LBRACE */:
-        return this.parseMultiselectHash();
-      case "Flatten" /* TOK_FLATTEN */: {
-        const left = {
-          type: "Flatten",
-          child: { type: "Identity" }
-        };
-        const right = this.parseProjectionRHS(bindingPower.Flatten);
-        return { type: "Projection", left, right };
-      }
-      case "Lbracket" /* TOK_LBRACKET */: {
-        if (this.lookahead(0) === "Number" /* TOK_NUMBER */ || this.lookahead(0) === "Colon" /* TOK_COLON */) {
-          const right = this.parseIndexExpression();
-          return this.projectIfSlice({ type: "Identity" }, right);
-        }
-        if (this.lookahead(0) === "Star" /* TOK_STAR */ && this.lookahead(1) === "Rbracket" /* TOK_RBRACKET */) {
-          this.advance();
-          this.advance();
-          const right = this.parseProjectionRHS(bindingPower.Star);
-          return {
-            left: { type: "Identity" },
-            right,
-            type: "Projection"
-          };
-        }
-        return this.parseMultiselectList();
-      }
-      case "Current" /* TOK_CURRENT */:
-        return { type: "Current" /* TOK_CURRENT */ };
-      case "Root" /* TOK_ROOT */:
-        return { type: "Root" /* TOK_ROOT */ };
-      case "Expref" /* TOK_EXPREF */: {
-        const child = this.expression(bindingPower.Expref);
-        return { type: "ExpressionReference", child };
-      }
-      case "Lparen" /* TOK_LPAREN */: {
-        const expression = this.expression(0);
-        this.match("Rparen" /* TOK_RPAREN */);
-        return expression;
-      }
-      default:
-        this.errorToken(token);
-    }
-  }
-  led(tokenName, left) {
-    switch (tokenName) {
-      case "Question" /* TOK_QUESTION */: {
-        const trueExpr = this.expression(0);
-        this.match("Colon" /* TOK_COLON */);
-        const falseExpr = this.expression(0);
-        return {
-          type: "Ternary",
-          condition: left,
-          trueExpr,
-          falseExpr
-        };
-      }
-      case "Dot" /* TOK_DOT */: {
-        const rbp = bindingPower.Dot;
-        if (this.lookahead(0) !== "Star" /* TOK_STAR */) {
-          const right2 = this.parseDotRHS(rbp);
-          return { type: "Subexpression", left, right: right2 };
-        }
-        this.advance();
-        const right = this.parseProjectionRHS(rbp);
-        return { type: "ValueProjection", left, right };
-      }
-      case "Pipe" /* TOK_PIPE */: {
-        const right = this.expression(bindingPower.Pipe);
-        return { type: "Pipe", left, right };
-      }
-      case "Or" /* TOK_OR */: {
-        const right = this.expression(bindingPower.Or);
-        return { type: "OrExpression", left, right };
-      }
-      case "And" /* TOK_AND */: {
-        const right = this.expression(bindingPower.And);
-        return { type: "AndExpression", left, right };
-      }
-      case "Lparen" /* TOK_LPAREN */: {
-        if (left.type !== "Field") {
-          throw new Error("Syntax error: expected a Field node");
-        }
-        const name = left.name;
-        const args = this.parseCommaSeparatedExpressionsUntilToken("Rparen" /* TOK_RPAREN */);
-        const node = { name, type: "Function", children: args };
-        return node;
-      }
-      case "Filter" /* TOK_FILTER */: {
-        const condition = this.expression(0);
-        this.match("Rbracket" /* TOK_RBRACKET */);
-        const right = this.lookahead(0) === "Flatten" /* TOK_FLATTEN */ ? { type: "Identity" } : this.parseProjectionRHS(bindingPower.Filter);
-        return { type: "FilterProjection", left, right, condition };
-      }
-      case "Flatten" /* TOK_FLATTEN */: {
-        const leftNode = { type: "Flatten", child: left };
-        const right = this.parseProjectionRHS(bindingPower.Flatten);
-        return { type: "Projection", left: leftNode, right };
-      }
-      case "Assign" /* TOK_ASSIGN */: {
-        const leftNode = left;
-        const right = this.expression(0);
-        return {
-          type: "Binding",
-          variable: leftNode.name,
-          reference: right
-        };
-      }
-      case "EQ" /* TOK_EQ */:
-      case "NE" /* TOK_NE */:
-      case "GT" /* TOK_GT */:
-      case "GTE" /* TOK_GTE */:
-      case "LT" /* TOK_LT */:
-      case "LTE" /* TOK_LTE */:
-        return this.parseComparator(left, tokenName);
-      case "Plus" /* TOK_PLUS */:
-      case "Minus" /* TOK_MINUS */:
-      case "Multiply" /* TOK_MULTIPLY */:
-      case "Star" /* TOK_STAR */:
-      case "Divide" /* TOK_DIVIDE */:
-      case "Modulo" /* TOK_MODULO */:
-      case "Div" /* TOK_DIV */:
-        return this.parseArithmetic(left, tokenName);
-      case "Lbracket" /* TOK_LBRACKET */: {
-        const token = this.lookaheadToken(0);
-        if (token.type === "Number" /* TOK_NUMBER */ || token.type === "Colon" /* TOK_COLON */) {
-          const right2 = this.parseIndexExpression();
-          return this.projectIfSlice(left, right2);
-        }
-        this.match("Star" /* TOK_STAR */);
-        this.match("Rbracket" /* TOK_RBRACKET */);
-        const right = this.parseProjectionRHS(bindingPower.Star);
-        return { type: "Projection", left, right };
-      }
-      default:
-        return this.errorToken(this.lookaheadToken(0));
-    }
-  }
-  static isKeyword(token, keyword) {
-    return token.type === "UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */ && token.value === keyword;
-  }
-  match(tokenType) {
-    if (this.lookahead(0) === tokenType) {
-      this.advance();
-      return;
-    } else {
-      const token = this.lookaheadToken(0);
-      this.errorToken(token, `Syntax error: expected ${tokenType}, got: ${token.type}`);
-    }
-  }
-  errorToken(token, message = "") {
-    const error = new Error(message || `Syntax error: invalid token (${token.type}): "${token.value}"`);
-    error.name = "ParserError";
-    throw error;
-  }
-  parseIndexExpression() {
-    if (this.lookahead(0) === "Colon" /* TOK_COLON */ || this.lookahead(1) === "Colon" /* TOK_COLON */) {
-      return this.parseSliceExpression();
-    }
-    const value = Number(this.lookaheadToken(0).value);
-    this.advance();
-    this.match("Rbracket" /* TOK_RBRACKET */);
-    return { type: "Index", value };
-  }
-  projectIfSlice(left, right) {
-    const indexExpr = {
-      type: "IndexExpression",
-      left,
-      right
-    };
-    if (right.type === "Slice") {
-      return {
-        left: indexExpr,
-        right: this.parseProjectionRHS(bindingPower.Star),
-        type: "Projection"
-      };
-    }
-    return indexExpr;
-  }
-  parseSliceExpression() {
-    const parts = [null, null, null];
-    let index = 0;
-    let current = this.lookaheadToken(0);
-    while (current.type != "Rbracket" /* TOK_RBRACKET */ && index < 3) {
-      if (current.type === "Colon" /* TOK_COLON */) {
-        index++;
-        if (index === 3) {
-          this.errorToken(this.lookaheadToken(0), "Syntax error, too many colons in slice expression");
-        }
-        this.advance();
-      } else if (current.type === "Number" /* TOK_NUMBER */) {
-        const part = this.lookaheadToken(0).value;
-        parts[index] = part;
-        this.advance();
-      } else {
-        const next = this.lookaheadToken(0);
-        this.errorToken(next, `Syntax error, unexpected token: ${next.value}(${next.type})`);
-      }
-      current = this.lookaheadToken(0);
-    }
-    this.match("Rbracket" /* TOK_RBRACKET */);
-    const [start, stop, step] = parts;
-    return { type: "Slice", start, stop, step };
-  }
-  parseLetExpression() {
-    const separated = this.parseCommaSeparatedExpressionsUntilKeyword("in");
-    const expression = this.expression(0);
-    const bindings = separated.map((binding) => binding);
-    return {
-      type: "LetExpression",
-      bindings,
-      expression
-    };
-  }
-  parseCommaSeparatedExpressionsUntilKeyword(keyword) {
-    return this.parseCommaSeparatedExpressionsUntil(
-      () => {
-        return _TokenParser.isKeyword(this.lookaheadToken(0), keyword);
-      },
-      () => {
-        this.advance();
-      }
-    );
-  }
-  parseCommaSeparatedExpressionsUntilToken(token) {
-    return this.parseCommaSeparatedExpressionsUntil(
-      () => {
-        return this.lookahead(0) === token;
-      },
-      () => {
-        return this.match(token);
-      }
-    );
-  }
-  parseCommaSeparatedExpressionsUntil(isEndToken, matchEndToken) {
-    const args = [];
-    let expression;
-    while (!isEndToken()) {
-      expression = this.expression(0);
-      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
-        this.match("Comma" /* TOK_COMMA */);
-      }
-      args.push(expression);
-    }
-    matchEndToken();
-    return args;
-  }
-  parseComparator(left, comparator) {
-    const right = this.expression(bindingPower[comparator]);
-    return { type: "Comparator", name: comparator, left, right };
-  }
-  parseArithmetic(left, operator) {
-    const right = this.expression(bindingPower[operator]);
-    return { type: "Arithmetic", operator, left, right };
-  }
-  parseDotRHS(rbp) {
-    const lookahead = this.lookahead(0);
-    const exprTokens = ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */, "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */, "Star" /* TOK_STAR */];
-    if (exprTokens.includes(lookahead)) {
-      return this.expression(rbp);
-    }
-    if (lookahead === "Lbracket" /* TOK_LBRACKET */) {
-      this.match("Lbracket" /* TOK_LBRACKET */);
-      return this.parseMultiselectList();
-    }
-    if (lookahead === "Lbrace" /* TOK_LBRACE */) {
-      this.match("Lbrace" /* TOK_LBRACE */);
-      return this.parseMultiselectHash();
-    }
-    const token = this.lookaheadToken(0);
-    this.errorToken(token, `Syntax error, unexpected token: ${token.value}(${token.type})`);
-  }
-  parseProjectionRHS(rbp) {
-    if (bindingPower[this.lookahead(0)] < 10) {
-      return { type: "Identity" };
-    }
-    if (this.lookahead(0) === "Lbracket" /* TOK_LBRACKET */) {
-      return this.expression(rbp);
-    }
-    if (this.lookahead(0) === "Filter" /* TOK_FILTER */) {
-      return this.expression(rbp);
-    }
-    if (this.lookahead(0) === "Dot" /* TOK_DOT */) {
-      this.match("Dot" /* TOK_DOT */);
-      return this.parseDotRHS(rbp);
-    }
-    const token = this.lookaheadToken(0);
-    this.errorToken(token, `Syntax error, unexpected token: ${token.value}(${token.type})`);
-  }
-  parseMultiselectList() {
-    const expressions = [];
-    while (this.lookahead(0) !== "Rbracket" /* TOK_RBRACKET */) {
-      const expression = this.expression(0);
-      expressions.push(expression);
-      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
-        this.match("Comma" /* TOK_COMMA */);
-        if (this.lookahead(0) === "Rbracket" /* TOK_RBRACKET */) {
-          throw new Error("Syntax error: unexpected token Rbracket");
-        }
-      }
-    }
-    this.match("Rbracket" /* TOK_RBRACKET */);
-    return { type: "MultiSelectList", children: expressions };
-  }
-  parseMultiselectHash() {
-    const pairs = [];
-    const identifierTypes = ["UnquotedIdentifier" /* TOK_UNQUOTEDIDENTIFIER */, "QuotedIdentifier" /* TOK_QUOTEDIDENTIFIER */];
-    let keyToken;
-    let keyName;
-    let value;
-    for (; ; ) {
-      keyToken = this.lookaheadToken(0);
-      if (!identifierTypes.includes(keyToken.type)) {
-        throw new Error(`Syntax error: expecting an identifier token, got: ${keyToken.type}`);
-      }
-      keyName = keyToken.value;
-      this.advance();
-      this.match("Colon" /* TOK_COLON */);
-      value = this.expression(0);
-      pairs.push({ value, type: "KeyValuePair", name: keyName });
-      if (this.lookahead(0) === "Comma" /* TOK_COMMA */) {
-        this.match("Comma" /* TOK_COMMA */);
-      } else if (this.lookahead(0) === "Rbrace" /* TOK_RBRACE */) {
-        this.match("Rbrace" /* TOK_RBRACE */);
-        break;
-      }
-    }
-    return { type: "MultiSelectHash", children: pairs };
-  }
-};
-var dist_Parser = new TokenParser();
-var Parser_default = dist_Parser;
-
-// src/utils/text.ts
-var Text = class _Text {
-  _text;
-  constructor(text) {
-    this._text = text;
-  }
-  get string() {
-    return this._text;
-  }
-  get length() {
-    return this.codePoints.length;
-  }
-  compareTo(other) {
-    return _Text.compare(this, new _Text(other));
-  }
-  static get comparer() {
-    const stringComparer = (left, right) => {
-      return new _Text(left).compareTo(right);
-    };
-    return stringComparer;
-  }
-  static compare(left, right) {
-    const leftCp = left.codePoints;
-    const rightCp = right.codePoints;
-    for (let index = 0; index < Math.min(leftCp.length, rightCp.length); index++) {
-      if (leftCp[index] === rightCp[index]) {
-        continue;
-      }
-      return leftCp[index] - rightCp[index] > 0 ? 1 : -1;
-    }
-    return leftCp.length - rightCp.length > 0 ? 1 : -1;
-  }
-  reverse() {
-    return String.fromCodePoint(...this.codePoints.reverse());
-  }
-  get codePoints() {
-    const array = [...this._text].map((s) => s.codePointAt(0));
-    return array;
-  }
-};
-
-// src/Runtime.ts
-var createMathFunction = (mathFn) => ([value]) => mathFn(value);
-var createStringFunction = (stringFn) => ([subject]) => stringFn(subject);
-var createObjectFunction = (objFn) => ([obj]) => objFn(obj);
-var Runtime = class {
-  _interpreter;
-  _functionTable;
-  _customFunctions = /* @__PURE__ */ new Set();
-  TYPE_NAME_TABLE = Object.freeze({
-    [0 /* TYPE_NUMBER */]: "number",
-    [1 /* TYPE_ANY */]: "any",
-    [2 /* TYPE_STRING */]: "string",
-    [3 /* TYPE_ARRAY */]: "array",
-    [4 /* TYPE_OBJECT */]: "object",
-    [5 /* TYPE_BOOLEAN */]: "boolean",
-    [6 /* TYPE_EXPREF */]: "expression",
-    [7 /* TYPE_NULL */]: "null",
-    [8 /* TYPE_ARRAY_NUMBER */]: "Array<number>",
-    [10 /* TYPE_ARRAY_OBJECT */]: "Array<object>",
-    [9 /* TYPE_ARRAY_STRING */]: "Array<string>",
-    [11 /* TYPE_ARRAY_ARRAY */]: "Array<Array<any>>"
-  });
-  constructor(interpreter) {
-    this._interpreter = interpreter;
-    this._functionTable = this.buildFunctionTable();
-  }
-  buildFunctionTable() {
-    return {
-      // Math functions
-      abs: { _func: createMathFunction(Math.abs), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
-      ceil: { _func: createMathFunction(Math.ceil), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
-      floor: { _func: createMathFunction(Math.floor), _signature: [{ types: [0 /* TYPE_NUMBER */] }] },
-      // String functions
-      lower: { _func: createStringFunction(lower), _signature: [{ types: [2 /* TYPE_STRING */] }] },
-      upper: { _func: createStringFunction(upper), _signature: [{ types: [2 /* TYPE_STRING */] }] },
-      // Object functions
-      keys: { _func: createObjectFunction(Object.keys), _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
-      values: { _func: createObjectFunction(Object.values), _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
-      // Complex functions that need custom implementations
-      avg: { _func: this.functionAvg, _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */] }] },
-      contains: {
-        _func: this.functionContains,
-        _signature: [
-          { types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */] },
-          { types: [1 /* TYPE_ANY */] }
-        ]
-      },
-      ends_with: {
-        _func: this.functionEndsWith,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */] }]
-      },
-      find_first: {
-        _func: this.functionFindFirst,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */], optional: true },
-          { types: [0 /* TYPE_NUMBER */], optional: true }
-        ]
-      },
-      find_last: {
-        _func: this.functionFindLast,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */], optional: true },
-          { types: [0 /* TYPE_NUMBER */], optional: true }
-        ]
-      },
-      from_items: { _func: this.functionFromItems, _signature: [{ types: [11 /* TYPE_ARRAY_ARRAY */] }] },
-      group_by: {
-        _func: this.functionGroupBy,
-        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
-      },
-      items: { _func: this.functionItems, _signature: [{ types: [4 /* TYPE_OBJECT */] }] },
-      join: {
-        _func: this.functionJoin,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [9 /* TYPE_ARRAY_STRING */] }]
-      },
-      length: {
-        _func: this.functionLength,
-        _signature: [{ types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */, 4 /* TYPE_OBJECT */] }]
-      },
-      map: {
-        _func: this.functionMap,
-        _signature: [{ types: [6 /* TYPE_EXPREF */] }, { types: [3 /* TYPE_ARRAY */] }]
-      },
-      max: {
-        _func: this.functionMax,
-        _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */, 9 /* TYPE_ARRAY_STRING */] }]
-      },
-      max_by: {
-        _func: this.functionMaxBy,
-        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
-      },
-      merge: { _func: this.functionMerge, _signature: [{ types: [4 /* TYPE_OBJECT */], variadic: true }] },
-      min: {
-        _func: this.functionMin,
-        _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */, 9 /* TYPE_ARRAY_STRING */] }]
-      },
-      min_by: {
-        _func: this.functionMinBy,
-        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
-      },
-      not_null: { _func: this.functionNotNull, _signature: [{ types: [1 /* TYPE_ANY */], variadic: true }] },
-      pad_left: {
-        _func: this.functionPadLeft,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */] },
-          { types: [2 /* TYPE_STRING */], optional: true }
-        ]
-      },
-      pad_right: {
-        _func: this.functionPadRight,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */] },
-          { types: [2 /* TYPE_STRING */], optional: true }
-        ]
-      },
-      replace: {
-        _func: this.functionReplace,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */], optional: true }
-        ]
-      },
-      reverse: {
-        _func: this.functionReverse,
-        _signature: [{ types: [2 /* TYPE_STRING */, 3 /* TYPE_ARRAY */] }]
-      },
-      sort: {
-        _func: this.functionSort,
-        _signature: [{ types: [9 /* TYPE_ARRAY_STRING */, 8 /* TYPE_ARRAY_NUMBER */] }]
-      },
-      sort_by: {
-        _func: this.functionSortBy,
-        _signature: [{ types: [3 /* TYPE_ARRAY */] }, { types: [6 /* TYPE_EXPREF */] }]
-      },
-      split: {
-        _func: this.functionSplit,
-        _signature: [
-          { types: [2 /* TYPE_STRING */] },
-          { types: [2 /* TYPE_STRING */] },
-          { types: [0 /* TYPE_NUMBER */], optional: true }
-        ]
-      },
-      starts_with: {
-        _func: this.functionStartsWith,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */] }]
-      },
-      sum: { _func: this.functionSum, _signature: [{ types: [8 /* TYPE_ARRAY_NUMBER */] }] },
-      to_array: { _func: this.functionToArray, _signature: [{ types: [1 /* TYPE_ANY */] }] },
-      to_number: { _func: this.functionToNumber, _signature: [{ types: [1 /* TYPE_ANY */] }] },
-      to_string: { _func: this.functionToString, _signature: [{ types: [1 /* TYPE_ANY */] }] },
-      trim: {
-        _func: this.functionTrim,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
-      },
-      trim_left: {
-        _func: this.functionTrimLeft,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
-      },
-      trim_right: {
-        _func: this.functionTrimRight,
-        _signature: [{ types: [2 /* TYPE_STRING */] }, { types: [2 /* TYPE_STRING */], optional: true }]
-      },
-      type: { _func: this.functionType, _signature: [{ types: [1 /* TYPE_ANY */] }] },
-      zip: { _func: this.functionZip, _signature: [{ types: [3 /* TYPE_ARRAY */], variadic: true }] }
-    };
-  }
-  /**
-   * Enhanced registerFunction with backward compatibility and new options
-   * @deprecated Use register() method for enhanced functionality
-   */
-  registerFunction(name, customFunction, signature, options) {
-    const result = this._registerInternal(name, customFunction, signature, options);
-    if (!result.success) {
-      throw new Error(result.message);
-    }
-  }
-  /**
-   * Internal registration method that bypasses TypeScript type checking
-   */
-  _registerInternal(name, customFunction, signature, options = {}) {
-    if (!name || typeof name !== "string" || name.trim() === "") {
-      return {
-        success: false,
-        reason: "invalid-name",
-        message: "Function name must be a non-empty string"
-      };
-    }
-    try {
-      this.validateInputSignatures(name, signature);
-    } catch (error) {
-      return {
-        success: false,
-        reason: "invalid-signature",
-        message: error instanceof Error ? error.message : "Invalid function signature"
-      };
-    }
-    const { override = false, warn = false } = options;
-    const exists = name in this._functionTable;
-    if (exists && !override) {
-      return {
-        success: false,
-        reason: "already-exists",
-        message: `Function already defined: ${name}(). Use { override: true } to replace it.`
-      };
-    }
-    if (exists && override && warn) {
-      console.warn(`Warning: Overriding existing function: ${name}()`);
-    }
-    this._functionTable[name] = {
-      _func: customFunction.bind(this),
-      _signature: signature
-    };
-    this._customFunctions.add(name);
-    const message = exists ? `Function ${name}() overridden successfully` : `Function ${name}() registered successfully`;
-    return { success: true, message };
-  }
-  /**
-   * Register a new function with enhanced options and type safety
-   */
-  register(name, customFunction, signature, options = {}) {
-    return this._registerInternal(name, customFunction, signature, options);
-  }
-  /**
-   * Unregister a custom function (built-in functions cannot be unregistered)
-   */
-  unregister(name) {
-    if (!this._customFunctions.has(name)) {
-      return false;
-    }
-    delete this._functionTable[name];
-    this._customFunctions.delete(name);
-    return true;
-  }
-  /**
-   * Check if a function is registered
-   */
-  isRegistered(name) {
-    return name in this._functionTable;
-  }
-  /**
-   * Get list of all registered function names
-   */
-  getRegistered() {
-    return Object.keys(this._functionTable);
-  }
-  /**
-   * Get list of custom (non-built-in) function names
-   */
-  getCustomFunctions() {
-    return Array.from(this._customFunctions);
-  }
-  /**
-   * Clear all custom functions (built-in functions remain)
-   */
-  clearCustomFunctions() {
-    for (const name of this._customFunctions) {
-      delete this._functionTable[name];
-    }
-    this._customFunctions.clear();
-  }
-  callFunction(name, resolvedArgs) {
-    const functionEntry = this._functionTable[name];
-    if (functionEntry === void 0) {
-      throw new Error(`Unknown function: ${name}()`);
-    }
-    this.validateArgs(name, resolvedArgs, functionEntry._signature);
-    return functionEntry._func.call(this, resolvedArgs);
-  }
-  validateInputSignatures(name, signature) {
-    for (let i = 0; i < signature.length; i += 1) {
-      if ("variadic" in signature[i] && i !== signature.length - 1) {
-        throw new Error(`Invalid arity: ${name}() 'variadic' argument ${i + 1} must occur last`);
-      }
-    }
-  }
-  validateArgs(name, args, signature) {
-    this.validateInputSignatures(name, signature);
-    this.validateArity(name, args, signature);
-    this.validateTypes(name, args, signature);
-  }
-  validateArity(name, args, signature) {
-    const numberOfRequiredArgs = signature.filter((argSignature) => !(argSignature.optional ?? false)).length;
-    const lastArgIsVariadic = signature[signature.length - 1]?.variadic ?? false;
-    const tooFewArgs = args.length < numberOfRequiredArgs;
-    const tooManyArgs = args.length > signature.length;
-    if (lastArgIsVariadic && tooFewArgs || !lastArgIsVariadic && (tooFewArgs || tooManyArgs)) {
-      const tooFewModifier = tooFewArgs && (!lastArgIsVariadic && numberOfRequiredArgs > 1 || lastArgIsVariadic) ? "at least " : "";
-      const pluralized = signature.length > 1;
-      throw new Error(
-        `Invalid arity: ${name}() takes ${tooFewModifier}${numberOfRequiredArgs} argument${pluralized && "s" || ""} but received ${args.length}`
-      );
-    }
-  }
-  validateTypes(name, args, signature) {
-    for (let i = 0; i < signature.length; i += 1) {
-      const currentSpec = signature[i].types;
-      const actualType = this.getTypeName(args[i]);
-      if (actualType === void 0) {
-        continue;
-      }
-      const typeMatched = currentSpec.some((expectedType) => this.typeMatches(actualType, expectedType, args[i]));
-      if (!typeMatched) {
-        const expected = currentSpec.map((typeId) => this.TYPE_NAME_TABLE[typeId]).join(" | ");
-        throw new Error(
-          `Invalid type: ${name}() expected argument ${i + 1} to be type (${expected}) but received type ${this.TYPE_NAME_TABLE[actualType]} instead.`
-        );
-      }
-    }
-  }
-  typeMatches(actual, expected, argValue) {
-    if (expected === 1 /* TYPE_ANY */) {
-      return true;
-    }
-    if (expected === 9 /* TYPE_ARRAY_STRING */ || expected === 8 /* TYPE_ARRAY_NUMBER */ || expected === 10 /* TYPE_ARRAY_OBJECT */ || expected === 11 /* TYPE_ARRAY_ARRAY */ || expected === 3 /* TYPE_ARRAY */) {
-      if (expected === 3 /* TYPE_ARRAY */) {
-        return actual === 3 /* TYPE_ARRAY */;
-      }
-      if (actual === 3 /* TYPE_ARRAY */) {
-        let subtype;
-        if (expected === 8 /* TYPE_ARRAY_NUMBER */) {
-          subtype = 0 /* TYPE_NUMBER */;
-        } else if (expected === 10 /* TYPE_ARRAY_OBJECT */) {
-          subtype = 4 /* TYPE_OBJECT */;
-        } else if (expected === 9 /* TYPE_ARRAY_STRING */) {
-          subtype = 2 /* TYPE_STRING */;
-        } else if (expected === 11 /* TYPE_ARRAY_ARRAY */) {
-          subtype = 3 /* TYPE_ARRAY */;
-        }
-        const array = argValue;
-        for (let i = 0; i < array.length; i += 1) {
-          const typeName = this.getTypeName(array[i]);
-          if (typeName !== void 0 && subtype !== void 0 && !this.typeMatches(typeName, subtype, array[i])) {
-            return false;
-          }
-        }
-        return true;
-      }
-    } else {
-      return actual === expected;
-    }
-    return false;
-  }
-  getTypeName(obj) {
-    if (obj === null) {
-      return 7 /* TYPE_NULL */;
-    }
-    if (typeof obj === "string") {
-      return 2 /* TYPE_STRING */;
-    }
-    if (typeof obj === "number") {
-      return 0 /* TYPE_NUMBER */;
-    }
-    if (typeof obj === "boolean") {
-      return 5 /* TYPE_BOOLEAN */;
-    }
-    if (Array.isArray(obj)) {
-      return 3 /* TYPE_ARRAY */;
-    }
-    if (typeof obj === "object") {
-      if (obj.expref) {
-        return 6 /* TYPE_EXPREF */;
-      }
-      return 4 /* TYPE_OBJECT */;
-    }
-    return;
-  }
-  createKeyFunction(exprefNode, allowedTypes) {
-    const interpreter = this._interpreter;
-    const keyFunc = (x) => {
-      const current = interpreter.visit(exprefNode, x);
-      if (!allowedTypes.includes(this.getTypeName(current))) {
-        const msg = `Invalid type: expected one of (${allowedTypes.map((t) => this.TYPE_NAME_TABLE[t]).join(" | ")}), received ${this.TYPE_NAME_TABLE[this.getTypeName(current)]}`;
-        throw new Error(msg);
-      }
-      return current;
-    };
-    return keyFunc;
-  }
-  functionAvg = ([inputArray]) => {
-    if (!inputArray || inputArray.length == 0) {
-      return null;
-    }
-    let sum = 0;
-    for (let i = 0; i < inputArray.length; i += 1) {
-      sum += inputArray[i];
-    }
-    return sum / inputArray.length;
-  };
-  functionContains = ([
-    searchable,
-    searchValue
-  ]) => {
-    if (Array.isArray(searchable)) {
-      const array = searchable;
-      return array.includes(searchValue);
-    }
-    if (typeof searchable === "string") {
-      const text = searchable;
-      if (typeof searchValue === "string") {
-        return text.includes(searchValue);
-      }
-    }
-    return null;
-  };
-  functionEndsWith = (resolvedArgs) => {
-    const [searchStr, suffix] = resolvedArgs;
-    return searchStr.includes(suffix, searchStr.length - suffix.length);
-  };
-  functionFindFirst = this.createFindFunction(findFirst);
-  functionFindLast = this.createFindFunction(findLast);
-  createFindFunction(findFn) {
-    return (resolvedArgs) => {
-      const subject = resolvedArgs[0];
-      const search2 = resolvedArgs[1];
-      const start = resolvedArgs.length > 2 ? resolvedArgs[2] : void 0;
-      const end = resolvedArgs.length > 3 ? resolvedArgs[3] : void 0;
-      return findFn(subject, search2, start, end);
-    };
-  }
-  functionFromItems = ([array]) => {
-    array.map((pair) => {
-      if (pair.length != 2 || typeof pair[0] !== "string") {
-        throw new Error("invalid value, each array must contain two elements, a pair of string and value");
-      }
-    });
-    return Object.fromEntries(array);
-  };
-  functionGroupBy = ([array, exprefNode]) => {
-    const keyFunction = this.createKeyFunction(exprefNode, [2 /* TYPE_STRING */]);
-    return array.reduce((acc, cur) => {
-      const k = keyFunction(cur ?? {});
-      const target = acc[k] = acc[k] || [];
-      target.push(cur);
-      return acc;
-    }, {});
-  };
-  functionItems = ([inputValue]) => {
-    return Object.entries(inputValue);
-  };
-  functionJoin = (resolvedArgs) => {
-    const [joinChar, listJoin] = resolvedArgs;
-    return listJoin.join(joinChar);
-  };
-  functionLength = ([inputValue]) => {
-    if (typeof inputValue === "string") {
-      return new Text(inputValue).length;
-    }
-    if (Array.isArray(inputValue)) {
-      return inputValue.length;
-    }
-    return Object.keys(inputValue).length;
-  };
-  functionMap = ([exprefNode, elements]) => {
-    if (!this._interpreter) {
-      return [];
-    }
-    const mapped = [];
-    const interpreter = this._interpreter;
-    for (let i = 0; i < elements.length; i += 1) {
-      mapped.push(interpreter.visit(exprefNode, elements[i]));
-    }
-    return mapped;
-  };
-  functionMax = ([inputValue]) => {
-    if (!inputValue.length) {
-      return null;
-    }
-    const typeName = this.getTypeName(inputValue[0]);
-    if (typeName === 0 /* TYPE_NUMBER */) {
-      return Math.max(...inputValue);
-    }
-    const elements = inputValue;
-    let maxElement = elements[0];
-    for (let i = 1; i < elements.length; i += 1) {
-      if (maxElement.localeCompare(elements[i]) < 0) {
-        maxElement = elements[i];
-      }
-    }
-    return maxElement;
-  };
-  functionMaxBy = (resolvedArgs) => {
-    const exprefNode = resolvedArgs[1];
-    const resolvedArray = resolvedArgs[0];
-    const keyFunction = this.createKeyFunction(exprefNode, [0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */]);
-    let maxNumber = -Infinity;
-    let maxRecord;
-    let current;
-    for (let i = 0; i < resolvedArray.length; i += 1) {
-      current = keyFunction && keyFunction(resolvedArray[i]);
-      if (current !== void 0 && current > maxNumber) {
-        maxNumber = current;
-        maxRecord = resolvedArray[i];
-      }
-    }
-    return maxRecord || null;
-  };
-  functionMerge = (resolvedArgs) => {
-    let merged = {};
-    for (let i = 0; i < resolvedArgs.length; i += 1) {
-      const current = resolvedArgs[i];
-      merged = Object.assign(merged, current);
-    }
-    return merged;
-  };
-  functionMin = ([inputValue]) => {
-    if (!inputValue.length) {
-      return null;
-    }
-    const typeName = this.getTypeName(inputValue[0]);
-    if (typeName === 0 /* TYPE_NUMBER */) {
-      return Math.min(...inputValue);
-    }
-    const elements = inputValue;
-    let minElement = elements[0];
-    for (let i = 1; i < elements.length; i += 1) {
-      if (elements[i].localeCompare(minElement) < 0) {
-        minElement = elements[i];
-      }
-    }
-    return minElement;
-  };
-  functionMinBy = (resolvedArgs) => {
-    const exprefNode = resolvedArgs[1];
-    const resolvedArray = resolvedArgs[0];
-    const keyFunction = this.createKeyFunction(exprefNode, [0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */]);
-    let minNumber = Infinity;
-    let minRecord;
-    let current;
-    for (let i = 0; i < resolvedArray.length; i += 1) {
-      current = keyFunction && keyFunction(resolvedArray[i]);
-      if (current !== void 0 && current < minNumber) {
-        minNumber = current;
-        minRecord = resolvedArray[i];
-      }
-    }
-    return minRecord || null;
-  };
-  functionNotNull = (resolvedArgs) => {
-    for (let i = 0; i < resolvedArgs.length; i += 1) {
-      if (this.getTypeName(resolvedArgs[i]) !== 7 /* TYPE_NULL */) {
-        return resolvedArgs[i];
-      }
-    }
-    return null;
-  };
-  functionPadLeft = this.createPadFunction(padLeft);
-  functionPadRight = this.createPadFunction(padRight);
-  createPadFunction(padFn) {
-    return (resolvedArgs) => {
-      const subject = resolvedArgs[0];
-      const width = resolvedArgs[1];
-      const padding = resolvedArgs.length > 2 ? resolvedArgs[2] : void 0;
-      return padFn(subject, width, padding);
-    };
-  }
-  functionReplace = (resolvedArgs) => {
-    const subject = resolvedArgs[0];
-    const string = resolvedArgs[1];
-    const by = resolvedArgs[2];
-    return replace(subject, string, by, resolvedArgs.length > 3 ? resolvedArgs[3] : void 0);
-  };
-  functionSplit = (resolvedArgs) => {
-    const subject = resolvedArgs[0];
-    const search2 = resolvedArgs[1];
-    return split(subject, search2, resolvedArgs.length > 2 ? resolvedArgs[2] : void 0);
-  };
-  functionReverse = ([inputValue]) => {
-    const typeName = this.getTypeName(inputValue);
-    if (typeName === 2 /* TYPE_STRING */) {
-      return new Text(inputValue).reverse();
-    }
-    const reversedArray = inputValue.slice(0);
-    reversedArray.reverse();
-    return reversedArray;
-  };
-  functionSort = ([inputValue]) => {
-    if (inputValue.length == 0) {
-      return inputValue;
-    }
-    if (typeof inputValue[0] === "string") {
-      return [...inputValue].sort(Text.comparer);
-    }
-    return [...inputValue].sort();
-  };
-  functionSortBy = (resolvedArgs) => {
-    const sortedArray = resolvedArgs[0].slice(0);
-    if (sortedArray.length === 0) {
-      return sortedArray;
-    }
-    const interpreter = this._interpreter;
-    const exprefNode = resolvedArgs[1];
-    const requiredType = this.getTypeName(interpreter.visit(exprefNode, sortedArray[0]));
-    if (requiredType !== void 0 && ![0 /* TYPE_NUMBER */, 2 /* TYPE_STRING */].includes(requiredType)) {
-      throw new Error(`Invalid type: unexpected type (${this.TYPE_NAME_TABLE[requiredType]})`);
-    }
-    function throwInvalidTypeError(rt, item) {
-      throw new Error(
-        `Invalid type: expected (${rt.TYPE_NAME_TABLE[requiredType]}), received ${rt.TYPE_NAME_TABLE[rt.getTypeName(item)]}`
-      );
-    }
-    return sortedArray.sort((a, b) => {
-      const exprA = interpreter.visit(exprefNode, a);
-      const exprB = interpreter.visit(exprefNode, b);
-      if (this.getTypeName(exprA) !== requiredType) {
-        throwInvalidTypeError(this, exprA);
-      } else if (this.getTypeName(exprB) !== requiredType) {
-        throwInvalidTypeError(this, exprB);
-      }
-      if (requiredType === 2 /* TYPE_STRING */) {
-        return Text.comparer(exprA, exprB);
-      }
-      return exprA - exprB;
-    });
-  };
-  functionStartsWith = ([searchable, searchStr]) => {
-    return searchable.startsWith(searchStr);
-  };
-  functionSum = ([inputValue]) => {
-    return inputValue.reduce((x, y) => x + y, 0);
-  };
-  functionToArray = ([inputValue]) => {
-    if (this.getTypeName(inputValue) === 3 /* TYPE_ARRAY */) {
-      return inputValue;
-    }
-    return [inputValue];
-  };
-  functionToNumber = ([inputValue]) => {
-    const typeName = this.getTypeName(inputValue);
-    let convertedValue;
-    if (typeName === 0 /* TYPE_NUMBER */) {
-      return inputValue;
-    }
-    if (typeName === 2 /* TYPE_STRING */) {
-      convertedValue = +inputValue;
-      if (!isNaN(convertedValue)) {
-        return convertedValue;
-      }
-    }
-    return null;
-  };
-  functionToString = ([inputValue]) => {
-    if (this.getTypeName(inputValue) === 2 /* TYPE_STRING */) {
-      return inputValue;
-    }
-    return JSON.stringify(inputValue);
-  };
-  functionTrim = this.createTrimFunction(trim);
-  functionTrimLeft = this.createTrimFunction(trimLeft);
-  functionTrimRight = this.createTrimFunction(trimRight);
-  createTrimFunction(trimFn) {
-    return (resolvedArgs) => {
-      const subject = resolvedArgs[0];
-      const chars = resolvedArgs.length > 1 ? resolvedArgs[1] : void 0;
-      return trimFn(subject, chars);
-    };
-  }
-  functionType = ([inputValue]) => {
-    switch (this.getTypeName(inputValue)) {
-      case 0 /* TYPE_NUMBER */:
-        return "number";
-      case 2 /* TYPE_STRING */:
-        return "string";
-      case 3 /* TYPE_ARRAY */:
-        return "array";
-      case 4 /* TYPE_OBJECT */:
-        return "object";
-      case 5 /* TYPE_BOOLEAN */:
-        return "boolean";
-      case 7 /* TYPE_NULL */:
-        return "null";
-      default:
-        throw new Error("invalid-type");
-    }
-  };
-  functionZip = (array) => {
-    const length = Math.min(...array.map((arr) => arr.length));
-    const result = Array(length).fill(null).map((_, index) => array.map((arr) => arr[index]));
-    return result;
-  };
-};
-
-// src/Scope.ts
-var ScopeChain = class _ScopeChain {
-  inner = void 0;
-  data = {};
-  get currentScopeData() {
-    return this.data;
-  }
-  withScope(data) {
-    const outer = new _ScopeChain();
-    outer.inner = this;
-    outer.data = data;
-    return outer;
-  }
-  getValue(identifier) {
-    if (Object.prototype.hasOwnProperty.call(this.data, identifier)) {
-      return this.data[identifier];
-    }
-    if (this.inner) {
-      return this.inner.getValue(identifier);
-    }
-    return null;
-  }
-};
-
-// src/TreeInterpreter.ts
-var emptyScopeChain = new ScopeChain();
-var dist_TreeInterpreter = class _TreeInterpreter {
-  runtime;
-  _rootValue = null;
-  _scope;
-  constructor() {
-    this.runtime = new Runtime(this);
-    this._scope = new ScopeChain();
-  }
-  withScope(scope) {
-    const interpreter = new _TreeInterpreter();
-    interpreter.runtime._functionTable = this.runtime._functionTable;
-    interpreter._rootValue = this._rootValue;
-    interpreter._scope = this._scope.withScope(scope);
-    return interpreter;
-  }
-  search(node, value) {
-    this._rootValue = value;
-    this._scope = emptyScopeChain;
-    return this.visit(node, value);
-  }
-  visit(node, value) {
-    switch (node.type) {
-      case "Ternary": {
-        const condition = this.visit(node.condition, value);
-        if (!isFalse(condition)) {
-          return this.visit(node.trueExpr, value);
-        }
-        return this.visit(node.falseExpr, value);
-      }
-      case "Field":
-        const identifier = node.name;
-        if (value === null || typeof value !== "object" || Array.isArray(value)) {
-          return null;
-        }
-        return value[identifier] ?? null;
-      case "LetExpression": {
-        const { bindings, expression } = node;
-        let scope = {};
-        bindings.forEach((binding) => {
-          const reference = this.visit(binding, value);
-          scope = {
-            ...scope,
-            ...reference
-          };
-        });
-        return this.withScope(scope).visit(expression, value);
-      }
-      case "Binding": {
-        const { variable, reference } = node;
-        const result = this.visit(reference, value);
-        return { [variable]: result };
-      }
-      case "Variable": {
-        const variable = node.name;
-        if (!this._scope.getValue(variable) && !Object.prototype.hasOwnProperty.call(this._scope.currentScopeData, variable)) {
-          throw new Error(`Error referencing undefined variable ${variable}`);
-        }
-        return this._scope.getValue(variable);
-      }
-      case "IndexExpression":
-        return this.visit(node.right, this.visit(node.left, value));
-      case "Subexpression": {
-        const result = this.visit(node.left, value);
-        return result != null ? this.visit(node.right, result) ?? null : null;
-      }
-      case "Index": {
-        if (!Array.isArray(value)) {
-          return null;
-        }
-        const index = node.value < 0 ? value.length + node.value : node.value;
-        return value[index] ?? null;
-      }
-      case "Slice": {
-        if (!Array.isArray(value) && typeof value !== "string") {
-          return null;
-        }
-        const { start, stop, step } = this.computeSliceParams(value.length, node);
-        if (typeof value === "string") {
-          const chars = [...value];
-          const sliced = this.slice(chars, start, stop, step);
-          return sliced.join("");
-        } else {
-          return this.slice(value, start, stop, step);
-        }
-      }
-      case "Projection": {
-        const { left, right } = node;
-        let allowString = false;
-        if (left.type === "IndexExpression" && left.right.type === "Slice") {
-          allowString = true;
-        }
-        const base = this.visit(left, value);
-        if (allowString && typeof base === "string") {
-          return this.visit(right, base);
-        }
-        if (!Array.isArray(base)) {
-          return null;
-        }
-        const collected = [];
-        for (const elem of base) {
-          const current = this.visit(right, elem);
-          if (current !== null) {
-            collected.push(current);
-          }
-        }
-        return collected;
-      }
-      case "ValueProjection": {
-        const { left, right } = node;
-        const base = this.visit(left, value);
-        if (base === null || typeof base !== "object" || Array.isArray(base)) {
-          return null;
-        }
-        const collected = [];
-        const values = Object.values(base);
-        for (const elem of values) {
-          const current = this.visit(right, elem);
-          if (current !== null) {
-            collected.push(current);
-          }
-        }
-        return collected;
-      }
-      case "FilterProjection": {
-        const { left, right, condition } = node;
-        const base = this.visit(left, value);
-        if (!Array.isArray(base)) {
-          return null;
-        }
-        const results = [];
-        for (const elem of base) {
-          const matched = this.visit(condition, elem);
-          if (isFalse(matched)) {
-            continue;
-          }
-          const result = this.visit(right, elem);
-          if (result !== null) {
-            results.push(result);
-          }
-        }
-        return results;
-      }
-      case "Arithmetic": {
-        const first = this.visit(node.left, value);
-        const second = this.visit(node.right, value);
-        switch (node.operator) {
-          case "Plus" /* TOK_PLUS */:
-            return add(first, second);
-          case "Minus" /* TOK_MINUS */:
-            return sub(first, second);
-          case "Multiply" /* TOK_MULTIPLY */:
-          case "Star" /* TOK_STAR */:
-            return mul(first, second);
-          case "Divide" /* TOK_DIVIDE */:
-            return divide(first, second);
-          case "Modulo" /* TOK_MODULO */:
-            return mod(first, second);
-          case "Div" /* TOK_DIV */:
-            return div(first, second);
-          default:
-            throw new Error(`Syntax error: unknown arithmetic operator: ${node.operator}`);
-        }
-      }
-      case "Unary": {
-        const operand = this.visit(node.operand, value);
-        switch (node.operator) {
-          case "Plus" /* TOK_PLUS */:
-            ensureNumbers(operand);
-            return operand;
-          case "Minus" /* TOK_MINUS */:
-            ensureNumbers(operand);
-            return -operand;
-          default:
-            throw new Error(`Syntax error: unknown arithmetic operator: ${node.operator}`);
-        }
-      }
-      case "Comparator": {
-        const first = this.visit(node.left, value);
-        const second = this.visit(node.right, value);
-        switch (node.name) {
-          case "EQ":
-            return strictDeepEqual(first, second);
-          case "NE":
-            return !strictDeepEqual(first, second);
-        }
-        if (typeof first !== "number" || typeof second !== "number") {
-          return null;
-        }
-        switch (node.name) {
-          case "GT":
-            return first > second;
-          case "GTE":
-            return first >= second;
-          case "LT":
-            return first < second;
-          case "LTE":
-            return first <= second;
-        }
-      }
-      case "Flatten": {
-        const original = this.visit(node.child, value);
-        return Array.isArray(original) ? original.flat() : null;
-      }
-      case "Root":
-        return this._rootValue;
-      case "MultiSelectList": {
-        const collected = [];
-        for (const child of node.children) {
-          collected.push(this.visit(child, value));
-        }
-        return collected;
-      }
-      case "MultiSelectHash": {
-        const collected = {};
-        for (const child of node.children) {
-          collected[child.name] = this.visit(child.value, value);
-        }
-        return collected;
-      }
-      case "OrExpression": {
-        const result = this.visit(node.left, value);
-        if (isFalse(result)) {
-          return this.visit(node.right, value);
-        }
-        return result;
-      }
-      case "AndExpression": {
-        const result = this.visit(node.left, value);
-        if (isFalse(result)) {
-          return result;
-        }
-        return this.visit(node.right, value);
-      }
-      case "NotExpression":
-        return isFalse(this.visit(node.child, value));
-      case "Literal":
-        return node.value;
-      case "Pipe":
-        return this.visit(node.right, this.visit(node.left, value));
-      case "Function": {
-        const args = [];
-        for (const child of node.children) {
-          args.push(this.visit(child, value));
-        }
-        return this.runtime.callFunction(node.name, args);
-      }
-      case "ExpressionReference":
-        return {
-          expref: true,
-          ...node.child
-        };
-      case "Current":
-      case "Identity":
-        return value;
-    }
-  }
-  computeSliceParams(arrayLength, sliceNode) {
-    let { start, stop, step } = sliceNode;
-    if (step === null) {
-      step = 1;
-    } else if (step === 0) {
-      const error = new Error("Invalid value: slice step cannot be 0");
-      error.name = "RuntimeError";
-      throw error;
-    }
-    start = start === null ? step < 0 ? arrayLength - 1 : 0 : this.capSliceRange(arrayLength, start, step);
-    stop = stop === null ? step < 0 ? -1 : arrayLength : this.capSliceRange(arrayLength, stop, step);
-    return { start, stop, step };
-  }
-  capSliceRange(arrayLength, actualValue, step) {
-    let nextActualValue = actualValue;
-    if (nextActualValue < 0) {
-      nextActualValue += arrayLength;
-      if (nextActualValue < 0) {
-        nextActualValue = step < 0 ? -1 : 0;
-      }
-    } else if (nextActualValue >= arrayLength) {
-      nextActualValue = step < 0 ? arrayLength - 1 : arrayLength;
-    }
-    return nextActualValue;
-  }
-  slice(collection, start, end, step) {
-    const result = [];
-    if (step > 0) {
-      for (let i = start; i < end; i += step) {
-        result.push(collection[i]);
-      }
-    } else {
-      for (let i = start; i > end; i += step) {
-        result.push(collection[i]);
-      }
-    }
-    return result;
-  }
-};
-var TreeInterpreterInstance = new dist_TreeInterpreter();
-var TreeInterpreter_default = TreeInterpreterInstance;
-
-// src/index.ts
-var TYPE_ANY = 1 /* TYPE_ANY */;
-var TYPE_ARRAY = 3 /* TYPE_ARRAY */;
-var TYPE_ARRAY_ARRAY = 11 /* TYPE_ARRAY_ARRAY */;
-var TYPE_ARRAY_NUMBER = 8 /* TYPE_ARRAY_NUMBER */;
-var TYPE_ARRAY_OBJECT = 10 /* TYPE_ARRAY_OBJECT */;
-var TYPE_ARRAY_STRING = 9 /* TYPE_ARRAY_STRING */;
-var TYPE_BOOLEAN = 5 /* TYPE_BOOLEAN */;
-var TYPE_EXPREF = 6 /* TYPE_EXPREF */;
-var TYPE_NULL = 7 /* TYPE_NULL */;
-var TYPE_NUMBER = 0 /* TYPE_NUMBER */;
-var TYPE_OBJECT = 4 /* TYPE_OBJECT */;
-var TYPE_STRING = 2 /* TYPE_STRING */;
-function dist_compile(expression, options) {
-  const nodeTree = Parser_default.parse(expression, options);
-  return nodeTree;
-}
-function tokenize(expression, options) {
-  return Lexer_default.tokenize(expression, options);
-}
-var registerFunction = (functionName, customFunction, signature, options) => {
-  TreeInterpreter_default.runtime.registerFunction(functionName, customFunction, signature, options);
-};
-var register = (name, customFunction, signature, options) => {
-  return TreeInterpreter_default.runtime.register(name, customFunction, signature, options);
-};
-var unregisterFunction = (name) => {
-  return TreeInterpreter_default.runtime.unregister(name);
-};
-var isRegistered = (name) => {
-  return TreeInterpreter_default.runtime.isRegistered(name);
-};
-var getRegisteredFunctions = () => {
-  return TreeInterpreter_default.runtime.getRegistered();
-};
-var getCustomFunctions = () => {
-  return TreeInterpreter_default.runtime.getCustomFunctions();
-};
-var clearCustomFunctions = () => {
-  TreeInterpreter_default.runtime.clearCustomFunctions();
-};
-function search(data, expression, options) {
-  const nodeTree = Parser_default.parse(expression, options);
-  return TreeInterpreter_default.search(nodeTree, data);
-}
-function Scope() {
-  return new ScopeChain();
-}
-var TreeInterpreter2 = TreeInterpreter_default;
-var jmespath = {
-  compile: dist_compile,
-  registerFunction,
-  register,
-  unregisterFunction,
-  isRegistered,
-  getRegisteredFunctions,
-  getCustomFunctions,
-  clearCustomFunctions,
-  search,
-  tokenize,
-  TreeInterpreter: TreeInterpreter2,
-  TYPE_ANY,
-  TYPE_ARRAY_NUMBER,
-  TYPE_ARRAY_STRING,
-  TYPE_ARRAY,
-  TYPE_BOOLEAN,
-  TYPE_EXPREF,
-  TYPE_NULL,
-  TYPE_NUMBER,
-  TYPE_OBJECT,
-  TYPE_STRING
-};
-
-
-//# sourceMappingURL=index.mjs.map
-//# sourceMappingURL=index.mjs.map
-;// CONCATENATED MODULE: ../../packages/inputs/src/json-check.ts
-
-
-/**
- * Parses the `expected-json` input: a JMESPath expression (jmespath.org) evaluated against each JSON body.
- * @throws InputError quoting the compiler's reason when it does not compile.
- */
-const jsonCheck = (name, raw) => {
-    const text = raw.trim();
-    let expression;
-    try {
-        expression = compile(text);
+        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true, maxRetries: 3 });
     }
     catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw mustBe(name, `a JMESPath expression such as status == 'ok' (${reason.slice(0, 100)})`, raw);
+        core_warning(`Could not remove the step's secrets directory ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return { text, evaluate: (document) => TreeInterpreter.search(expression, document) };
+}
+/** The message of a step the runner cancelled, whatever the action. */
+const CANCELLED_MESSAGE = 'The run was cancelled';
+/**
+ * How long after SIGINT a main step that listens to cancelSignal() may go on putting back what it
+ * changed before it is ended: just within the 7.5 s before the runner's SIGTERM. What it knows is
+ * published at once on the cancel (publishProvisional), so this bounds only the put-back.
+ */
+const CANCEL_GRACE_MS = 7000;
+const cancellation = new AbortController();
+let cancelHeard = false;
+let cancelReceived = false;
+/**
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
+ * Work that takes this signal stops at once and returns what it has, so the action can publish it
+ * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
+ * step that never asks for the signal publishes what its action says it knew, unless it published
+ * already (see asMainStep), and fails with CANCELLED_MESSAGE.
+ */
+function cancelSignal() {
+    cancelHeard = true;
+    return cancellation.signal;
+}
+/**
+ * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
+ * process tree 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
+ * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
+ * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
+ * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
+ * only that the run was cancelled, whether or not this action had secrets on disk.
+ */
+function handleCancelSignals(publishOnCancel) {
+    process.on('SIGTERM', () => {
+        removeSecretsDir();
+        process.exit(143);
+    });
+    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
+    process.on('SIGINT', () => {
+        cancelReceived = true;
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(() => {
+                removeSecretsDir();
+                setFailed(CANCELLED_MESSAGE);
+                process.exit(130);
+            }, CANCEL_GRACE_MS).unref();
+            return;
+        }
+        const end = () => {
+            removeSecretsDir();
+            setFailed(CANCELLED_MESSAGE);
+            process.exit(130);
+        };
+        if (!publishOnCancel)
+            return end();
+        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
+        setTimeout(end, CANCEL_GRACE_MS).unref();
+        publishOnCancel()
+            .catch(() => undefined)
+            .finally(end);
+    });
+}
+/**
+ * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
+ * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ */
+async function asMainStep(work, publishOnCancel) {
+    saveState(IS_POST_STATE, 'true');
+    handleCancelSignals(publishOnCancel);
+    try {
+        await work();
+    }
+    finally {
+        removeSecretsDir();
+    }
+}
+/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
+async function asPostStep(work) {
+    removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
+    await work?.();
+}
+/**
+ * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
+ * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
+ * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
+ * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
+ * the step can publish what it did. Creates the secrets directory on first use.
+ */
+function onRunner() {
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
+/**
+ * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
+ * the package: actions set their outputs through a `Publication`.
+ */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/**
+ * Appends Markdown to the job summary (or, with `overwrite`, replaces what this step wrote); a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * exported from the package: actions write their summary through a `Publication`.
+ */
+async function writeSummary(markdown, overwrite = false) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    // Each step has its own GITHUB_STEP_SUMMARY file, so overwriting replaces only this step's summary.
+    await summary.addRaw(markdown, true).write({ overwrite });
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
+
+
+
+let publishedOnce = false;
+let provisionalPublished = false;
+/** What this step's publications wrote to the log (groups, annotations, warnings), each as a key: see `publish`. */
+const written = new Set();
+/** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
+function hasPublished() {
+    return publishedOnce;
+}
+/**
+ * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
+ * summary. Each log group, annotation and warning is written once per step: one that an earlier
+ * publication of this step wrote already is left out, so a step that published at a cancel
+ * (`publishProvisional`) and again at its end shows each in the log once. After a
+ * `publishProvisional`, the summary replaces the provisional one and the outputs are written again,
+ * appended after the provisional ones (@actions/core's setOutput only appends): the later entry for
+ * a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
+ * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
+ * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
+ * file's entries in order and sets each through `StepsContext.SetOutput`
+ * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
+ */
+async function publish(publication) {
+    publishedOnce = true;
+    const replacing = provisionalPublished;
+    provisionalPublished = false;
+    await write(publication, { replacing, groups: true });
+}
+/**
+ * Publishes what is known while the work still runs and the runner may end the step before it
+ * ends (a cancelled deploy putting back what it changed): its outputs, annotations, warnings and
+ * summary; the next `publish` overwrites the summary and outputs. It writes no log group: the work
+ * may be inside a group of its own when the cancel comes (a Kubernetes deploy's "Apply and watch
+ * the rollouts"), and GitHub's log does not nest groups; and the final publication's groups hold
+ * what this one's would, and how it ended. A step ended before its final publication shows what it
+ * knew in the summary.
+ */
+async function publishProvisional(publication) {
+    publishedOnce = true;
+    const replacing = provisionalPublished;
+    await write(publication, { replacing, groups: false });
+    provisionalPublished = true;
+}
+/**
+ * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
+ * changed, which may outlast the runner's grace): publications queued through it are written one
+ * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
+ * aborts before the work has published anything of its own, `atCancel()` is published first. A
+ * publication that cannot be written is a warning.
+ */
+function provisionalPublisher(signal, atCancel) {
+    let queue = Promise.resolve();
+    const publish = (publication) => {
+        queue = queue
+            .then(() => publishProvisional(publication))
+            .catch((error) => core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    const onAbort = () => publish(atCancel());
+    signal.addEventListener('abort', onAbort, { once: true });
+    return {
+        publish,
+        around: async (work) => {
+            try {
+                return await work();
+            }
+            finally {
+                signal.removeEventListener('abort', onAbort);
+                await queue;
+            }
+        },
+    };
+}
+/** True the first time `entry` of `kind` is offered in this step, recording it; false after. */
+function firstTime(kind, entry) {
+    const key = JSON.stringify([kind, entry]);
+    if (written.has(key))
+        return false;
+    written.add(key);
+    return true;
+}
+async function write(publication, options) {
+    if (publication.outputs)
+        setOutputs(publication.outputs);
+    for (const group of options.groups ? (publication.logGroups ?? []) : []) {
+        if (group.lines.length === 0 || !firstTime('group', group))
+            continue;
+        startGroup(group.title);
+        for (const line of group.lines)
+            info(line);
+        endGroup();
+    }
+    for (const annotation of publication.annotations ?? []) {
+        if (!firstTime('annotation', annotation))
+            continue;
+        const { file, line, message, title, level } = annotation;
+        core_namespaceObject[level](message, { file, startLine: line, title });
+    }
+    for (const warning of publication.warnings ?? [])
+        if (firstTime('warning', warning))
+            core_warning(warning);
+    if (publication.summary !== undefined)
+        await writeSummary(publication.summary, options.replacing);
+}
+/**
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
+ */
+async function publishing(work, plan) {
+    let report;
+    try {
+        report = await work();
+    }
+    catch (error) {
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
+        else if (unreported)
+            await publishFailure(() => unreported(error));
+        throw error;
+    }
+    await publish(plan.publicationOf(report));
+    return report;
+}
+/**
+ * Publishes a failure's outputs and summary; when that itself fails, only a warning says so, so
+ * that the step fails with the original error, not the publication's.
+ */
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
+
+
+
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
+function debugEnabled(env = process.env) {
+    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
+}
+/**
+ * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
+ * a `whenCancelled` that throws (inputs that cannot be read) is left out.
+ */
+function cancelledSummary(title, whenCancelled) {
+    let known = '';
+    try {
+        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
+    }
+    catch {
+        // The inputs could not be read: the step never got as far as doing anything with them.
+    }
+    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
+}
+/**
+ * The job summary of a step that an input error stopped before anything ran: the input, and what
+ * was expected of it (the RefusedInputError's message says both: an InputError from reading the
+ * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
+ * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
+ * shown as written, control characters visible, cut when long.
+ */
+function inputRefusedSummary(title, error) {
+    const input = (0,markdown/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`;
+}
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason. A main
+ * step that an input error stopped before it published anything still publishes its summary
+ * and the outputs that do not depend on the inputs (`steps`).
+ */
+async function reportFailures(work, steps) {
+    try {
+        await work();
+        // A cancelled step that put back what it changed has published how; it still did not do its job.
+        if (wasCancelled())
+            setFailed(CANCELLED_MESSAGE);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (debugEnabled() && error instanceof Error && error.stack)
+            info(error.stack);
+        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: inputRefusedSummary(steps.title, error),
+            }));
+        }
+        setFailed(message);
+    }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main, async () => {
+            if (hasPublished())
+                return;
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: cancelledSummary(steps.title, steps.whenCancelled),
+            }));
+        }), steps);
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
+
+
+
+
+
+
+/**
+ * The proxy variables the toolkit's HTTP client reads, in its order of precedence
+ * (@actions/http-client proxy.ts getProxyUrl: lower case first).
+ */
+const PROXY_VARIABLES = {
+    'https:': ['https_proxy', 'HTTPS_PROXY'],
+    'http:': ['http_proxy', 'HTTP_PROXY'],
+};
+/**
+ * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
+ * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
+ * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
+ * toolkit would silently go direct, and the probes would fail far from the cause.
+ */
+function proxySetting(protocol, env) {
+    const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
+    if (!variable)
+        return undefined;
+    const value = env[variable].trim();
+    const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
+    const hidden = shortenValue(hideUrlUserinfo(withScheme));
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
+    }
+    // A proxy URL has no path: an @ after / ? # is an unencoded one in the user or password, which
+    // the URL parser would turn into a wrong host (and print part of the password as its port).
+    if (/^[^:]+:\/\/[^@]*[/?#]\S*@/.test(withScheme)) {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://user:password@host:port with / ? # in the user and password percent-encoded (%2F %3F %23)`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+        throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);
+    }
+    return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
+}
+/**
+ * Loopback addresses as Go's IP.IsLoopback reads them: 127.0.0.0/8 and ::1, the IPv4 range also
+ * when IPv4-mapped (`::ffff:127.0.0.1`).
+ */
+const LOOPBACK = (() => {
+    const list = new (external_node_net_default()).BlockList();
+    list.addSubnet('127.0.0.0', 8, 'ipv4');
+    list.addAddress('::1', 'ipv6');
+    return list;
+})();
+/**
+ * True for the hosts that never go through a proxy whatever NO_PROXY says: `localhost` and loopback
+ * IP literals, as Go's net/http decides (golang.org/x/net/http/httpproxy, config.useProxy: `host ==
+ * "localhost"` or `net.ParseIP(host).IsLoopback()`). Only a real address counts: the toolkit's
+ * `isLoopbackAddress` tests the text `127.` and so sends a name such as `127.example.com`, which DNS
+ * may put anywhere, around the proxy; Go and curl (whose NO_PROXY matches names as names, never
+ * by prefix) send it through.
+ */
+function isLoopbackHost(host, family) {
+    if (host === 'localhost')
+        return true;
+    return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
+ * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
+ * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always (real
+ * loopback addresses only: see isLoopbackHost).
+ * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
+ * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
+ * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
+ * strings against the bracketed host and so never matches.
+ */
+function bypassesProxy(url, noProxy) {
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hostFamily = net.isIP(host);
+    if (isLoopbackHost(host, hostFamily))
+        return true;
+    for (const raw of noProxy.split(',')) {
+        const entry = raw.trim().toLowerCase();
+        if (!entry)
+            continue;
+        if (entry === '*')
+            return true;
+        if (entry.includes('/')) {
+            const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
+            const family = net.isIP(network);
+            if (!family || family !== hostFamily || !/^\d+$/.test(bits))
+                continue;
+            const range = new net.BlockList();
+            try {
+                range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+            }
+            catch {
+                continue; // a prefix longer than the address: matches nothing, as in Go
+            }
+            if (range.check(host, family === 6 ? 'ipv6' : 'ipv4'))
+                return true;
+            continue;
+        }
+        const { name, port: entryPort } = splitEntry(entry);
+        if (entryPort && entryPort !== port)
+            continue;
+        if (net.isIP(name)) {
+            if (hostFamily && sameAddress(host, name))
+                return true;
+            continue;
+        }
+        const bare = name.replace(/^\*?\./, '');
+        if (host === bare || host.endsWith(`.${bare}`))
+            return true;
+    }
+    return false;
+}
+/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
+function splitEntry(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { name: bracketed[1], port: bracketed[2] };
+    const colons = entry.split(':').length - 1;
+    if (colons === 1) {
+        const [name, port] = entry.split(':');
+        return { name, port };
+    }
+    return { name: entry };
+}
+function sameAddress(a, b) {
+    const family = net.isIP(a);
+    if (!family || family !== net.isIP(b))
+        return false;
+    const list = new net.BlockList();
+    list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
+    return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
+ * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
+ * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
+ * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
+ * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
+ * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
+ * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
+ * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
+ * agent whatever the scheme.
+ */
+function toolkitAgents() {
+    // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
+    const env = process.env;
+    const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
+    const noProxy = env.no_proxy || env.NO_PROXY || '';
+    const clients = new Map();
+    const direct = {
+        'http:': new http.Agent({ keepAlive: false }),
+        secure: new https.Agent({ keepAlive: false }),
+        insecure: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
+    };
+    return (url, insecureTls) => {
+        const proxy = proxies[url.protocol];
+        if (!proxy || bypassesProxy(url, noProxy)) {
+            const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
+            return { agent };
+        }
+        const key = `${url.protocol}${insecureTls}`;
+        let client = clients.get(key);
+        if (!client) {
+            client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
+            clients.set(key, client);
+        }
+        return { agent: closableTunnel(client.getAgent(url.href)), proxy: proxy.shown };
+    };
+}
+const closable = new WeakSet();
+/**
+ * Gives the toolkit's tunnelling agent a `destroy()` that also ends the CONNECT requests still
+ * waiting for the proxy's answer. The `tunnel` package keeps no handle on them and sets them no time
+ * limit, so a proxy that accepts the connection and never answers CONNECT would hold the process
+ * open after the gate has finished. Returns the same agent.
+ */
+function closableTunnel(agent) {
+    const tunnel = agent;
+    if (closable.has(agent) || typeof tunnel.request !== 'function')
+        return agent;
+    closable.add(agent);
+    const pending = new Set();
+    const send = tunnel.request;
+    tunnel.request = ((...args) => {
+        const connect = send(...args);
+        pending.add(connect);
+        connect.once('close', () => pending.delete(connect));
+        connect.once('connect', () => pending.delete(connect));
+        return connect;
+    });
+    const destroy = agent.destroy?.bind(agent);
+    agent.destroy = () => {
+        for (const connect of pending)
+            connect.destroy();
+        pending.clear();
+        destroy?.();
+    };
+    return agent;
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/plan-file.ts
+
+
+
+
+/**
+ * The publication with its `plan` output (a deploy plan document, when the run made one) also
+ * written as JSON to a file under RUNNER_TEMP, named `<action>-plan-<random>.json` so two steps of
+ * one job never share it, and that file's path as the `plan-file` output: a later step uploads it
+ * or reads it without the size limits of an output. A publication without a plan is returned as it is.
+ */
+function withPlanFile(publication, action) {
+    const plan = publication.outputs?.plan;
+    if (plan === undefined)
+        return publication;
+    const dir = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const path = (0,external_node_path_.join)(dir, `${action}-plan-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
+    (0,external_node_fs_.writeFileSync)(path, `${JSON.stringify(plan, null, 2)}\n`);
+    return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
+// First, so that bundled dependencies find the CommonJS globals when they load.
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 7955:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   J: () => (/* binding */ mustBe),
+/* harmony export */   d: () => (/* binding */ InputError)
+/* harmony export */ });
+/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8506);
+/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3277);
+
+/**
+ * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
+ * The message always names the input.
+ */
+class InputError extends _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__/* .RefusedInputError */ .n {
+    constructor(input, message) {
+        super(input, message);
+        this.name = 'InputError';
+    }
+}
+/**
+ * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
+ * (hidden when `secret`).
+ */
+function mustBe(name, expected, raw, secret = false) {
+    return new InputError(name, `Input "${name}" must be ${expected}, got ${(0,_sophia_reporting__WEBPACK_IMPORTED_MODULE_1__/* .describeValue */ .bp)(raw, secret)}`);
+}
+
+
+/***/ }),
+
+/***/ 6404:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CD: () => (/* binding */ refuseNonLine),
+/* harmony export */   X5: () => (/* binding */ workspacePath)
+/* harmony export */ });
+/* unused harmony exports MAX_PATH_CHARS, remotePath */
+/* harmony import */ var _input_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7955);
+
+/**
+ * The longest path or command line an input may hold: Linux's PATH_MAX. Longer values cannot name a
+ * file (the kernel answers ENAMETOOLONG), so they are refused here, naming the input.
+ */
+const MAX_PATH_CHARS = 4096;
+/** Refuses NUL, line breaks and values longer than MAX_PATH_CHARS, naming the input. */
+function refuseNonLine(name, raw) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new _input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .d(name, `Input "${name}" must not contain NUL or line breaks`);
+    if (raw.length > MAX_PATH_CHARS) {
+        throw new _input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .d(name, `Input "${name}" must be at most ${MAX_PATH_CHARS} characters, got ${raw.length}`);
+    }
+}
+/**
+ * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
+ * `/` itself is refused because deploys create and prune directories below the path.
+ */
+const remotePath = (name, raw) => {
+    refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('/'))
+        throw mustBe(name, 'an absolute path (starting with /)', raw);
+    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
+    if (segments.some((segment) => segment === '..' || segment === '.')) {
+        throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
+    }
+    if (segments.length === 0)
+        throw mustBe(name, 'a directory below / (not / itself)', raw);
+    return '/' + segments.join('/');
+};
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
+const workspacePath = (name, raw) => {
+    refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (trimmed.length === 0)
+        throw (0,_input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .mustBe */ .J)(name, 'a path in the workspace', raw);
+    return trimmed;
 };
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+
+/***/ }),
+
+/***/ 8947:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zM: () => (/* binding */ scalars_boolean),
+  ay: () => (/* binding */ commandLine),
+  p0: () => (/* binding */ duration),
+  nd: () => (/* binding */ integer),
+  wC: () => (/* binding */ matching),
+  Qq: () => (/* binding */ scalars_text)
+});
+
+// UNUSED EXPORTS: githubLogin, httpUrl, oneOf, releaseId
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/duration.ts
+/**
+ * A duration in milliseconds written the way the duration inputs take it (the `duration` parser of
+ * `@sophia/inputs` reads it back): the largest whole unit of h, m, s (`90000` → `90s`, `120000` → `2m`),
+ * else `<n>ms`. Shared by the input messages and the health gate's report.
+ */
+function formatDuration(ms) {
+    if (ms % 3_600_000 === 0 && ms > 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0 && ms > 0)
+        return `${ms / 60_000}m`;
+    if (ms % 1000 === 0 && ms > 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
+}
+
+// EXTERNAL MODULE: ../../packages/inputs/src/input-error.ts
+var input_error = __nccwpck_require__(7955);
+// EXTERNAL MODULE: ../../packages/inputs/src/paths.ts
+var paths = __nccwpck_require__(6404);
+;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
 
 
 
 
 
-
-
-
-
-
-
-
-
+/** The input's text unchanged: the default parser of `required` and `optional`. */
+const scalars_text = (_name, raw) => raw;
+/**
+ * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
+ * @throws InputError naming the input and the range otherwise.
+ */
+function integer(min, max) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^-?\d+$/.test(trimmed))
+            throw (0,input_error/* mustBe */.J)(name, `an integer from ${min} to ${max}`, raw);
+        const value = Number(trimmed);
+        if (!Number.isSafeInteger(value) || value < min || value > max) {
+            throw (0,input_error/* mustBe */.J)(name, `an integer from ${min} to ${max}`, raw);
+        }
+        return value;
+    };
+}
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
+/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
+const scalars_boolean = (name, raw) => {
+    const trimmed = raw.trim();
+    if (TRUE_WORDS.has(trimmed))
+        return true;
+    if (FALSE_WORDS.has(trimmed))
+        return false;
+    throw (0,input_error/* mustBe */.J)(name, 'a boolean (true or false)', raw);
+};
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
+/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
+function duration(options = {}) {
+    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
+            throw (0,input_error/* mustBe */.J)(name, DURATION_EXPECTED, raw);
+        let total = 0;
+        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+            total += Number(match[1]) * DURATION_UNITS[match[2]];
+        }
+        total = Math.round(total);
+        if (total < minMs || total > maxMs) {
+            throw (0,input_error/* mustBe */.J)(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
+        }
+        return total;
+    };
+}
+/**
+ * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
+ * @throws InputError listing the choices otherwise.
+ */
+function oneOf(choices) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (choices.includes(trimmed))
+            return trimmed;
+        throw mustBe(name, `one of ${choices.join(', ')}`, raw);
+    };
+}
+/** A value matching a pattern; `expected` says in words what the pattern means. */
+function matching(pattern, expected) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!pattern.test(trimmed))
+            throw (0,input_error/* mustBe */.J)(name, expected, raw);
+        return trimmed;
+    };
+}
+/** A release id (`RELEASE_ID_PATTERN`, the rule `@sophia/releases` owns), trimmed. Throws InputError naming the input when it is not one. */
+const releaseId = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!RELEASE_ID_PATTERN.test(trimmed))
+        throw mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
+    return trimmed;
+};
+/**
+ * An http:// or https:// URL. Throws InputError naming the input, quoting the value with any
+ * userinfo hidden (see hideUrlUserinfo), for a value that is not one, or whose `#` comes before an
+ * `@`: a fragment is never sent, so that `#` is almost surely an unencoded one in a password, and
+ * the URL parser would read the user name as the host.
+ */
+function httpUrl(name, raw) {
+    const trimmed = raw.trim();
+    const quoted = hideUrlUserinfo(raw);
+    let url;
+    try {
+        url = new URL(trimmed);
+    }
+    catch {
+        throw mustBe(name, 'an http:// or https:// URL', quoted);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw mustBe(name, 'an http:// or https:// URL', quoted);
+    if (url.hash.includes('@')) {
+        throw mustBe(name, 'an http:// or https:// URL whose user and password percent-encode / ? # (%2F %3F %23)', quoted);
+    }
+    return url;
+}
+/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
+const commandLine = (name, raw) => {
+    (0,paths/* refuseNonLine */.CD)(name, raw);
+    return raw.trim();
+};
+/**
+ * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
+ * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
+ */
+const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]');
 
 
 /***/ }),

@@ -298,6 +298,39 @@ async function sha256File(path) {
         hash.update(chunk);
     return hash.digest('hex');
 }
+/**
+ * The sha256 (hex) of `data`, computed on libuv's thread pool (WebCrypto's digest runs as an
+ * asynchronous crypto job), not on the event loop: the scan hashes the whole build while the SSH
+ * handshakes run beside it, and hashing tens of megabytes on the event loop held each of their
+ * messages back (up to a tenth of a second on a loaded runner) and used one core of several.
+ */
+async function sha256Off(data) {
+    return Buffer.from(await node_crypto__WEBPACK_IMPORTED_MODULE_0__.webcrypto.subtle.digest('SHA-256', data)).toString('hex');
+}
+/** Files up to this size (bytes) are read whole and hashed off the event loop (see sha256Off); larger ones are streamed. */
+const WHOLE_FILE_HASH_BYTES = 32 * 1024 * 1024;
+/**
+ * Files smaller than this (bytes) are hashed on the event loop: a digest job's own cost (a thread
+ * pool hop, a copy, a promise) is about that of hashing a few kilobytes, and a site's many small
+ * files would cost more CPU in jobs than they save. Larger ones go to the thread pool (see sha256Off).
+ */
+const OFF_LOOP_HASH_BYTES = 64 * 1024;
+/** Bytes of small files read but not yet hashed (each digest job holds a copy) before the walk waits for the hashing. */
+const HASHING_BYTES = 64 * 1024 * 1024;
+/** Large files read and hashed at once: bounds the scan's memory to this many WHOLE_FILE_HASH_BYTES. */
+const LARGE_FILE_LANES = 2;
+/** Sets the hash of each of `files` (paths relative to `root`), LARGE_FILE_LANES at a time. */
+async function hashLargeFiles(root, files) {
+    let next = 0;
+    const lane = async () => {
+        while (next < files.length) {
+            const file = files[next++];
+            const path = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(root, file.path);
+            file.sha256 = file.size <= WHOLE_FILE_HASH_BYTES ? await sha256Off(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(path)) : await sha256File(path);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(LARGE_FILE_LANES, files.length) }, lane));
+}
 /** The most links the kernel follows in one path lookup before ELOOP (Linux's MAXSYMLINKS). */
 const MAX_LINK_HOPS = 40;
 /**
@@ -366,8 +399,10 @@ const YIELD_AFTER_MS = 4;
 /**
  * Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site,
  * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
- * blocking read each is several times faster than a round of thread-pool hops. The scan yields to
- * the event loop every YIELD_AFTER_MS, so connections made meanwhile progress.
+ * blocking read each is several times faster than a round of thread-pool hops. Files from
+ * OFF_LOOP_HASH_BYTES up are hashed on the thread pool (see sha256Off), so the hashing uses the
+ * runner's other cores while the walk goes on, and the scan yields to the event loop every YIELD_AFTER_MS, so connections made
+ * meanwhile progress.
  * Throws SourceError for a root that is not a directory, a reserved name at the top, an entry
  * that is neither file, directory nor symlink, and a name with a control character
  * (CONTROL_CHARACTER), naming the path: before any host is touched.
@@ -386,6 +421,9 @@ async function scanSource(root) {
     const largeFiles = [];
     const contents = new Map();
     const links = new Map();
+    const hashing = [];
+    let hashingBytes = 0;
+    let settledUpTo = 0;
     let cached = 0;
     let ranSince = node_perf_hooks__WEBPACK_IMPORTED_MODULE_4__.performance.now();
     const walk = async (relative) => {
@@ -420,7 +458,24 @@ async function scanSource(root) {
                 if (stat.size <= SMALL_FILE) {
                     const data = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(absolute);
                     file.size = data.length;
-                    file.sha256 = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex');
+                    if (data.length < OFF_LOOP_HASH_BYTES) {
+                        file.sha256 = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex');
+                    }
+                    else {
+                        const hashed = sha256Off(data).then((hex) => {
+                            file.sha256 = hex;
+                        });
+                        // Awaited below or after the walk; this only keeps a failure from being reported as unhandled meanwhile.
+                        hashed.catch(() => undefined);
+                        hashing.push({ hashed, bytes: data.length });
+                        hashingBytes += data.length;
+                        // The walk reads faster than the cores hash: past this, it waits, so pending copies stay bounded.
+                        while (hashingBytes > HASHING_BYTES) {
+                            const oldest = hashing[settledUpTo++];
+                            await oldest.hashed;
+                            hashingBytes -= oldest.bytes;
+                        }
+                    }
                     if (cached + data.length <= CACHE_BUDGET) {
                         contents.set(path, data);
                         cached += data.length;
@@ -444,9 +499,7 @@ async function scanSource(root) {
     checkLinksStayInside(links);
     if (entries.length === 0)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .SourceError */ .c8(`Input "source" names ${(0,_sophia_reporting__WEBPACK_IMPORTED_MODULE_6__/* .describeValue */ .bp)(root)}, which is empty: there is nothing to deploy`);
-    await Promise.all(largeFiles.map(async (file) => {
-        file.sha256 = await sha256File((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(root, file.path));
-    }));
+    await Promise.all([...hashing.slice(settledUpTo).map(({ hashed }) => hashed), hashLargeFiles(root, largeFiles)]);
     entries.sort((a, b) => compareBytes(a.path, b.path));
     const manifest = { version: 1, entries };
     scannedContents.set(manifest, contents);
@@ -1652,6 +1705,29 @@ const CONFIG_RUN = 'nginx-config.run';
 /** The token of the run whose switch replaced the link kept in .deploy/current.before. */
 const SWITCHED_BY = '.deploy/current.by';
 /**
+ * restat_live: a prune removes a hard link to every file the kept releases shared with the pruned
+ * one, and the kernel moves those files' ctime (inode(7)), so the live release's stat record (see
+ * RECORD_STAT) no longer matches any of them: the next deploy would hash every shared file under
+ * the lock, send each back as a drift candidate, and, with candidates, not clone a build the host
+ * already holds. So after a prune the live release's record is taken again, but only when nothing
+ * but ctimes moved (size, mode, mtime, inode and path of every file as recorded) and the record was
+ * written under the lock this run still holds ($L, its owner file older than the record): this run
+ * built that release, so the only edit a fresh record could hide is one made during this run, to a
+ * file shared with the pruned release, that also put back its mtime. Anything else that moved keeps
+ * the old record, so the next deploy checks it. Run in the target directory.
+ */
+const RESTAT_LIVE = `restat_live() {
+  S=$(readlink current 2>/dev/null || true)
+  case $S in releases/*/* | releases/.*) return 0 ;; releases/?*) ;; *) return 0 ;; esac
+  RS="${RECORDS_DIR}/\${S#releases/}"
+  [ -f "$RS/${RECORD_STAT}" ] && [ "$RS/${RECORD_STAT}" -nt "$L/owner" ] || return 0
+  find "$S/" -type f -printf '${STAT_FORMAT}' | sort -z > "$RS/stat.now" &&
+    cut -z -d ' ' -f 1-4,6- "$RS/${RECORD_STAT}" > "$RS/stat.was" &&
+    cut -z -d ' ' -f 1-4,6- "$RS/stat.now" | cmp -s "$RS/stat.was" - &&
+    mv "$RS/stat.now" "$RS/${RECORD_STAT}"
+  rm -f "$RS/stat.now" "$RS/stat.was"
+}`;
+/**
  * finish_run: prunes the release ids read from stdin, one per line (never releases/$KEEP when set),
  * and frees the lock while it is still run $TOKEN's. A release that cannot be removed is reported
  * (\`prune-failed\`), never a reason to keep the lock; \`unlocked\` says the lock was freed. A site
@@ -1660,13 +1736,16 @@ const SWITCHED_BY = '.deploy/current.by';
  * leaves the config that matches the live release; a run that switched leaves its own. Run in the
  * target directory.
  */
-const FINISH_RUN = `finish_run() {
+const FINISH_RUN = `${RESTAT_LIVE}
+finish_run() {
+  pruned_any=
   while IFS= read -r id; do
     [ -n "$id" ] || continue
     # The release a switch just replaced is never pruned, whatever the client computed.
     [ "releases/$id" != "\${KEEP:-}" ] || continue
     if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
       record pruned "$id"
+      pruned_any=yes
     else
       record prune-failed "$id"
       printf '%s\\n' "$err" >&2
@@ -1675,6 +1754,7 @@ const FINISH_RUN = `finish_run() {
   L=.deploy/lock
   M=.deploy/${CONFIG_RUN}
   if [ "$(token_of "$L")" = "$TOKEN" ]; then
+    [ -z "$pruned_any" ] || restat_live || true
     # A config this run installed for a release it did not switch to (cancelled in between) goes back;
     # a failure here never keeps the lock.
     if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
