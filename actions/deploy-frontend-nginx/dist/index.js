@@ -58324,19 +58324,40 @@ function userKeyDescription(target) {
 function isPermanent(error) {
     return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
 }
-function connect_sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target, check, keyName, label, log) {
+/** Resolves after `ms` milliseconds; rejects with `signal.reason` as soon as `signal` aborts. */
+function connect_sleep(ms, signal) {
     return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason,
+ * or with `signal.reason` as soon as `signal` aborts (the connection attempt is ended at once).
+ */
+function attempt(target, check, keyName, label, log, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
         const client = new Client();
         let hostKeyFailure;
         let settled = false;
+        const onAbort = () => settle(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
         const settle = (error) => {
             if (settled)
                 return;
             settled = true;
+            signal?.removeEventListener('abort', onAbort);
             if (error) {
                 client.removeAllListeners('ready');
                 client.on('error', () => { });
@@ -58391,8 +58412,13 @@ function attempt(target, check, keyName, label, log) {
  * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
+ * `signal` is the run's cancel: once it aborts, the attempt under way (TCP connect, handshake, authentication)
+ * or the wait before the next one ends at once and the call rejects with `signal.reason`, untouched, so the
+ * caller sees its own cancel rather than a connection error; nothing has run on the host by then.
+ * @throws HostKeyError, SshAuthError, SshKeyError at once; SshConnectError once the attempts are spent;
+ *   `signal.reason` on cancel.
  */
-async function connectSsh(target, log = silentLog) {
+async function connectSsh(target, log = silentLog, signal) {
     const label = (0,host_label/* hostLabel */.v)(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
@@ -58401,12 +58427,12 @@ async function connectSsh(target, log = silentLog) {
     let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
     for (let number = 1;; number += 1) {
         try {
-            const client = await attempt(target, check, keyName, label, log);
+            const client = await attempt(target, check, keyName, label, log, signal);
             log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
             return new SshSession(client, label, target.maxConcurrentCommands, log);
         }
         catch (error) {
-            if (isPermanent(error))
+            if (isPermanent(error) || signal?.aborted)
                 throw error;
             // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
             const reason = typeof error?.message === 'string' ? error.message : String(error);
@@ -58414,21 +58440,22 @@ async function connectSsh(target, log = silentLog) {
                 throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
             }
             log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
-            await connect_sleep(delay);
+            await connect_sleep(delay, signal);
             delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
         }
     }
 }
 /**
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
- * refused host stops the whole run here, and the connections already made are closed again.
+ * refused host stops the whole run here, and the connections already made are closed again. A
+ * cancel (`signal`, see connectSsh) ends every attempt and rejects with its reason.
  */
-async function connectAll(targets, log = silentLog) {
-    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
+async function connectAll(targets, log = silentLog, signal) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log, signal)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
+    if (failed || signal?.aborted) {
         await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
+        throw signal?.aborted ? signal.reason : failed?.reason;
     }
     return attempts.map((attempt) => attempt.value);
 }
@@ -58436,11 +58463,12 @@ async function connectAll(targets, log = silentLog) {
  * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
  * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
  * closes every session afterwards whatever happened; a failed close does not hide the work's own
- * result or error.
+ * result or error. `signal` is the run's cancel while connecting (see connectAll); `work` is not
+ * started once it has aborted.
  */
-async function withSessions(targets, log, work) {
+async function withSessions(targets, log, work, signal) {
     const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
-        const connected = await connectAll(targets, log);
+        const connected = await connectAll(targets, log, signal);
         log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
         return connected;
     });
@@ -58616,16 +58644,17 @@ function sshTargetsFrom(settings) {
 /**
  * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
  * `work` with them in input order, each able to reconnect, and closes every session afterwards.
- * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
- *   `work` runs, with nothing changed on any host.
+ * `signal` is the run's cancel while connecting: it ends every connection attempt at once.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`), or
+ *   `signal.reason` on cancel, before `work` runs, with nothing changed on any host.
  */
-async function withReleaseHosts(ssh, log, work) {
+async function withReleaseHosts(ssh, log, work, signal) {
     const targets = sshTargetsFrom(ssh);
     return withSessions(targets, log, (sessions) => work(sessions.map((session, index) => ({
         name: targets[index].host,
         session,
         reconnect: () => connectSsh(targets[index], log),
-    }))));
+    }))), signal);
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
@@ -59042,16 +59071,17 @@ async function readRelease(settings, workspace) {
  * waits for the other. A build or template that cannot be read fails at once, whatever the
  * connections do: they run no command and are closed as soon as they are made. A connection error
  * is reported once the build has been read. The build check's log group follows the connections'
- * group, since both ran side by side and groups cannot interleave.
+ * group, since both ran side by side and groups cannot interleave. `signal`, the run's cancel, ends
+ * the connections still being made.
  * @throws the build's or template's error first, then what `withReleaseHosts` or `work` throws.
  */
-async function withReleaseAndHosts(settings, workspace, work) {
+async function withReleaseAndHosts(settings, workspace, work, signal) {
     const reading = readRelease(settings, workspace);
     const connected = withReleaseHosts(settings.ssh, src/* actionLog */.Zx, async (hosts) => {
         const release = await reading;
         await reportBuild(settings, release);
         return work(release, hosts);
-    });
+    }, signal);
     // Awaited below only when the build was read; a bad build's error must not also surface as unhandled here.
     connected.catch(() => undefined);
     await reading;
@@ -59081,7 +59111,7 @@ async function deployFromSettings(settings, options = {}) {
             onCancelled: options.onCancelled,
             knownManifest: kept.known,
         }, hosts);
-    });
+    }, options.signal);
     if (built)
         await kept.keep(report, () => settings.target, built);
     return report;

@@ -34007,14 +34007,17 @@ function copyManifest(manifest) {
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
 // kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
 const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
-/** An SSH session to the server as the remote kubectl transport uses it. */
-async function openRemoteShell(connection, log) {
+/**
+ * An SSH session to the server as the remote kubectl transport uses it. `signal` is the run's
+ * cancel: it ends the connection attempt at once, and the call rejects with its reason (see connectSsh).
+ */
+async function openRemoteShell(connection, log, signal) {
     // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
     // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
     // bundler puts it in a chunk of its own beside dist/index.js).
     const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(923)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3923));
     const [target] = sshTargetsFrom(connection.ssh);
-    const session = await connectSsh(target, log);
+    const session = await connectSsh(target, log, signal);
     return {
         // The session's own label, so kubectl's messages name the server as the SSH layer's do.
         host: session.label,
@@ -34207,7 +34210,8 @@ async function connectKubectl(connection, options = {}) {
  * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
  * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
  *   the system's temp directory when absent.
- * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
+ * - `options.signal`: the run's cancel; it ends an SSH connection still being made (rejecting with its
+ *   reason before `work` runs), and once aborted, the Kubectl's calls reject with its reason and
  *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
  *
  * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
@@ -34216,7 +34220,7 @@ async function connectKubectl(connection, options = {}) {
  */
 async function withKubectl(connection, options, work) {
     const kubectl = await connectKubectl(connection, {
-        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+        remoteShell: (ssh) => openRemoteShell(ssh, options.log, options.signal),
         trace: (line) => options.log.debug(line),
         tempDir: options.tempDir,
         signal: options.signal,

@@ -4563,16 +4563,17 @@ var target = __webpack_require__(4506);
 /**
  * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
  * `work` with them in input order, each able to reconnect, and closes every session afterwards.
- * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
- *   `work` runs, with nothing changed on any host.
+ * `signal` is the run's cancel while connecting: it ends every connection attempt at once.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`), or
+ *   `signal.reason` on cancel, before `work` runs, with nothing changed on any host.
  */
-async function withReleaseHosts(ssh, log, work) {
+async function withReleaseHosts(ssh, log, work, signal) {
     const targets = (0,target/* sshTargetsFrom */.N)(ssh);
     return (0,connect/* withSessions */.sH)(targets, log, (sessions) => work(sessions.map((session, index) => ({
         name: targets[index].host,
         session,
         reconnect: () => (0,connect/* connectSsh */.LZ)(targets[index], log),
-    }))));
+    }))), signal);
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
