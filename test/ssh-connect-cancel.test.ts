@@ -1,9 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { errorsOf, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { NOT_RUN_OUTPUTS_AS_WRITTEN } from './support/actions.js';
-import { startHeldSshLink, type HeldSshLink } from './support/held-ssh.js';
+import { heldLinkWorkspace, KUBECTL_OVER_SSH, startHeldSshLink, type HeldSshLink } from './support/held-ssh.js';
 
 /**
  * A step cancelled (SIGINT) while its SSH connection is still being made: the server is a real
@@ -14,17 +12,10 @@ import { startHeldSshLink, type HeldSshLink } from './support/held-ssh.js';
  * for all: the cancel never reaches one.
  */
 let link: HeldSshLink;
-const workspace = mkdtempSync(join(tmpdir(), 'ssh-connect-cancel-'));
+const workspace = heldLinkWorkspace('ssh-connect-cancel-');
 
 beforeAll(async () => {
   link = await startHeldSshLink();
-  mkdirSync(join(workspace, 'kubernetes'));
-  writeFileSync(
-    join(workspace, 'kubernetes', 'backend.yaml'),
-    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sophia-backend\ndata:\n  tier: backend\n',
-  );
-  mkdirSync(join(workspace, 'dist'));
-  writeFileSync(join(workspace, 'dist', 'index.html'), '<!doctype html><title>Sophia</title>\n');
 });
 afterAll(async () => {
   await link?.stop();
@@ -56,22 +47,20 @@ function expectCancelledBeforeAnything(run: ActionRun, heading: string): void {
   expect(run.runnerTempLeft).toEqual([]);
 }
 
-const KUBERNETES = { 'kubectl-command': 'k3s kubectl', manifests: 'kubernetes', namespace: 'sophia' };
-
 const CLUSTER_UNCHANGED = 'Nothing was applied: the cluster was not changed.';
 
 test.each([
-  { action: 'deploy-k3s-backend', label: 'a deploy', inputs: KUBERNETES, said: CLUSTER_UNCHANGED },
+  { action: 'deploy-k3s-backend', label: 'a deploy', inputs: KUBECTL_OVER_SSH, said: CLUSTER_UNCHANGED },
   {
     action: 'deploy-k3s-backend',
     label: 'a plan (dry-run)',
-    inputs: { ...KUBERNETES, 'dry-run': 'true' },
+    inputs: { ...KUBECTL_OVER_SSH, 'dry-run': 'true' },
     said: CLUSTER_UNCHANGED,
   },
   {
     action: 'deploy-mcp-node',
     label: 'a deploy',
-    inputs: { ...KUBERNETES, node: 'mcp-1' },
+    inputs: { ...KUBECTL_OVER_SSH, node: 'mcp-1' },
     said: 'Nothing was applied: neither the node nor the cluster was changed.',
   },
 ])(

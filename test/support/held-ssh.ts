@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 
 /**
@@ -44,4 +47,23 @@ export async function startHeldSshLink(): Promise<HeldSshLink> {
       await sshHost.stop();
     },
   };
+}
+
+/** The Kubernetes inputs of a deploy or rollback that runs kubectl over SSH, with the manifests of `heldLinkWorkspace`. */
+export const KUBECTL_OVER_SSH = { 'kubectl-command': 'k3s kubectl', manifests: 'kubernetes', namespace: 'sophia' };
+
+/**
+ * A fresh workspace holding what the connecting actions would read once connected: a manifest
+ * under `kubernetes/` and a build under `dist/`. The caller removes it.
+ */
+export function heldLinkWorkspace(prefix: string): string {
+  const workspace = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(workspace, 'kubernetes'));
+  writeFileSync(
+    join(workspace, 'kubernetes', 'backend.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sophia-backend\ndata:\n  tier: backend\n',
+  );
+  mkdirSync(join(workspace, 'dist'));
+  writeFileSync(join(workspace, 'dist', 'index.html'), '<!doctype html><title>Sophia</title>\n');
+  return workspace;
 }
