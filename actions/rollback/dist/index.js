@@ -34944,7 +34944,8 @@ function handleCancelSignals(publishOnCancel) {
 /**
  * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
  * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
- * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS
+ * (TERMINATE_GRACE_MS when the cancel began with SIGTERM).
  */
 async function asMainStep(work, publishOnCancel) {
     saveState(IS_POST_STATE, 'true');
