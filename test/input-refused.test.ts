@@ -1,4 +1,4 @@
-import { ACTION_NAMES } from './support/actions.js';
+import { ACTION_NAMES, NOT_RUN_OUTPUTS_AS_WRITTEN } from './support/actions.js';
 import { runBundledAction } from '@sophia-testing/action-runner';
 
 /**
@@ -45,31 +45,6 @@ const BAD_INPUT: Record<string, { inputs: Record<string, string>; input: string;
   rollback: { inputs: { component: 'database' }, input: 'component', expected: /frontend/ },
 };
 
-const NOT_RUN_OUTPUTS: Record<string, Record<string, string>> = {
-  'deploy-frontend-nginx': { 'files-uploaded': '0', 'files-reused': '0', 'bytes-uploaded': '0' },
-  'deploy-k3s-backend': {
-    applied: '[]',
-    revisions: '{}',
-    changed: '[]',
-    'changed-objects': '[]',
-    'rolled-back': 'false',
-    rollbacks: '{}',
-  },
-  'deploy-mcp-node': {
-    applied: '[]',
-    revisions: '{}',
-    changed: '[]',
-    'changed-objects': '[]',
-    'rolled-back': 'false',
-    rollbacks: '{}',
-    workloads: '[]',
-  },
-  'deployment-record': { 'deployment-id': '', 'restored-deployment-id': '', 'replaced-deployment-id': '' },
-  'health-gate': { healthy: 'false', rounds: '0' },
-  'plan-comment': { created: 'false', truncated: 'false' },
-  rollback: { switched: 'false' },
-};
-
 test('every action has a refused-input case', () => {
   expect(Object.keys(BAD_INPUT).sort()).toEqual([...ACTION_NAMES].sort());
 });
@@ -86,7 +61,7 @@ test.each(ACTION_NAMES)('%s: a refused input still writes the summary and the ou
   expect(run.summary).toBe(
     `### ${action}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n**Failed:** ${errors[0]}\n\n`,
   );
-  expect(run.outputs).toEqual(NOT_RUN_OUTPUTS[action]);
+  expect(run.outputs).toEqual(NOT_RUN_OUTPUTS_AS_WRITTEN[action]);
   expect(run.undeclaredOutputs).toEqual([]);
 });
 
@@ -101,7 +76,7 @@ test('deployment-record: a rollback record that does not say what serves now is 
   expect(run.code).toBe(1);
   const errors = run.annotations.filter((note) => note.level === 'error').map((note) => note.message);
   expect(errors).toEqual([expect.stringMatching(/"live".*rollback action's live or to output/)]);
-  expect(run.outputs).toEqual(NOT_RUN_OUTPUTS['deployment-record']);
+  expect(run.outputs).toEqual(NOT_RUN_OUTPUTS_AS_WRITTEN['deployment-record']);
 });
 
 test('a hostile input value is quoted in the job summary as text, not read as Markdown or HTML', async () => {

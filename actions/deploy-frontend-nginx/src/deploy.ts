@@ -75,20 +75,27 @@ async function readRelease(
  * waits for the other. A build or template that cannot be read fails at once, whatever the
  * connections do: they run no command and are closed as soon as they are made. A connection error
  * is reported once the build has been read. The build check's log group follows the connections'
- * group, since both ran side by side and groups cannot interleave.
+ * group, since both ran side by side and groups cannot interleave. `signal`, the run's cancel, ends
+ * the connections still being made.
  * @throws the build's or template's error first, then what `withReleaseHosts` or `work` throws.
  */
 async function withReleaseAndHosts<T>(
   settings: FrontendDeploySettings,
   workspace: string,
   work: (release: Awaited<ReturnType<typeof readRelease>>, hosts: ReleaseHost[]) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const reading = readRelease(settings, workspace);
-  const connected = withReleaseHosts(settings.ssh, actionLog, async (hosts) => {
-    const release = await reading;
-    await reportBuild(settings, release);
-    return work(release, hosts);
-  });
+  const connected = withReleaseHosts(
+    settings.ssh,
+    actionLog,
+    async (hosts) => {
+      const release = await reading;
+      await reportBuild(settings, release);
+      return work(release, hosts);
+    },
+    signal,
+  );
   // Awaited below only when the build was read; a bad build's error must not also surface as unhandled here.
   connected.catch(() => undefined);
   await reading;
@@ -112,24 +119,29 @@ export async function deployFromSettings(
     actionLog,
   );
   let built: FileManifest | undefined;
-  const report = await withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) => {
-    built = release.manifest;
-    // No group here: the hosts work in parallel, so their lines are folded per host when the report is published.
-    return deployFrontend(
-      {
-        ...request,
-        ...release,
-        origin: options.origin ?? releaseOrigin(runContext()),
-        lockToken: options.lockToken,
-        journal: options.journal,
-        log: options.log,
-        signal: options.signal,
-        onCancelled: options.onCancelled,
-        knownManifest: kept.known,
-      },
-      hosts,
-    );
-  });
+  const report = await withReleaseAndHosts(
+    settings,
+    options.workspace ?? workspaceDir(),
+    (release, hosts) => {
+      built = release.manifest;
+      // No group here: the hosts work in parallel, so their lines are folded per host when the report is published.
+      return deployFrontend(
+        {
+          ...request,
+          ...release,
+          origin: options.origin ?? releaseOrigin(runContext()),
+          lockToken: options.lockToken,
+          journal: options.journal,
+          log: options.log,
+          signal: options.signal,
+          onCancelled: options.onCancelled,
+          knownManifest: kept.known,
+        },
+        hosts,
+      );
+    },
+    options.signal,
+  );
   if (built) await kept.keep(report, () => settings.target, built);
   return report;
 }

@@ -71,19 +71,40 @@ function userKeyDescription(target) {
 function isPermanent(error) {
     return error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostKeyError */ .oZ || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshAuthError */ .hd || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshKeyError */ .I8;
 }
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target, check, keyName, label, log) {
+/** Resolves after `ms` milliseconds; rejects with `signal.reason` as soon as `signal` aborts. */
+function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason,
+ * or with `signal.reason` as soon as `signal` aborts (the connection attempt is ended at once).
+ */
+function attempt(target, check, keyName, label, log, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
         const client = new Client();
         let hostKeyFailure;
         let settled = false;
+        const onAbort = () => settle(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
         const settle = (error) => {
             if (settled)
                 return;
             settled = true;
+            signal?.removeEventListener('abort', onAbort);
             if (error) {
                 client.removeAllListeners('ready');
                 client.on('error', () => { });
@@ -138,8 +159,13 @@ function attempt(target, check, keyName, label, log) {
  * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
+ * `signal` is the run's cancel: once it aborts, the attempt under way (TCP connect, handshake, authentication)
+ * or the wait before the next one ends at once and the call rejects with `signal.reason`, untouched, so the
+ * caller sees its own cancel rather than a connection error; nothing has run on the host by then.
+ * @throws HostKeyError, SshAuthError, SshKeyError at once; SshConnectError once the attempts are spent;
+ *   `signal.reason` on cancel.
  */
-async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_4__/* .silentLog */ .a) {
+async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_4__/* .silentLog */ .a, signal) {
     const label = (0,_target_js__WEBPACK_IMPORTED_MODULE_5__/* .hostLabel */ .v)(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = (0,_host_key_policy_js__WEBPACK_IMPORTED_MODULE_6__/* .hostKeyCheck */ .K)(target.hostKeys, (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_7__/* .knownHostsName */ .on)(alias.host, alias.port));
@@ -148,12 +174,12 @@ async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODU
     let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
     for (let number = 1;; number += 1) {
         try {
-            const client = await attempt(target, check, keyName, label, log);
+            const client = await attempt(target, check, keyName, label, log, signal);
             log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
             return new _session_js__WEBPACK_IMPORTED_MODULE_8__/* .SshSession */ .vM(client, label, target.maxConcurrentCommands, log);
         }
         catch (error) {
-            if (isPermanent(error))
+            if (isPermanent(error) || signal?.aborted)
                 throw error;
             // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
             const reason = typeof error?.message === 'string' ? error.message : String(error);
@@ -161,21 +187,22 @@ async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODU
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshConnectError */ .zN(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
             }
             log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
-            await sleep(delay);
+            await sleep(delay, signal);
             delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
         }
     }
 }
 /**
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
- * refused host stops the whole run here, and the connections already made are closed again.
+ * refused host stops the whole run here, and the connections already made are closed again. A
+ * cancel (`signal`, see connectSsh) ends every attempt and rejects with its reason.
  */
-async function connectAll(targets, log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_4__/* .silentLog */ .a) {
-    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
+async function connectAll(targets, log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_4__/* .silentLog */ .a, signal) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log, signal)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
+    if (failed || signal?.aborted) {
         await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
+        throw signal?.aborted ? signal.reason : failed?.reason;
     }
     return attempts.map((attempt) => attempt.value);
 }
@@ -183,11 +210,12 @@ async function connectAll(targets, log = _sophia_reporting__WEBPACK_IMPORTED_MOD
  * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
  * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
  * closes every session afterwards whatever happened; a failed close does not hide the work's own
- * result or error.
+ * result or error. `signal` is the run's cancel while connecting (see connectAll); `work` is not
+ * started once it has aborted.
  */
-async function withSessions(targets, log, work) {
+async function withSessions(targets, log, work, signal) {
     const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
-        const connected = await connectAll(targets, log);
+        const connected = await connectAll(targets, log, signal);
         log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
         return connected;
     });

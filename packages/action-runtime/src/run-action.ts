@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { failedMarkdown, markdownText, RefusedInputError, type OutputValue } from '@sophia/reporting';
-import { asMainStep, asPostStep, CANCELLED_MESSAGE, isPostStep, wasCancelled } from './lifecycle.js';
+import { asMainStep, asPostStep, CANCELLED_MESSAGE, cancelExitCode, isPostStep, wasCancelled } from './lifecycle.js';
 import { hasPublished, publishFailure } from './publish.js';
 
 /**
@@ -88,20 +88,21 @@ async function reportFailures(work: () => Promise<void>, steps?: ActionSteps): P
 /**
  * Runs an action's bundle as its main step or, when action.yml also names the bundle under
  * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
- * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ * main step may have left (a remote lock); secrets on disk are removed in both steps. A main step
+ * that a SIGTERM-first cancel ended exits 143 even when its work ended on its own (see cancelExitCode).
  */
 export async function runAction(main: () => Promise<void>, steps: ActionSteps): Promise<void> {
-  if (isPostStep()) await reportFailures(() => asPostStep(steps.post));
-  else
-    await reportFailures(
-      () =>
-        asMainStep(main, async () => {
-          if (hasPublished()) return;
-          await publishFailure(() => ({
-            outputs: steps.notRunOutputs,
-            summary: cancelledSummary(steps.title, steps.whenCancelled),
-          }));
-        }),
-      steps,
-    );
+  if (isPostStep()) return reportFailures(() => asPostStep(steps.post));
+  await reportFailures(
+    () =>
+      asMainStep(main, async () => {
+        if (hasPublished()) return;
+        await publishFailure(() => ({
+          outputs: steps.notRunOutputs,
+          summary: cancelledSummary(steps.title, steps.whenCancelled),
+        }));
+      }),
+    steps,
+  );
+  process.exitCode = cancelExitCode() ?? process.exitCode;
 }

@@ -54,7 +54,8 @@ export type { KubectlResult };
  * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
  * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
  *   the system's temp directory when absent.
- * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
+ * - `options.signal`: the run's cancel; it ends an SSH connection still being made (rejecting with its
+ *   reason before `work` runs), and once aborted, the Kubectl's calls reject with its reason and
  *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
  *
  * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
@@ -67,7 +68,7 @@ export async function withKubectl<T>(
   work: (kubectl: Kubectl) => Promise<T>,
 ): Promise<T> {
   const kubectl = await connectKubectl(connection, {
-    remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+    remoteShell: (ssh) => openRemoteShell(ssh, options.log, options.signal),
     trace: (line) => options.log.debug(line),
     tempDir: options.tempDir,
     signal: options.signal,

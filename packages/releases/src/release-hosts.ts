@@ -18,22 +18,28 @@ export interface ReleaseHost {
 /**
  * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
  * `work` with them in input order, each able to reconnect, and closes every session afterwards.
- * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
- *   `work` runs, with nothing changed on any host.
+ * `signal` is the run's cancel while connecting: it ends every connection attempt at once.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`), or
+ *   `signal.reason` on cancel, before `work` runs, with nothing changed on any host.
  */
 export async function withReleaseHosts<T>(
   ssh: SshConnectRequest,
   log: Log,
   work: (hosts: ReleaseHost[]) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const targets = sshTargetsFrom(ssh);
-  return withSessions(targets, log, (sessions: SshSession[]) =>
-    work(
-      sessions.map((session, index) => ({
-        name: targets[index].host,
-        session,
-        reconnect: () => connectSsh(targets[index], log),
-      })),
-    ),
+  return withSessions(
+    targets,
+    log,
+    (sessions: SshSession[]) =>
+      work(
+        sessions.map((session, index) => ({
+          name: targets[index].host,
+          session,
+          reconnect: () => connectSsh(targets[index], log),
+        })),
+      ),
+    signal,
   );
 }

@@ -44,19 +44,45 @@ function isPermanent(error: unknown): boolean {
   return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms` milliseconds; rejects with `signal.reason` as soon as `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
-/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label: string, log: Log): Promise<SshClient> {
+/**
+ * One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason,
+ * or with `signal.reason` as soon as `signal` aborts (the connection attempt is ended at once).
+ */
+function attempt(
+  target: SshTarget,
+  check: HostKeyCheck,
+  keyName: string,
+  label: string,
+  log: Log,
+  signal?: AbortSignal,
+): Promise<SshClient> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const client = new Client();
     let hostKeyFailure: HostKeyError | undefined;
     let settled = false;
+    const onAbort = (): void => settle(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
     const settle = (error?: Error) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       if (error) {
         client.removeAllListeners('ready');
         client.on('error', () => {});
@@ -115,8 +141,13 @@ function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label:
  * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
+ * `signal` is the run's cancel: once it aborts, the attempt under way (TCP connect, handshake, authentication)
+ * or the wait before the next one ends at once and the call rejects with `signal.reason`, untouched, so the
+ * caller sees its own cancel rather than a connection error; nothing has run on the host by then.
+ * @throws HostKeyError, SshAuthError, SshKeyError at once; SshConnectError once the attempts are spent;
+ *   `signal.reason` on cancel.
  */
-export async function connectSsh(target: SshTarget, log: Log = silentLog): Promise<SshSession> {
+export async function connectSsh(target: SshTarget, log: Log = silentLog, signal?: AbortSignal): Promise<SshSession> {
   const label = hostLabel(target);
   const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
   const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
@@ -125,11 +156,11 @@ export async function connectSsh(target: SshTarget, log: Log = silentLog): Promi
   let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
   for (let number = 1; ; number += 1) {
     try {
-      const client = await attempt(target, check, keyName, label, log);
+      const client = await attempt(target, check, keyName, label, log, signal);
       log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
       return new SshSession(client, label, target.maxConcurrentCommands, log);
     } catch (error) {
-      if (isPermanent(error)) throw error;
+      if (isPermanent(error) || signal?.aborted) throw error;
       // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
       const reason = typeof (error as Error)?.message === 'string' ? (error as Error).message : String(error);
       if (number >= attempts) {
@@ -141,7 +172,7 @@ export async function connectSsh(target: SshTarget, log: Log = silentLog): Promi
         );
       }
       log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
-      await sleep(delay);
+      await sleep(delay, signal);
       delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
   }
@@ -149,16 +180,21 @@ export async function connectSsh(target: SshTarget, log: Log = silentLog): Promi
 
 /**
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
- * refused host stops the whole run here, and the connections already made are closed again.
+ * refused host stops the whole run here, and the connections already made are closed again. A
+ * cancel (`signal`, see connectSsh) ends every attempt and rejects with its reason.
  */
-export async function connectAll(targets: SshTarget[], log: Log = silentLog): Promise<SshSession[]> {
-  const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
+export async function connectAll(
+  targets: SshTarget[],
+  log: Log = silentLog,
+  signal?: AbortSignal,
+): Promise<SshSession[]> {
+  const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log, signal)));
   const failed = attempts.find((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
-  if (failed) {
+  if (failed || signal?.aborted) {
     await Promise.allSettled(
       attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)),
     );
-    throw failed.reason;
+    throw signal?.aborted ? signal.reason : failed?.reason;
   }
   return attempts.map((attempt) => (attempt as PromiseFulfilledResult<SshSession>).value);
 }
@@ -167,15 +203,17 @@ export async function connectAll(targets: SshTarget[], log: Log = silentLog): Pr
  * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
  * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
  * closes every session afterwards whatever happened; a failed close does not hide the work's own
- * result or error.
+ * result or error. `signal` is the run's cancel while connecting (see connectAll); `work` is not
+ * started once it has aborted.
  */
 export async function withSessions<T>(
   targets: SshTarget[],
   log: Log,
   work: (sessions: SshSession[]) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
-    const connected = await connectAll(targets, log);
+    const connected = await connectAll(targets, log, signal);
     log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
     return connected;
   });

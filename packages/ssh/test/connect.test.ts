@@ -253,6 +253,47 @@ describe('authentication and retries', () => {
       await proxy.stop();
     }
   });
+
+  test('a cancel while the server has not answered ends the attempt and rejects with the cancel', async () => {
+    // The link passes nothing: the client is connected and waits for the server's banner.
+    const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: server.sshPort });
+    proxy.stall();
+    try {
+      const cancel = new AbortController();
+      const reason = new Error('The run was cancelled');
+      const connecting = connectSsh(
+        server.sshTarget({ port: proxy.port, connectTimeoutMs: 60_000, connectAttempts: 3 }),
+        silentLog,
+        cancel.signal,
+      ).catch((e) => e);
+      while (proxy.connections === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      cancel.abort(reason);
+      expect(await connecting).toBe(reason);
+      // The connection itself is ended, not left to its timeout.
+      while (proxy.activeConnections > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(proxy.connections).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('a cancel between attempts ends the wait and rejects with the cancel', async () => {
+    const target = await startSshHost();
+    await target.stopSshd();
+    try {
+      const cancel = new AbortController();
+      const reason = new Error('The run was cancelled');
+      const log = { ...silentLog, info: (line: string) => /retrying in/.test(line) && cancel.abort(reason) };
+      const error = await connectSsh(
+        target.sshTarget({ connectAttempts: 3, retryDelayMs: 60_000 }),
+        log,
+        cancel.signal,
+      ).catch((e) => e);
+      expect(error).toBe(reason);
+    } finally {
+      await target.stop();
+    }
+  });
 });
 
 describe('remote commands', () => {
