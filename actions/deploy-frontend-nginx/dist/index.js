@@ -52653,19 +52653,40 @@ function userKeyDescription(target) {
 function isPermanent(error) {
     return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
 }
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target, check, keyName, label, log) {
+/** Resolves after `ms` milliseconds; rejects with `signal.reason` as soon as `signal` aborts. */
+function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason,
+ * or with `signal.reason` as soon as `signal` aborts (the connection attempt is ended at once).
+ */
+function attempt(target, check, keyName, label, log, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
         const client = new Client();
         let hostKeyFailure;
         let settled = false;
+        const onAbort = () => settle(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
         const settle = (error) => {
             if (settled)
                 return;
             settled = true;
+            signal?.removeEventListener('abort', onAbort);
             if (error) {
                 client.removeAllListeners('ready');
                 client.on('error', () => { });
@@ -52720,8 +52741,13 @@ function attempt(target, check, keyName, label, log) {
  * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
+ * `signal` is the run's cancel: once it aborts, the attempt under way (TCP connect, handshake, authentication)
+ * or the wait before the next one ends at once and the call rejects with `signal.reason`, untouched, so the
+ * caller sees its own cancel rather than a connection error; nothing has run on the host by then.
+ * @throws HostKeyError, SshAuthError, SshKeyError at once; SshConnectError once the attempts are spent;
+ *   `signal.reason` on cancel.
  */
-async function connectSsh(target, log = silentLog) {
+async function connectSsh(target, log = silentLog, signal) {
     const label = hostLabel(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
@@ -52730,12 +52756,12 @@ async function connectSsh(target, log = silentLog) {
     let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
     for (let number = 1;; number += 1) {
         try {
-            const client = await attempt(target, check, keyName, label, log);
+            const client = await attempt(target, check, keyName, label, log, signal);
             log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
             return new SshSession(client, label, target.maxConcurrentCommands, log);
         }
         catch (error) {
-            if (isPermanent(error))
+            if (isPermanent(error) || signal?.aborted)
                 throw error;
             // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
             const reason = typeof error?.message === 'string' ? error.message : String(error);
@@ -52743,21 +52769,22 @@ async function connectSsh(target, log = silentLog) {
                 throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
             }
             log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
-            await sleep(delay);
+            await sleep(delay, signal);
             delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
         }
     }
 }
 /**
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
- * refused host stops the whole run here, and the connections already made are closed again.
+ * refused host stops the whole run here, and the connections already made are closed again. A
+ * cancel (`signal`, see connectSsh) ends every attempt and rejects with its reason.
  */
-async function connectAll(targets, log = silentLog) {
-    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
+async function connectAll(targets, log = silentLog, signal) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log, signal)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
+    if (failed || signal?.aborted) {
         await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
+        throw signal?.aborted ? signal.reason : failed?.reason;
     }
     return attempts.map((attempt) => attempt.value);
 }
@@ -52765,11 +52792,12 @@ async function connectAll(targets, log = silentLog) {
  * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
  * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
  * closes every session afterwards whatever happened; a failed close does not hide the work's own
- * result or error.
+ * result or error. `signal` is the run's cancel while connecting (see connectAll); `work` is not
+ * started once it has aborted.
  */
-async function withSessions(targets, log, work) {
+async function withSessions(targets, log, work, signal) {
     const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
-        const connected = await connectAll(targets, log);
+        const connected = await connectAll(targets, log, signal);
         log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
         return connected;
     });
@@ -54702,16 +54730,17 @@ function sshTargetsFrom(settings) {
 /**
  * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
  * `work` with them in input order, each able to reconnect, and closes every session afterwards.
- * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
- *   `work` runs, with nothing changed on any host.
+ * `signal` is the run's cancel while connecting: it ends every connection attempt at once.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`), or
+ *   `signal.reason` on cancel, before `work` runs, with nothing changed on any host.
  */
-async function withReleaseHosts(ssh, log, work) {
+async function withReleaseHosts(ssh, log, work, signal) {
     const targets = sshTargetsFrom(ssh);
     return withSessions(targets, log, (sessions) => work(sessions.map((session, index) => ({
         name: targets[index].host,
         session,
         reconnect: () => connectSsh(targets[index], log),
-    }))));
+    }))), signal);
 }
 
 // EXTERNAL MODULE: ../../packages/reporting/src/duration.ts
@@ -61024,16 +61053,17 @@ async function readRelease(settings, workspace) {
  * waits for the other. A build or template that cannot be read fails at once, whatever the
  * connections do: they run no command and are closed as soon as they are made. A connection error
  * is reported once the build has been read. The build check's log group follows the connections'
- * group, since both ran side by side and groups cannot interleave.
+ * group, since both ran side by side and groups cannot interleave. `signal`, the run's cancel, ends
+ * the connections still being made.
  * @throws the build's or template's error first, then what `withReleaseHosts` or `work` throws.
  */
-async function withReleaseAndHosts(settings, workspace, work) {
+async function withReleaseAndHosts(settings, workspace, work, signal) {
     const reading = readRelease(settings, workspace);
     const connected = withReleaseHosts(settings.ssh, src/* actionLog */.Zx, async (hosts) => {
         const release = await reading;
         await reportBuild(settings, release);
         return work(release, hosts);
-    });
+    }, signal);
     // Awaited below only when the build was read; a bad build's error must not also surface as unhandled here.
     connected.catch(() => undefined);
     await reading;
@@ -61063,7 +61093,7 @@ async function deployFromSettings(settings, options = {}) {
             onCancelled: options.onCancelled,
             knownManifest: kept.known,
         }, hosts);
-    });
+    }, options.signal);
     if (built)
         await kept.keep(report, () => settings.target, built);
     return report;
@@ -68559,7 +68589,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ run_context_workspaceDir)
 });
 
-// UNUSED EXPORTS: CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, wasCancelled
+// UNUSED EXPORTS: CANCEL_GRACE_MS, TERMINATE_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelExitCode, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, wasCancelled
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -68747,9 +68777,12 @@ function actionInputs() {
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
 let secretsDirPath;
-/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+/**
+ * True once the runner has cancelled this main step (SIGINT, or SIGTERM without an SIGINT before it):
+ * the step then fails with CANCELLED_MESSAGE.
+ */
 function wasCancelled() {
-    return cancelReceived;
+    return cancelledBy !== undefined;
 }
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
@@ -68799,65 +68832,89 @@ const CANCELLED_MESSAGE = 'The run was cancelled';
  * published at once on the cancel (publishProvisional), so this bounds only the put-back.
  */
 const CANCEL_GRACE_MS = 7000;
+/**
+ * The grace of a cancel that begins with SIGTERM (a runner that skips SIGINT, or a job's
+ * `timeout-minutes` that ends the step so): the runner kills the process tree 2.5 s after SIGTERM,
+ * so the step publishes what it knows and ends within this. A put-back that cannot finish in it is
+ * the post step's, as after a cancel that outlasts CANCEL_GRACE_MS.
+ */
+const TERMINATE_GRACE_MS = 2000;
+/** The exit code of a step ended by SIGINT (128 + 2) or SIGTERM (128 + 15), as a shell reports it. */
+const EXIT_CODE_OF = { SIGINT: 130, SIGTERM: 143 };
 const cancellation = new AbortController();
 let cancelHeard = false;
-let cancelReceived = false;
+let cancelledBy;
 /**
- * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
- * Work that takes this signal stops at once and returns what it has, so the action can publish it
- * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal publishes what its action says it knew, unless it published
- * already (see asMainStep), and fails with CANCELLED_MESSAGE.
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT,
+ * or SIGTERM when no SIGINT came first). Work that takes this signal stops at once and returns what
+ * it has, so the action can publish it (outputs, summary) and then fail with CANCELLED_MESSAGE; it
+ * has CANCEL_GRACE_MS to do so (TERMINATE_GRACE_MS after a SIGTERM-first cancel). A main step that
+ * never asks for the signal publishes what its action says it knew, unless it published already
+ * (see asMainStep), and fails with CANCELLED_MESSAGE.
  */
 function cancelSignal() {
     cancelHeard = true;
     return cancellation.signal;
 }
 /**
+ * The exit code a main step that a cancel ended must end with, once its work has ended on its own:
+ * 143 when the cancel began with SIGTERM (what the process would have exited with had it not
+ * listened), undefined otherwise (a SIGINT cancel fails the step as any failure does).
+ */
+function cancelExitCode() {
+    return cancelledBy === 'SIGTERM' ? EXIT_CODE_OF.SIGTERM : undefined;
+}
+/**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
- * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
- * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
- * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
- * only that the run was cancelled, whether or not this action had secrets on disk.
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). A
+ * SIGTERM that comes without a SIGINT before it (a runner or a `timeout-minutes` kill that skips
+ * SIGINT) is that cancel with only the last 2.5 s of it: it is handled as SIGINT is, within
+ * TERMINATE_GRACE_MS. A SIGTERM after a SIGINT ends the step at once, as the runner's last word.
+ * The secrets go synchronously on that SIGTERM, and on a cancel's first signal when the work does
+ * not listen to cancelSignal(); work that listens may still need them to put back what it changed
+ * (kubectl's kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The
+ * message says only that the run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals(publishOnCancel) {
-    process.on('SIGTERM', () => {
-        removeSecretsDir();
-        process.exit(143);
-    });
-    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
-    process.on('SIGINT', () => {
-        cancelReceived = true;
-        if (cancelHeard && !cancellation.signal.aborted) {
-            cancellation.abort(new Error(CANCELLED_MESSAGE));
-            // The work publishes and the step ends on its own; this only bounds a step that does not.
-            setTimeout(() => {
-                removeSecretsDir();
-                lib_core.setFailed(CANCELLED_MESSAGE);
-                process.exit(130);
-            }, CANCEL_GRACE_MS).unref();
-            return;
-        }
+    const onCancel = (signal, graceMs) => {
+        cancelledBy = signal;
         const end = () => {
             removeSecretsDir();
             lib_core.setFailed(CANCELLED_MESSAGE);
-            process.exit(130);
+            process.exit(EXIT_CODE_OF[signal]);
         };
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(end, graceMs).unref();
+            return;
+        }
         if (!publishOnCancel)
             return end();
         // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
-        setTimeout(end, CANCEL_GRACE_MS).unref();
+        setTimeout(end, graceMs).unref();
         publishOnCancel()
             .catch(() => undefined)
             .finally(end);
+    };
+    process.on('SIGTERM', () => {
+        if (cancelledBy === undefined)
+            return onCancel('SIGTERM', TERMINATE_GRACE_MS);
+        removeSecretsDir();
+        process.exit(EXIT_CODE_OF.SIGTERM);
+    });
+    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
+    process.on('SIGINT', () => {
+        if (cancelledBy === undefined)
+            onCancel('SIGINT', CANCEL_GRACE_MS);
     });
 }
 /**
  * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
  * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
- * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS
+ * (TERMINATE_GRACE_MS when the cancel began with SIGTERM).
  */
 async function asMainStep(work, publishOnCancel) {
     lib_core.saveState(IS_POST_STATE, 'true');
@@ -69118,20 +69175,21 @@ async function reportFailures(work, steps) {
 /**
  * Runs an action's bundle as its main step or, when action.yml also names the bundle under
  * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
- * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ * main step may have left (a remote lock); secrets on disk are removed in both steps. A main step
+ * that a SIGTERM-first cancel ended exits 143 even when its work ended on its own (see cancelExitCode).
  */
 async function runAction(main, steps) {
     if (isPostStep())
-        await reportFailures(() => asPostStep(steps.post));
-    else
-        await reportFailures(() => asMainStep(main, async () => {
-            if (hasPublished())
-                return;
-            await publishFailure(() => ({
-                outputs: steps.notRunOutputs,
-                summary: cancelledSummary(steps.title, steps.whenCancelled),
-            }));
-        }), steps);
+        return reportFailures(() => asPostStep(steps.post));
+    await reportFailures(() => asMainStep(main, async () => {
+        if (hasPublished())
+            return;
+        await publishFailure(() => ({
+            outputs: steps.notRunOutputs,
+            summary: cancelledSummary(steps.title, steps.whenCancelled),
+        }));
+    }), steps);
+    process.exitCode = cancelExitCode() ?? process.exitCode;
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts

@@ -34007,14 +34007,17 @@ function copyManifest(manifest) {
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
 // kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
 const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
-/** An SSH session to the server as the remote kubectl transport uses it. */
-async function openRemoteShell(connection, log) {
+/**
+ * An SSH session to the server as the remote kubectl transport uses it. `signal` is the run's
+ * cancel: it ends the connection attempt at once, and the call rejects with its reason (see connectSsh).
+ */
+async function openRemoteShell(connection, log, signal) {
     // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
     // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
     // bundler puts it in a chunk of its own beside dist/index.js).
     const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(923)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3923));
     const [target] = sshTargetsFrom(connection.ssh);
-    const session = await connectSsh(target, log);
+    const session = await connectSsh(target, log, signal);
     return {
         // The session's own label, so kubectl's messages name the server as the SSH layer's do.
         host: session.label,
@@ -34207,7 +34210,8 @@ async function connectKubectl(connection, options = {}) {
  * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
  * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
  *   the system's temp directory when absent.
- * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
+ * - `options.signal`: the run's cancel; it ends an SSH connection still being made (rejecting with its
+ *   reason before `work` runs), and once aborted, the Kubectl's calls reject with its reason and
  *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
  *
  * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
@@ -34216,7 +34220,7 @@ async function connectKubectl(connection, options = {}) {
  */
 async function withKubectl(connection, options, work) {
     const kubectl = await connectKubectl(connection, {
-        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+        remoteShell: (ssh) => openRemoteShell(ssh, options.log, options.signal),
         trace: (line) => options.log.debug(line),
         tempDir: options.tempDir,
         signal: options.signal,
@@ -43714,7 +43718,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   aq: () => (/* reexport */ withPlanFile)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, TERMINATE_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelExitCode, cancelSignal, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -46924,9 +46928,12 @@ function workspaceDir(env = process.env) {
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
 let secretsDirPath;
-/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+/**
+ * True once the runner has cancelled this main step (SIGINT, or SIGTERM without an SIGINT before it):
+ * the step then fails with CANCELLED_MESSAGE.
+ */
 function wasCancelled() {
-    return cancelReceived;
+    return cancelledBy !== undefined;
 }
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
@@ -46976,65 +46983,89 @@ const CANCELLED_MESSAGE = 'The run was cancelled';
  * published at once on the cancel (publishProvisional), so this bounds only the put-back.
  */
 const CANCEL_GRACE_MS = 7000;
+/**
+ * The grace of a cancel that begins with SIGTERM (a runner that skips SIGINT, or a job's
+ * `timeout-minutes` that ends the step so): the runner kills the process tree 2.5 s after SIGTERM,
+ * so the step publishes what it knows and ends within this. A put-back that cannot finish in it is
+ * the post step's, as after a cancel that outlasts CANCEL_GRACE_MS.
+ */
+const TERMINATE_GRACE_MS = 2000;
+/** The exit code of a step ended by SIGINT (128 + 2) or SIGTERM (128 + 15), as a shell reports it. */
+const EXIT_CODE_OF = { SIGINT: 130, SIGTERM: 143 };
 const cancellation = new AbortController();
 let cancelHeard = false;
-let cancelReceived = false;
+let cancelledBy;
 /**
- * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
- * Work that takes this signal stops at once and returns what it has, so the action can publish it
- * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal publishes what its action says it knew, unless it published
- * already (see asMainStep), and fails with CANCELLED_MESSAGE.
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT,
+ * or SIGTERM when no SIGINT came first). Work that takes this signal stops at once and returns what
+ * it has, so the action can publish it (outputs, summary) and then fail with CANCELLED_MESSAGE; it
+ * has CANCEL_GRACE_MS to do so (TERMINATE_GRACE_MS after a SIGTERM-first cancel). A main step that
+ * never asks for the signal publishes what its action says it knew, unless it published already
+ * (see asMainStep), and fails with CANCELLED_MESSAGE.
  */
 function cancelSignal() {
     cancelHeard = true;
     return cancellation.signal;
 }
 /**
+ * The exit code a main step that a cancel ended must end with, once its work has ended on its own:
+ * 143 when the cancel began with SIGTERM (what the process would have exited with had it not
+ * listened), undefined otherwise (a SIGINT cancel fails the step as any failure does).
+ */
+function cancelExitCode() {
+    return cancelledBy === 'SIGTERM' ? EXIT_CODE_OF.SIGTERM : undefined;
+}
+/**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
- * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
- * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
- * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
- * only that the run was cancelled, whether or not this action had secrets on disk.
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). A
+ * SIGTERM that comes without a SIGINT before it (a runner or a `timeout-minutes` kill that skips
+ * SIGINT) is that cancel with only the last 2.5 s of it: it is handled as SIGINT is, within
+ * TERMINATE_GRACE_MS. A SIGTERM after a SIGINT ends the step at once, as the runner's last word.
+ * The secrets go synchronously on that SIGTERM, and on a cancel's first signal when the work does
+ * not listen to cancelSignal(); work that listens may still need them to put back what it changed
+ * (kubectl's kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The
+ * message says only that the run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals(publishOnCancel) {
-    process.on('SIGTERM', () => {
-        removeSecretsDir();
-        process.exit(143);
-    });
-    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
-    process.on('SIGINT', () => {
-        cancelReceived = true;
-        if (cancelHeard && !cancellation.signal.aborted) {
-            cancellation.abort(new Error(CANCELLED_MESSAGE));
-            // The work publishes and the step ends on its own; this only bounds a step that does not.
-            setTimeout(() => {
-                removeSecretsDir();
-                setFailed(CANCELLED_MESSAGE);
-                process.exit(130);
-            }, CANCEL_GRACE_MS).unref();
-            return;
-        }
+    const onCancel = (signal, graceMs) => {
+        cancelledBy = signal;
         const end = () => {
             removeSecretsDir();
             setFailed(CANCELLED_MESSAGE);
-            process.exit(130);
+            process.exit(EXIT_CODE_OF[signal]);
         };
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(end, graceMs).unref();
+            return;
+        }
         if (!publishOnCancel)
             return end();
         // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
-        setTimeout(end, CANCEL_GRACE_MS).unref();
+        setTimeout(end, graceMs).unref();
         publishOnCancel()
             .catch(() => undefined)
             .finally(end);
+    };
+    process.on('SIGTERM', () => {
+        if (cancelledBy === undefined)
+            return onCancel('SIGTERM', TERMINATE_GRACE_MS);
+        removeSecretsDir();
+        process.exit(EXIT_CODE_OF.SIGTERM);
+    });
+    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
+    process.on('SIGINT', () => {
+        if (cancelledBy === undefined)
+            onCancel('SIGINT', CANCEL_GRACE_MS);
     });
 }
 /**
  * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
  * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
- * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS
+ * (TERMINATE_GRACE_MS when the cancel began with SIGTERM).
  */
 async function asMainStep(work, publishOnCancel) {
     saveState(IS_POST_STATE, 'true');
@@ -47295,20 +47326,21 @@ async function reportFailures(work, steps) {
 /**
  * Runs an action's bundle as its main step or, when action.yml also names the bundle under
  * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
- * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ * main step may have left (a remote lock); secrets on disk are removed in both steps. A main step
+ * that a SIGTERM-first cancel ended exits 143 even when its work ended on its own (see cancelExitCode).
  */
 async function runAction(main, steps) {
     if (isPostStep())
-        await reportFailures(() => asPostStep(steps.post));
-    else
-        await reportFailures(() => asMainStep(main, async () => {
-            if (hasPublished())
-                return;
-            await publishFailure(() => ({
-                outputs: steps.notRunOutputs,
-                summary: cancelledSummary(steps.title, steps.whenCancelled),
-            }));
-        }), steps);
+        return reportFailures(() => asPostStep(steps.post));
+    await reportFailures(() => asMainStep(main, async () => {
+        if (hasPublished())
+            return;
+        await publishFailure(() => ({
+            outputs: steps.notRunOutputs,
+            summary: cancelledSummary(steps.title, steps.whenCancelled),
+        }));
+    }), steps);
+    process.exitCode = cancelExitCode() ?? process.exitCode;
 }
 
 // EXTERNAL MODULE: external "node:http"

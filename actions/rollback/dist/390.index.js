@@ -1170,16 +1170,17 @@ async function restoreNginxConfig(session, target, configPath) {
 /**
  * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
  * `work` with them in input order, each able to reconnect, and closes every session afterwards.
- * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
- *   `work` runs, with nothing changed on any host.
+ * `signal` is the run's cancel while connecting: it ends every connection attempt at once.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`), or
+ *   `signal.reason` on cancel, before `work` runs, with nothing changed on any host.
  */
-async function withReleaseHosts(ssh, log, work) {
+async function withReleaseHosts(ssh, log, work, signal) {
     const targets = (0,_sophia_ssh__WEBPACK_IMPORTED_MODULE_0__/* .sshTargetsFrom */ .N)(ssh);
     return (0,_sophia_ssh__WEBPACK_IMPORTED_MODULE_1__/* .withSessions */ .sH)(targets, log, (sessions) => work(sessions.map((session, index) => ({
         name: targets[index].host,
         session,
         reconnect: () => (0,_sophia_ssh__WEBPACK_IMPORTED_MODULE_1__/* .connectSsh */ .LZ)(targets[index], log),
-    }))));
+    }))), signal);
 }
 
 
