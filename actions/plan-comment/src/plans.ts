@@ -226,27 +226,46 @@ export function plansMarkdown(
 }
 
 /**
+ * A line that opens an HTML block with a fold's tag, as the plan renderers write their folds
+ * (`<details><summary>…</summary>` and `</details>` at the start of a line): an HTML block of
+ * CommonMark 0.31 §4.6 type 6, which runs to the next blank line and whose text is raw HTML.
+ */
+const FOLD_BLOCK_START = /^ {0,3}<\/?(?:details|summary)(?:[\s/>]|$)/i;
+
+/**
  * What must be closed after `kept` so that nothing it opened runs past the cut: the closing line
  * of an open fenced code block (CommonMark 0.31 §4.5: a line of at least the opening's backticks
  * or tildes), then a `</details>` line per `<details>` still open (GitHub's renderer closes HTML
  * blocks only where their tags close, so an open fold would swallow every later environment).
+ * Folds are counted by structure, in the HTML blocks that the renderers' fold lines open, never
+ * by searching the text: a tag inside a code span or escaped text is not HTML, and a file name
+ * such as `x</details>y.js` (legal: only control characters are refused) must not count as one.
  */
 function closersFor(kept: string): string {
   let fence: string | undefined;
+  let inFoldBlock = false;
   let openDetails = 0;
   for (const line of kept.split('\n')) {
-    const fenceRun = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence !== undefined) {
-      if (fenceRun && fenceRun[0] === fence[0] && fenceRun.length >= fence.length && line.trim() === fenceRun) {
-        fence = undefined;
+    if (inFoldBlock && line.trim() === '') {
+      inFoldBlock = false;
+      continue;
+    }
+    if (!inFoldBlock) {
+      const fenceRun = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+      if (fence !== undefined) {
+        if (fenceRun && fenceRun[0] === fence[0] && fenceRun.length >= fence.length && line.trim() === fenceRun) {
+          fence = undefined;
+        }
+        continue;
       }
-      continue;
+      if (fenceRun) {
+        fence = fenceRun;
+        continue;
+      }
+      if (!FOLD_BLOCK_START.test(line)) continue;
+      inFoldBlock = true;
     }
-    if (fenceRun) {
-      fence = fenceRun;
-      continue;
-    }
-    openDetails += (line.match(/<details>/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
+    openDetails += (line.match(/<details(?=[\s>])/gi) ?? []).length - (line.match(/<\/details\s*>/gi) ?? []).length;
   }
   return (fence === undefined ? '' : `\n${fence}\n`) + '\n</details>\n'.repeat(Math.max(openDetails, 0));
 }

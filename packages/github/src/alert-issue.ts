@@ -111,7 +111,9 @@ async function refuseSecondIssue(github: GitHubRepository, alert: AlertKey): Pro
  * be missed and opened twice). Pull requests, which the issues list also returns, are skipped.
  *
  * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page), then, only when
- * that finds none, GET /repos/{owner}/{repo}/issues?state=open page by page until found.
+ * that finds none, GET /repos/{owner}/{repo}/issues?state=open&creator={author} page by page until
+ * found: narrowed to the author's issues by GitHub, so a repository's many other open issues are
+ * never read (a healthy run with no issue open makes the same few requests however many there are).
  * Minimum token permission: `issues: read`.
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
@@ -138,7 +140,7 @@ async function openAlertIssueListed(
     const ours = (issue: ListedIssue) =>
       isAlertIssue(issue, alert) ||
       (!issue.pull_request && alert.title !== undefined && issue.title === alert.title && writtenBy(issue, author));
-    for await (const page of pagesOf(github, octokit.rest.issues.listForRepo, { state: 'open' })) {
+    for await (const page of pagesOf(github, octokit.rest.issues.listForRepo, { state: 'open', creator: author })) {
       const match = (page as ListedIssue[]).filter(ours).sort((a, b) => a.number - b.number)[0];
       if (match) return match;
     }
@@ -291,8 +293,8 @@ async function editIssueBody(github: GitHubRepository, issueNumber: number, body
  * issue of the alert reopened with a comment), `commented`, `closed`. Nothing anyone is notified
  * of: `unchanged` (unhealthy, nothing new to say), `recovering` (healthy, but not yet for
  * `closeAfterChecks` checks in a row: the issue stays open), `dismissed` (unhealthy, but a person
- * closed the last issue as not planned and production has not recovered since), `none` (healthy,
- * no issue open).
+ * closed the last issue as not planned or duplicate and production has not recovered since),
+ * `none` (healthy, no issue open).
  */
 export type AlertAction =
   'opened' | 'reopened' | 'commented' | 'unchanged' | 'recovering' | 'closed' | 'dismissed' | 'none';
@@ -332,7 +334,7 @@ export interface AlertCheck {
  */
 const BOOKKEEPING_LINE = /^<!-- sophia-alert-(state|healthy-checks|recovered)(?::(.*))? -->$/;
 /**
- * Written into an issue closed as not planned once production has recovered after the close, by
+ * Written into an issue closed as not planned or duplicate once production has recovered after the close, by
  * the rule that closes an open issue (see hasRecovered); until then the same line keeps the count
  * of healthy checks in a row since the close (`<!-- sophia-alert-recovered:2 -->`).
  */
@@ -411,6 +413,16 @@ function withHealthyChecks(body: string | null | undefined, checks: number): str
 }
 
 /**
+ * Whether a person closed the issue as not to be acted on: as not planned, or as a duplicate (of
+ * another issue, where the outage is followed). GitHub's `state_reason` of a closed issue is
+ * `completed`, `not_planned` or `duplicate` (REST reference, "Update an issue"); only `completed`
+ * (what closeIssue writes on recovery) says the problem is over.
+ */
+function dismissedByPerson(issue: ListedIssue): boolean {
+  return issue.state_reason === 'not_planned' || issue.state_reason === 'duplicate';
+}
+
+/**
  * Whether `checks` healthy checks in a row mean production has recovered: `closeAfterChecks`
  * of them (absent: 1). The one rule for both ends of an outage, the closing of an open issue and
  * the end of a person's dismissal, so a dismissal holds exactly as long as an open issue would.
@@ -420,7 +432,7 @@ function hasRecovered(checks: number, check: AlertCheck): boolean {
 }
 
 /**
- * Whether a person's dismissal (closed as not planned) has ended: production recovered since the
+ * Whether a person's dismissal (closed as not planned or duplicate) has ended: production recovered since the
  * close (the bare recovered line). A count in that line (`recovered:N`) is N healthy checks in a
  * row since, not yet a recovery.
  */
@@ -472,7 +484,7 @@ async function lastState(
  * - healthy with none open: nothing (`none`), except that a last issue a person closed as not
  *   planned counts the check in its text, and the `closeAfterChecks`-th healthy check in a row
  *   since the close marks it as recovered: the dismissal ends by the rule that closes an open issue;
- * - unhealthy with none open: when a person closed the last issue as not planned and production
+ * - unhealthy with none open: when a person closed the last issue as not planned or duplicate and production
  *   has not recovered since, nothing (`dismissed`: the dismissal holds for this outage, and the
  *   count of healthy checks since the close starts over); else
  *   one closed as completed within `reopenWithinSeconds` is reopened with `body` as a comment,
@@ -503,7 +515,7 @@ export async function syncAlertIssue(
   if (check.healthy) {
     if (!open) {
       const closed = await lastClosedAlertIssue(github, alert);
-      if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
+      if (closed && dismissedByPerson(closed) && !recoveredSince(closed)) {
         const checks = healthySinceDismissal(closed) + 1;
         const line = hasRecovered(checks, check) ? RECOVERED_MARKER : `<!-- sophia-alert-recovered:${checks} -->`;
         await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', line));
@@ -521,7 +533,7 @@ export async function syncAlertIssue(
   const current = check.state && new Set(check.state.map(markedEntry));
   if (!open) {
     const closed = await lastClosedAlertIssue(github, alert);
-    if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
+    if (closed && dismissedByPerson(closed) && !recoveredSince(closed)) {
       // Not yet recovered: the healthy checks since the close start over, as an open issue's do.
       if (healthySinceDismissal(closed) > 0) {
         await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', undefined));
@@ -532,7 +544,7 @@ export async function syncAlertIssue(
     const windowMs = (check.reopenWithinSeconds ?? 0) * 1000;
     const reopen =
       closed !== undefined &&
-      closed.state_reason !== 'not_planned' &&
+      !dismissedByPerson(closed) &&
       windowMs > 0 &&
       Date.parse(closed.closed_at!) >= Date.now() - windowMs;
     if (!reopen) {

@@ -27,6 +27,15 @@ interface DeploymentHistory {
   deployment: Deployment;
   live: boolean;
   everLive: boolean;
+  /**
+   * Its newest status is `inactive`: it was replaced, and so was everything older. These records
+   * mark a deployment inactive only when a newer one replaces the one live deployment, and GitHub's
+   * `auto_inactive` (REST reference, "Create a deployment status": a `success` status "adds a new
+   * inactive status to all prior non-transient, non-production environment deployments") marks every
+   * earlier successful one at once. A search for a live deployment older than an inactive one stops
+   * there, so its cost does not grow with the environment's history.
+   */
+  replaced: boolean;
 }
 
 /**
@@ -51,6 +60,7 @@ async function* histories(github: GitHubRepository, environment: string): AsyncG
             deployment,
             live: statuses[0]?.state === 'success',
             everLive: statuses.some((status) => status.state === 'success'),
+            replaced: statuses[0]?.state === 'inactive',
           };
         }),
       );
@@ -97,7 +107,8 @@ export async function startDeploymentRecord(
  * Makes `deploymentId` the environment's one live record: its `success` status, then the newest
  * other live deployment `inactive` (GitHub does that by itself only outside production:
  * `auto_inactive` of "Create a deployment status" applies to non-transient, non-production
- * environments, and only `success` makes a deployment the active one).
+ * environments, and only `success` makes a deployment the active one). The search stops at the
+ * first earlier deployment that is inactive: nothing older is live (see DeploymentHistory.replaced).
  */
 async function markLive(
   github: GitHubRepository,
@@ -108,6 +119,7 @@ async function markLive(
   await createDeploymentStatus(github, deploymentId, { state: 'success', description: options.description, ...links });
   // These records keep one deployment live: the newest other live one is the one replaced.
   for await (const history of histories(github, options.environment)) {
+    if (history.deployment.id < deploymentId && history.replaced) break;
     if (history.deployment.id === deploymentId || !history.live) continue;
     await createDeploymentStatus(github, history.deployment.id, {
       state: 'inactive',
@@ -121,7 +133,9 @@ async function markLive(
 /**
  * Closes the record of a deploy.
  * - `success`: the deployment's `success` status; the newest other live deployment of the environment
- *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
+ *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`). The
+ *   search stops at the first earlier deployment that is inactive (nothing older is live), so it
+ *   reads a few deployments' statuses however long the history.
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
  *   ever was, gets a new `success` status: it is what is live again. With `liveDescription` (what
@@ -166,6 +180,7 @@ export async function finishDeploymentRecord(
       break;
     }
     if (history.everLive) restored ??= history.deployment;
+    if (history.replaced) break;
   }
   if (restored) {
     await createDeploymentStatus(github, restored.id, {
@@ -253,6 +268,7 @@ export async function recordRollback(
       replaced = history.deployment;
       break;
     }
+    if (history.replaced) break;
   }
   const { component, live } = options.facts;
   const before = replaced ? servedBy(replaced) : undefined;

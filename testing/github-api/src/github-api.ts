@@ -55,7 +55,7 @@ export interface IssueRecord {
   title: string;
   body: string | null;
   state: 'open' | 'closed';
-  state_reason: 'completed' | 'not_planned' | 'reopened' | null;
+  state_reason: 'completed' | 'not_planned' | 'duplicate' | 'reopened' | null;
   labels: string[];
   /** True for a pull request: GitHub serves pull requests through the issues endpoints too. */
   pullRequest: boolean;
@@ -150,6 +150,7 @@ function invalid(resource: string, field: string, code = 'missing_field'): HttpE
 
 const notFound = (): HttpError => new HttpError(404, 'Not Found');
 
+const CLOSE_REASONS = ['completed', 'not_planned', 'duplicate', 'reopened'];
 const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
 
 /** GitHub's limit on an issue's or comment's body (characters). */
@@ -446,8 +447,11 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       if (method === 'GET') {
         const state = url.searchParams.get('state') ?? 'open';
         const labels = (url.searchParams.get('labels') ?? '').split(',').filter((name) => name !== '');
+        // `creator`: the login that opened the issue (compared without case, as GitHub compares logins).
+        const creator = url.searchParams.get('creator')?.toLowerCase();
         const found = repo.issues
           .filter((issue) => state === 'all' || issue.state === state)
+          .filter((issue) => creator === undefined || issue.user.login.toLowerCase() === creator)
           .filter((issue) =>
             labels.every((name) => issue.labels.some((own) => own.toLowerCase() === name.toLowerCase())),
           )
@@ -485,6 +489,11 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
         if (newBody !== undefined) issue.body = newBody;
         if (body.state !== undefined) {
           if (body.state !== 'open' && body.state !== 'closed') throw invalid('Issue', 'state', 'invalid');
+          // GitHub's reasons for closing (REST reference, "Update an issue"); another is refused.
+          const reason = body.state_reason;
+          if (reason !== undefined && reason !== null && !CLOSE_REASONS.includes(reason as string)) {
+            throw invalid('Issue', 'state_reason', 'invalid');
+          }
           if (body.state === 'closed' && issue.state === 'open') {
             issue.closed_at = now();
             issue.state_reason = (body.state_reason as IssueRecord['state_reason']) ?? 'completed';
