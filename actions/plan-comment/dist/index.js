@@ -41541,7 +41541,9 @@ async function refuseSecondIssue(github, alert) {
  * be missed and opened twice). Pull requests, which the issues list also returns, are skipped.
  *
  * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page), then, only when
- * that finds none, GET /repos/{owner}/{repo}/issues?state=open page by page until found.
+ * that finds none, GET /repos/{owner}/{repo}/issues?state=open&creator={author} page by page until
+ * found: narrowed to the author's issues by GitHub, so a repository's many other open issues are
+ * never read (a healthy run with no issue open makes the same few requests however many there are).
  * Minimum token permission: `issues: read`.
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
@@ -41561,7 +41563,7 @@ async function openAlertIssueListed(github, alert) {
         const author = alert.author ?? DEFAULT_COMMENT_AUTHOR;
         const ours = (issue) => isAlertIssue(issue, alert) ||
             (!issue.pull_request && alert.title !== undefined && issue.title === alert.title && writtenBy(issue, author));
-        for await (const page of pagesOf(github, octokit.rest.issues.listForRepo, { state: 'open' })) {
+        for await (const page of pagesOf(github, octokit.rest.issues.listForRepo, { state: 'open', creator: author })) {
             const match = page.filter(ours).sort((a, b) => a.number - b.number)[0];
             if (match)
                 return match;
@@ -41699,7 +41701,7 @@ async function editIssueBody(github, issueNumber, body) {
  */
 const BOOKKEEPING_LINE = /^<!-- sophia-alert-(state|healthy-checks|recovered)(?::(.*))? -->$/;
 /**
- * Written into an issue closed as not planned once production has recovered after the close, by
+ * Written into an issue closed as not planned or duplicate once production has recovered after the close, by
  * the rule that closes an open issue (see hasRecovered); until then the same line keeps the count
  * of healthy checks in a row since the close (`<!-- sophia-alert-recovered:2 -->`).
  */
@@ -41766,6 +41768,15 @@ function withHealthyChecks(body, checks) {
     return withBookkeeping(body, 'healthy-checks', checks > 0 ? `<!-- sophia-alert-healthy-checks:${checks} -->` : undefined);
 }
 /**
+ * Whether a person closed the issue as not to be acted on: as not planned, or as a duplicate (of
+ * another issue, where the outage is followed). GitHub's `state_reason` of a closed issue is
+ * `completed`, `not_planned` or `duplicate` (REST reference, "Update an issue"); only `completed`
+ * (what closeIssue writes on recovery) says the problem is over.
+ */
+function dismissedByPerson(issue) {
+    return issue.state_reason === 'not_planned' || issue.state_reason === 'duplicate';
+}
+/**
  * Whether `checks` healthy checks in a row mean production has recovered: `closeAfterChecks`
  * of them (absent: 1). The one rule for both ends of an outage, the closing of an open issue and
  * the end of a person's dismissal, so a dismissal holds exactly as long as an open issue would.
@@ -41774,7 +41785,7 @@ function hasRecovered(checks, check) {
     return checks >= (check.closeAfterChecks ?? 1);
 }
 /**
- * Whether a person's dismissal (closed as not planned) has ended: production recovered since the
+ * Whether a person's dismissal (closed as not planned or duplicate) has ended: production recovered since the
  * close (the bare recovered line). A count in that line (`recovered:N`) is N healthy checks in a
  * row since, not yet a recovery.
  */
@@ -41820,7 +41831,7 @@ async function lastState(github, issue, author) {
  * - healthy with none open: nothing (`none`), except that a last issue a person closed as not
  *   planned counts the check in its text, and the `closeAfterChecks`-th healthy check in a row
  *   since the close marks it as recovered: the dismissal ends by the rule that closes an open issue;
- * - unhealthy with none open: when a person closed the last issue as not planned and production
+ * - unhealthy with none open: when a person closed the last issue as not planned or duplicate and production
  *   has not recovered since, nothing (`dismissed`: the dismissal holds for this outage, and the
  *   count of healthy checks since the close starts over); else
  *   one closed as completed within `reopenWithinSeconds` is reopened with `body` as a comment,
@@ -41847,7 +41858,7 @@ async function syncAlertIssue(github, alert, check) {
     if (check.healthy) {
         if (!open) {
             const closed = await lastClosedAlertIssue(github, alert);
-            if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
+            if (closed && dismissedByPerson(closed) && !recoveredSince(closed)) {
                 const checks = healthySinceDismissal(closed) + 1;
                 const line = hasRecovered(checks, check) ? RECOVERED_MARKER : `<!-- sophia-alert-recovered:${checks} -->`;
                 await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', line));
@@ -41865,7 +41876,7 @@ async function syncAlertIssue(github, alert, check) {
     const current = check.state && new Set(check.state.map(markedEntry));
     if (!open) {
         const closed = await lastClosedAlertIssue(github, alert);
-        if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
+        if (closed && dismissedByPerson(closed) && !recoveredSince(closed)) {
             // Not yet recovered: the healthy checks since the close start over, as an open issue's do.
             if (healthySinceDismissal(closed) > 0) {
                 await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', undefined));
@@ -41875,7 +41886,7 @@ async function syncAlertIssue(github, alert, check) {
         const body = withState(check.body, current);
         const windowMs = (check.reopenWithinSeconds ?? 0) * 1000;
         const reopen = closed !== undefined &&
-            closed.state_reason !== 'not_planned' &&
+            !dismissedByPerson(closed) &&
             windowMs > 0 &&
             Date.parse(closed.closed_at) >= Date.now() - windowMs;
         if (!reopen) {
@@ -42097,6 +42108,7 @@ async function* histories(github, environment) {
                     deployment,
                     live: statuses[0]?.state === 'success',
                     everLive: statuses.some((status) => status.state === 'success'),
+                    replaced: statuses[0]?.state === 'inactive',
                 };
             }));
             yield* read;
@@ -42130,13 +42142,16 @@ async function startDeploymentRecord(github, options) {
  * Makes `deploymentId` the environment's one live record: its `success` status, then the newest
  * other live deployment `inactive` (GitHub does that by itself only outside production:
  * `auto_inactive` of "Create a deployment status" applies to non-transient, non-production
- * environments, and only `success` makes a deployment the active one).
+ * environments, and only `success` makes a deployment the active one). The search stops at the
+ * first earlier deployment that is inactive: nothing older is live (see DeploymentHistory.replaced).
  */
 async function markLive(github, deploymentId, options) {
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
     await createDeploymentStatus(github, deploymentId, { state: 'success', description: options.description, ...links });
     // These records keep one deployment live: the newest other live one is the one replaced.
     for await (const history of histories(github, options.environment)) {
+        if (history.deployment.id < deploymentId && history.replaced)
+            break;
         if (history.deployment.id === deploymentId || !history.live)
             continue;
         await createDeploymentStatus(github, history.deployment.id, {
@@ -42150,7 +42165,9 @@ async function markLive(github, deploymentId, options) {
 /**
  * Closes the record of a deploy.
  * - `success`: the deployment's `success` status; the newest other live deployment of the environment
- *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
+ *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`). The
+ *   search stops at the first earlier deployment that is inactive (nothing older is live), so it
+ *   reads a few deployments' statuses however long the history.
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
  *   ever was, gets a new `success` status: it is what is live again. With `liveDescription` (what
@@ -42187,6 +42204,8 @@ async function finishDeploymentRecord(github, deploymentId, options) {
         }
         if (history.everLive)
             restored ??= history.deployment;
+        if (history.replaced)
+            break;
     }
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
@@ -42239,6 +42258,8 @@ async function recordRollback(github, options) {
             replaced = history.deployment;
             break;
         }
+        if (history.replaced)
+            break;
     }
     const { component, live } = options.facts;
     const before = replaced ? servedBy(replaced) : undefined;
@@ -43132,27 +43153,46 @@ function plansMarkdown(plans, sections, failed, runUrl, limit) {
     };
 }
 /**
+ * A line that opens an HTML block with a fold's tag, as the plan renderers write their folds
+ * (`<details><summary>…</summary>` and `</details>` at the start of a line): an HTML block of
+ * CommonMark 0.31 §4.6 type 6, which runs to the next blank line and whose text is raw HTML.
+ */
+const FOLD_BLOCK_START = /^ {0,3}<\/?(?:details|summary)(?:[\s/>]|$)/i;
+/**
  * What must be closed after `kept` so that nothing it opened runs past the cut: the closing line
  * of an open fenced code block (CommonMark 0.31 §4.5: a line of at least the opening's backticks
  * or tildes), then a `</details>` line per `<details>` still open (GitHub's renderer closes HTML
  * blocks only where their tags close, so an open fold would swallow every later environment).
+ * Folds are counted by structure, in the HTML blocks that the renderers' fold lines open, never
+ * by searching the text: a tag inside a code span or escaped text is not HTML, and a file name
+ * such as `x</details>y.js` (legal: only control characters are refused) must not count as one.
  */
 function closersFor(kept) {
     let fence;
+    let inFoldBlock = false;
     let openDetails = 0;
     for (const line of kept.split('\n')) {
-        const fenceRun = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-        if (fence !== undefined) {
-            if (fenceRun && fenceRun[0] === fence[0] && fenceRun.length >= fence.length && line.trim() === fenceRun) {
-                fence = undefined;
+        if (inFoldBlock && line.trim() === '') {
+            inFoldBlock = false;
+            continue;
+        }
+        if (!inFoldBlock) {
+            const fenceRun = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+            if (fence !== undefined) {
+                if (fenceRun && fenceRun[0] === fence[0] && fenceRun.length >= fence.length && line.trim() === fenceRun) {
+                    fence = undefined;
+                }
+                continue;
             }
-            continue;
+            if (fenceRun) {
+                fence = fenceRun;
+                continue;
+            }
+            if (!FOLD_BLOCK_START.test(line))
+                continue;
+            inFoldBlock = true;
         }
-        if (fenceRun) {
-            fence = fenceRun;
-            continue;
-        }
-        openDetails += (line.match(/<details>/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
+        openDetails += (line.match(/<details(?=[\s>])/gi) ?? []).length - (line.match(/<\/details\s*>/gi) ?? []).length;
     }
     return (fence === undefined ? '' : `\n${fence}\n`) + '\n</details>\n'.repeat(Math.max(openDetails, 0));
 }
