@@ -43499,6 +43499,7 @@ function mcpNodePublication(report) {
             node: report.node.name,
             workloads: report.workloads,
             ...deploy?.outputs,
+            ...(deploy ? { 'changed-objects': changedObjects(deploy.outputs?.['changed-objects'], report.nodeChanges) } : {}),
             ...(report.files
                 ? { findings: report.files.map(({ workload, file, line, message }) => ({ workload, file, line, message })) }
                 : {}),
@@ -43518,6 +43519,16 @@ function mcpNodePublication(report) {
         ],
         summary: summaries.length > 0 ? summaries.join('\n') : undefined,
     };
+}
+/**
+ * The deploy's `changed-objects` and, after them, each node whose labels, taint or placement record
+ * this run changed, as `Node/<name>` (the key `workloadKey` gives a cluster-scoped object): a run
+ * that only put a node's label or taint back changed the cluster, and its deployment record must
+ * say so.
+ */
+function changedObjects(applied, nodeChanges = []) {
+    const nodes = [...new Set(nodeChanges.map((change) => (0,syntax/* workloadKey */.f6)({ kind: 'Node', name: change.node })))];
+    return [...(Array.isArray(applied) ? applied : []), ...nodes];
 }
 /**
  * What a run that failed before the node was found tells (no connection, a manifest problem, no
@@ -43611,8 +43622,18 @@ async function deployToNode(kubectl, manifests, settings, report) {
     const companion = settings.labelNode && !settings.dryRun
         ? {
             what: `node ${node.name}'s label${settings.taint ? ' and taint' : ''}`,
-            make: async () => (await (0,src_placement/* pinNode */.KA)(kubectl, node, settings.nodeLabel, settings.taint, undo)).map((change) => (0,src_placement/* nodeChangeText */.uH)(change, 'done')),
-            undo: () => (0,src_placement/* undoPlacement */.c8)(undo),
+            make: async () => {
+                // A change made halfway (pinNode threw) is taken back by `undo`, so only a whole one is kept.
+                const changes = await (0,src_placement/* pinNode */.KA)(kubectl, node, settings.nodeLabel, settings.taint, undo);
+                report.nodeChanges = changes;
+                return changes.map((change) => (0,src_placement/* nodeChangeText */.uH)(change, 'done'));
+            },
+            undo: async () => {
+                const lines = await (0,src_placement/* undoPlacement */.c8)(undo);
+                // Every node is as it was (a failed put-back throws first and keeps them reported).
+                report.nodeChanges = [];
+                return lines;
+            },
         }
         : undefined;
     if (settings.dryRun) {

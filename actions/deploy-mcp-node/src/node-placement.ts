@@ -109,11 +109,18 @@ export async function deployToNode(
     settings.labelNode && !settings.dryRun
       ? {
           what: `node ${node.name}'s label${settings.taint ? ' and taint' : ''}`,
-          make: async () =>
-            (await pinNode(kubectl, node, settings.nodeLabel, settings.taint, undo)).map((change) =>
-              nodeChangeText(change, 'done'),
-            ),
-          undo: () => undoPlacement(undo),
+          make: async () => {
+            // A change made halfway (pinNode threw) is taken back by `undo`, so only a whole one is kept.
+            const changes = await pinNode(kubectl, node, settings.nodeLabel, settings.taint, undo);
+            report.nodeChanges = changes;
+            return changes.map((change) => nodeChangeText(change, 'done'));
+          },
+          undo: async () => {
+            const lines = await undoPlacement(undo);
+            // Every node is as it was (a failed put-back throws first and keeps them reported).
+            report.nodeChanges = [];
+            return lines;
+          },
         }
       : undefined;
   if (settings.dryRun) {

@@ -4,10 +4,12 @@ import {
   notDeployedPublication,
   type DeployReport,
   type ManifestProblem,
+  type NodeChange,
   type NodeInfo,
   type PlacementCheck,
   type PlacementFinding,
   type PlannedPlacement,
+  workloadKey,
 } from '@sophia/kubernetes';
 import { failedMarkdown, markdownTable, markdownText } from '@sophia/reporting';
 import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
@@ -31,6 +33,11 @@ export interface McpNodeReport {
   running?: PlacementCheck;
   /** Deploy mode with dry-run: where the deploy would put the workloads, for the plan. */
   placement?: PlannedPlacement;
+  /**
+   * Deploy mode: the changes this run made to nodes' labels, taints and placement records and did
+   * not take back (a rollback puts them back). The nodes they touch count in `changed-objects`.
+   */
+  nodeChanges?: NodeChange[];
   /** Deploy mode: objects the API server refused, at their files and lines (nothing was applied). */
   problems?: ManifestProblem[];
 }
@@ -89,6 +96,7 @@ export function mcpNodePublication(report: McpNodeReport): Publication {
       node: report.node.name,
       workloads: report.workloads,
       ...deploy?.outputs,
+      ...(deploy ? { 'changed-objects': changedObjects(deploy.outputs?.['changed-objects'], report.nodeChanges) } : {}),
       ...(report.files
         ? { findings: report.files.map(({ workload, file, line, message }) => ({ workload, file, line, message })) }
         : {}),
@@ -108,6 +116,17 @@ export function mcpNodePublication(report: McpNodeReport): Publication {
     ],
     summary: summaries.length > 0 ? summaries.join('\n') : undefined,
   };
+}
+
+/**
+ * The deploy's `changed-objects` and, after them, each node whose labels, taint or placement record
+ * this run changed, as `Node/<name>` (the key `workloadKey` gives a cluster-scoped object): a run
+ * that only put a node's label or taint back changed the cluster, and its deployment record must
+ * say so.
+ */
+function changedObjects(applied: unknown, nodeChanges: NodeChange[] = []): string[] {
+  const nodes = [...new Set(nodeChanges.map((change) => workloadKey({ kind: 'Node', name: change.node })))];
+  return [...(Array.isArray(applied) ? (applied as string[]) : []), ...nodes];
 }
 
 /**
