@@ -39,6 +39,14 @@ const HOSTILE = [
   '  padded  ',
   '@sophia/deployers ping @octocat, see #123, sophia/other#7 and GH-42',
   '"quoted" \'single\' &lt; <summary>',
+  // A reference right after one shown as code starts a new text node, where GitHub reads it whatever precedes it.
+  '#1@octocat',
+  '@x@octocat',
+  'GH-7@octocat',
+  'see #12@sophia/deployers',
+  '#1GH-2',
+  'GH-1GH-2',
+  '@a#2@b/c GH-3GH-4@d',
 ];
 
 /** Values as GitHub would read mentions and issue references in them: every one should be neutralised. */
@@ -95,6 +103,7 @@ test.each(HOSTILE)('text reads back as %j shown visibly, with no HTML and no Mar
   expect(html).toContain('<h2>After</h2>');
   // Markdown drops spaces at the end of a paragraph or cell, as it does in any text.
   expect(textOf(html.split('\n')[0])).toBe(`Value: ${visibleText(value)}`.trimEnd());
+  expect(linkableReferences(html)).toEqual([]);
 });
 
 test('every value stays in its own cell of a table, as text or as a code span', () => {
@@ -116,6 +125,7 @@ test('every value stays in its own cell of a table, as text or as a code span', 
     expect(textOf(cells[1][1])).toBe(visibleText(value));
     expect(textOf(cells[2][1])).toBe(String(value.length));
   });
+  expect(linkableReferences(html)).toEqual([]);
 });
 
 test('a long value in a cell or text is cut', () => {
@@ -218,4 +228,10 @@ test('the reference check itself sees a mention and an issue reference left as t
     'GH-3',
   ]);
   expect(linkableReferences(render('`@octocat` <code>#12</code>'))).toEqual([]);
+});
+
+test('a run of adjacent references is one code span, as GitHub reads the text after a span from its start', () => {
+  expect(markdownText('#1@octocat and x_@octocat, a@b')).toBe('`#1@octocat` and x\\_@octocat, a@b');
+  expect(markdownText('see #12@sophia/deployers GH-1GH-2')).toBe('see `#12@sophia/deployers` `GH-1GH-2`');
+  expect(htmlBlockText('@x@octocat#3 GH-7@o')).toBe('<code>@x@octocat#3</code> <code>GH-7@o</code>');
 });
