@@ -118,3 +118,39 @@ test.each(['staging', 'production'])(
   },
   60_000,
 );
+
+/**
+ * After `earlier` deployments, one written by something else (GitHub Actions gives a job naming
+ * `environment: production` a deployment and a `success` status), then two deploys: what each
+ * deploy's record costs, checked for leaving only the last one live.
+ */
+async function costsAfterForeign(earlier: number): Promise<number[]> {
+  const environment = 'production';
+  const github = await withHistory(environment, earlier);
+  const foreign = await createDeployment(github, { ref: 'main', environment, description: 'migration job' });
+  await createDeploymentStatus(github, foreign.id, { state: 'success', description: '', ...links });
+  const result: number[] = [];
+  for (const description of ['B', 'C']) {
+    const deployment = await startDeploymentRecord(github, { ref: 'main', environment, description, ...links });
+    result.push(
+      await requestsOf(() =>
+        finishDeploymentRecord(github, deployment.id, {
+          environment,
+          outcome: 'success',
+          restored: false,
+          description,
+          ...links,
+        }),
+      ),
+    );
+    expect(liveIds(github)).toEqual([deployment.id]);
+  }
+  return result;
+}
+
+test('a deployment written by another job between two deploys leaves no earlier one live, at the same cost after 250 deployments', async () => {
+  const few = await costsAfterForeign(5);
+  const many = await costsAfterForeign(250);
+  expect(many).toEqual(few);
+  expect(Math.max(...many)).toBeLessThan(10);
+}, 60_000);

@@ -104,11 +104,14 @@ export async function startDeploymentRecord(
 }
 
 /**
- * Makes `deploymentId` the environment's one live record: its `success` status, then the newest
- * other live deployment `inactive` (GitHub does that by itself only outside production:
+ * Makes `deploymentId` the environment's one live record: its `success` status, then every other
+ * live deployment `inactive` (GitHub does that by itself only outside production:
  * `auto_inactive` of "Create a deployment status" applies to non-transient, non-production
  * environments, and only `success` makes a deployment the active one). The search stops at the
  * first earlier deployment that is inactive: nothing older is live (see DeploymentHistory.replaced).
+ * It does not stop at the first live one: a deployment written by something else (a job naming
+ * `environment: production` gets a `success` status from GitHub Actions) can stand between this
+ * one and the one it replaces, and stopping there would leave that one live for good.
  */
 async function markLive(
   github: GitHubRepository,
@@ -117,7 +120,6 @@ async function markLive(
 ): Promise<void> {
   const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
   await createDeploymentStatus(github, deploymentId, { state: 'success', description: options.description, ...links });
-  // These records keep one deployment live: the newest other live one is the one replaced.
   for await (const history of histories(github, options.environment)) {
     if (history.deployment.id < deploymentId && history.replaced) break;
     if (history.deployment.id === deploymentId || !history.live) continue;
@@ -126,13 +128,12 @@ async function markLive(
       description: `Replaced by deployment ${deploymentId}`,
       ...links,
     });
-    break;
   }
 }
 
 /**
  * Closes the record of a deploy.
- * - `success`: the deployment's `success` status; the newest other live deployment of the environment
+ * - `success`: the deployment's `success` status; every other live deployment of the environment
  *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`). The
  *   search stops at the first earlier deployment that is inactive (nothing older is live), so it
  *   reads a few deployments' statuses however long the history.
