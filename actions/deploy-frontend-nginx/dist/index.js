@@ -69876,17 +69876,38 @@ function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
  */
 const REFERENCE = /(?<![A-Za-z0-9_])@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*)?|#\d+|\bGH-\d+/gi;
 /**
- * `text` in pieces: the references GitHub would link (see REFERENCE), each with `reference` true,
- * and the text between them.
+ * A reference (as REFERENCE) standing right where the text resumes after a code span. The span
+ * ends the text node, and GitHub's filters read each text node from its start, where a mention or
+ * `GH-` needs no separator before it: `#1@octocat` shown as `` `#1`@octocat `` would link
+ * @octocat. So right after a reference, whatever precedes it in the raw text, a match here is one too.
+ */
+const REFERENCE_AT_NODE_START = /@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*)?|#\d+|GH-\d+/iy;
+/**
+ * `text` in pieces: each run of adjacent references GitHub would link once the one before is
+ * shown as code (see REFERENCE and REFERENCE_AT_NODE_START), with `reference` true, and the text
+ * between them.
  */
 function referencePieces(text) {
     const pieces = [];
+    const search = new RegExp(REFERENCE);
+    const adjacent = new RegExp(REFERENCE_AT_NODE_START);
     let at = 0;
-    for (const match of text.matchAll(REFERENCE)) {
-        if (match.index > at)
-            pieces.push({ text: text.slice(at, match.index), reference: false });
-        pieces.push({ text: match[0], reference: true });
-        at = match.index + match[0].length;
+    for (;;) {
+        adjacent.lastIndex = at;
+        search.lastIndex = at;
+        const next = (pieces.at(-1)?.reference ? adjacent.exec(text) : null) ?? search.exec(text);
+        if (next === null)
+            break;
+        const last = pieces.at(-1);
+        if (next.index > at)
+            pieces.push({ text: text.slice(at, next.index), reference: false });
+        // A run of adjacent references is one piece: two code spans side by side would read as one
+        // fence of two backticks (`#1``@b`), so the run goes into one span.
+        if (next.index === at && last?.reference)
+            last.text += next[0];
+        else
+            pieces.push({ text: next[0], reference: true });
+        at = next.index + next[0].length;
     }
     if (at < text.length)
         pieces.push({ text: text.slice(at), reference: false });
