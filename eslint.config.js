@@ -51,6 +51,24 @@ function prefixLoadBans(prefixes) {
 }
 
 /**
+ * `loadBans` for the module names `shippedPatterns` refuses as static imports, so that `import('../../x/src/…')` or
+ * `require('../../../testing/…')` is refused with the same message as the import statement. Each group entry is a
+ * gitignore-style glob of the shapes used there: an optional leading `**` and `/` (any leading path) and a trailing `/*`
+ * (anything below); a module name matches when it starts with the rest, or, after that leading `**`, has it after a `/`.
+ */
+function shippedLoadBans() {
+  return shippedPatterns.flatMap(({ group, message }) => {
+    const names = group.map((glob) => {
+      const shape = /^(\*\*\/)?([^*!]+\/)\*$/.exec(glob);
+      if (!shape) throw new Error(`eslint.config.js: cannot turn the import pattern ${glob} into a load ban`);
+      return `${shape[1] ? '(^|\\/)' : '^'}${shape[2].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`;
+    });
+    // One selector per group, as no-restricted-imports reports one message per group.
+    return loadBans(`(${names.join('|')})`, message);
+  });
+}
+
+/**
  * In shipped code a module is loaded by a name the reader, the bundler and the import rules can read: a string,
  * or a template literal without substitutions. ncc bundles only what it can resolve at build time, so a
  * computed name (`import(name)`, `import('@actions/' + x)`, `` import(`@actions/${x}`) ``, `require(name)`)
@@ -97,7 +115,7 @@ export default tseslint.config(
     files: shippedFiles,
     rules: {
       'no-restricted-imports': ['error', { patterns: shippedPatterns }],
-      'no-restricted-syntax': ['error', ...literalSpecifiersOnly, ...prefixLoadBans(['@sophia-testing/'])],
+      'no-restricted-syntax': ['error', ...literalSpecifiersOnly, ...shippedLoadBans()],
     },
   },
   {
@@ -138,7 +156,8 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         ...literalSpecifiersOnly,
-        ...prefixLoadBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime', '@sophia/inputs']),
+        ...shippedLoadBans(),
+        ...prefixLoadBans(['@actions/', '@sophia/action-runtime', '@sophia/inputs']),
         ...createRequireBan,
       ],
     },
@@ -168,7 +187,8 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         ...literalSpecifiersOnly,
-        ...prefixLoadBans(['@sophia-testing/', '@sophia/action-runtime', '@sophia/inputs']),
+        ...shippedLoadBans(),
+        ...prefixLoadBans(['@sophia/action-runtime', '@sophia/inputs']),
         ...loadBans(
           String.raw`^@actions\/(?!github$)`,
           'Loading @actions/… other than @actions/github is refused here, as a static import is.',

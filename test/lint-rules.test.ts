@@ -163,6 +163,48 @@ describe('a domain package does not import @actions/core', () => {
   });
 });
 
+/** Relative paths into another package or into the test machinery, refused as a dynamic load as they are as a static import. */
+const RELATIVE_REACHES: [path: string, code: string][] = [
+  ['packages/releases/src/planted.ts', "export const load = () => import('../../action-runtime/src/index.js');\n"],
+  ['packages/kubernetes/src/planted.ts', "export const load = () => import('../../inputs/src/index.js');\n"],
+  [
+    'packages/kubernetes/src/planted.ts',
+    "export const load = () => import('../../../testing/k3s-simulator/src/index.js');\n",
+  ],
+  [
+    'actions/rollback/src/planted.ts',
+    "export const load = () => import('../../../testing/k3s-simulator/src/index.js');\n",
+  ],
+  [
+    'actions/rollback/src/planted.ts',
+    "export const load = () => require('../../../testing/k3s-simulator/src/index.js');\n",
+  ],
+  ['packages/github/src/planted.ts', 'export const load = () => import(`../../ssh/src/index.js`);\n'],
+];
+
+describe('shipped code does not reach another package or the test machinery by a relative path', () => {
+  test.each(RELATIVE_REACHES)('%s: %s is refused', async (path, code) => {
+    expect(await importVerdicts(code, path)).toEqual([
+      expect.stringMatching(/^no-restricted-syntax: Import another package through its entry point/),
+    ]);
+  });
+
+  test('the static import of the same path gets the same message', async () => {
+    expect(
+      await importVerdicts("export * from '../../inputs/src/index.js';\n", 'packages/kubernetes/src/planted.ts'),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*Import another package through its entry point/)]);
+  });
+
+  test('a relative lazy import inside the same package passes', async () => {
+    for (const code of [
+      "export const load = () => import('../kubectl/apply.js');\n",
+      "export const load = () => import('./ssh-shell.js');\n",
+    ]) {
+      expect(await importVerdicts(code, 'packages/kubernetes/src/rollout/planted.ts')).toEqual([]);
+    }
+  });
+});
+
 test('a test does not import the demo, by a template literal either', async () => {
   for (const code of [
     "export const load = () => import('../demo/run.js');\n",
