@@ -68589,7 +68589,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ run_context_workspaceDir)
 });
 
-// UNUSED EXPORTS: CANCEL_GRACE_MS, TERMINATE_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelExitCode, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, wasCancelled
+// UNUSED EXPORTS: CANCEL_GRACE_MS, TERMINATE_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelExitCode, cancelledSummary, closeOpenLogGroup, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, wasCancelled
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -68738,13 +68738,35 @@ class InputReader {
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
+/** How many of actionLog's groups are open: their work has begun and not ended. */
+let openGroups = 0;
 /** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
 const log_actionLog = {
     info: (line) => lib_core.info(line),
     warning: (message) => lib_core.warning(message),
     debug: (line) => lib_core.debug(line),
-    group: (title, work) => lib_core.group(title, work),
+    group: (title, work) => lib_core.group(title, async () => {
+        openGroups += 1;
+        try {
+            return await work();
+        }
+        finally {
+            openGroups = Math.max(0, openGroups - 1);
+        }
+    }),
 };
+/**
+ * Closes (`::endgroup::`) the log group whose work is still running, for a step about to be ended by force
+ * (its cancel grace ran out): the runner folds every line after an unclosed `::group::` into that group, the
+ * step's failure message too. The runner's log has one level of groups, so one `::endgroup::` closes it. Does
+ * nothing when no group is open.
+ */
+function closeOpenLogGroup() {
+    if (openGroups === 0)
+        return;
+    openGroups = 0;
+    lib_core.endGroup();
+}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => lib_core.setSecret(secret),
@@ -68880,6 +68902,7 @@ function handleCancelSignals(publishOnCancel) {
     const onCancel = (signal, graceMs) => {
         cancelledBy = signal;
         const end = () => {
+            closeOpenLogGroup();
             removeSecretsDir();
             lib_core.setFailed(CANCELLED_MESSAGE);
             process.exit(EXIT_CODE_OF[signal]);
@@ -68901,6 +68924,7 @@ function handleCancelSignals(publishOnCancel) {
     process.on('SIGTERM', () => {
         if (cancelledBy === undefined)
             return onCancel('SIGTERM', TERMINATE_GRACE_MS);
+        closeOpenLogGroup();
         removeSecretsDir();
         process.exit(EXIT_CODE_OF.SIGTERM);
     });

@@ -43739,7 +43739,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   aq: () => (/* reexport */ withPlanFile)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, TERMINATE_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelExitCode, cancelSignal, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, TERMINATE_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelExitCode, cancelSignal, cancelledSummary, closeOpenLogGroup, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -46879,13 +46879,35 @@ class InputReader {
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
+/** How many of actionLog's groups are open: their work has begun and not ended. */
+let openGroups = 0;
 /** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
 const actionLog = {
     info: (line) => info(line),
     warning: (message) => core_warning(message),
     debug: (line) => debug(line),
-    group: (title, work) => group(title, work),
+    group: (title, work) => group(title, async () => {
+        openGroups += 1;
+        try {
+            return await work();
+        }
+        finally {
+            openGroups = Math.max(0, openGroups - 1);
+        }
+    }),
 };
+/**
+ * Closes (`::endgroup::`) the log group whose work is still running, for a step about to be ended by force
+ * (its cancel grace ran out): the runner folds every line after an unclosed `::group::` into that group, the
+ * step's failure message too. The runner's log has one level of groups, so one `::endgroup::` closes it. Does
+ * nothing when no group is open.
+ */
+function closeOpenLogGroup() {
+    if (openGroups === 0)
+        return;
+    openGroups = 0;
+    endGroup();
+}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
@@ -47052,6 +47074,7 @@ function handleCancelSignals(publishOnCancel) {
     const onCancel = (signal, graceMs) => {
         cancelledBy = signal;
         const end = () => {
+            closeOpenLogGroup();
             removeSecretsDir();
             setFailed(CANCELLED_MESSAGE);
             process.exit(EXIT_CODE_OF[signal]);
@@ -47073,6 +47096,7 @@ function handleCancelSignals(publishOnCancel) {
     process.on('SIGTERM', () => {
         if (cancelledBy === undefined)
             return onCancel('SIGTERM', TERMINATE_GRACE_MS);
+        closeOpenLogGroup();
         removeSecretsDir();
         process.exit(EXIT_CODE_OF.SIGTERM);
     });

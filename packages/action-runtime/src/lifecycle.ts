@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Log } from '@sophia/reporting';
-import { actionLog } from './log.js';
+import { actionLog, closeOpenLogGroup } from './log.js';
 import { workspaceDir } from './run-context.js';
 
 /**
@@ -131,6 +131,7 @@ function handleCancelSignals(publishOnCancel?: () => Promise<void>): void {
   const onCancel = (signal: keyof typeof EXIT_CODE_OF, graceMs: number): void => {
     cancelledBy = signal;
     const end = (): void => {
+      closeOpenLogGroup();
       removeSecretsDir();
       core.setFailed(CANCELLED_MESSAGE);
       process.exit(EXIT_CODE_OF[signal]);
@@ -150,6 +151,7 @@ function handleCancelSignals(publishOnCancel?: () => Promise<void>): void {
   };
   process.on('SIGTERM', () => {
     if (cancelledBy === undefined) return onCancel('SIGTERM', TERMINATE_GRACE_MS);
+    closeOpenLogGroup();
     removeSecretsDir();
     process.exit(EXIT_CODE_OF.SIGTERM);
   });
