@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Fails when two different declarations of a type (interface, type alias, class, enum, const enum) are public
-// under the same name anywhere in the repository's TypeScript: a reader, or an editor's auto-import, must never
-// have to guess which `DeployReport` is meant.
+// Fails when two different declarations of a type (interface, type alias, class, enum, const enum, namespace) are
+// public under the same name anywhere in the repository's TypeScript: a reader, or an editor's auto-import, must
+// never have to guess which `DeployReport` is meant.
 //
 // What is read: every TypeScript source of the repository (.ts, .tsx, .mts, .cts and their declaration files
 // .d.ts, .d.mts, .d.cts), in every tree and at any depth (packages/*, actions/*, testing/*, test/, demo/, bench/,
@@ -33,7 +33,14 @@ const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.u
 const SKIPPED_DIRECTORIES = new Set(['node_modules', 'dist', 'coverage']);
 /** TypeScript's source extensions; each also covers its declaration files (`.d.ts`, `.d.mts`, `.d.cts`). */
 const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/;
-const TYPE_FLAGS = ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum;
+// A namespace names a public declaration as a type does (`HealthReport.Check` reads as HealthReport's). Merged with
+// a class, function or enum of the same declaration site (one symbol) it is that declaration, not a second one.
+const TYPE_FLAGS =
+  ts.SymbolFlags.Interface |
+  ts.SymbolFlags.TypeAlias |
+  ts.SymbolFlags.Class |
+  ts.SymbolFlags.Enum |
+  ts.SymbolFlags.Module;
 
 /** Every TypeScript source under `directory`, skipping what is generated or vendored. */
 function sources(directory, atRoot = true) {
@@ -99,7 +106,8 @@ function recordGlobals(statements) {
       (ts.isInterfaceDeclaration(statement) ||
         ts.isTypeAliasDeclaration(statement) ||
         ts.isClassDeclaration(statement) ||
-        ts.isEnumDeclaration(statement)) &&
+        ts.isEnumDeclaration(statement) ||
+        (ts.isModuleDeclaration(statement) && ts.isIdentifier(statement.name))) &&
       statement.name
     ) {
       const symbol = checker.getSymbolAtLocation(statement.name);

@@ -68,6 +68,16 @@ const PLANTED_GLOBAL_BLOCK: Record<string, string> = {
     'export {};\ndeclare global {\n  interface Log {\n    planted: true;\n  }\n}\n',
 };
 
+/**
+ * A namespace beside a type of the same name declared elsewhere is a second public declaration; one merged with a
+ * class of the same declaration site is that class.
+ */
+const PLANTED_NAMESPACES: Record<string, string> = {
+  'packages/kubernetes/src/planted-namespace.ts': 'export namespace HealthReport {}\n',
+  'packages/ssh/src/planted-merged.ts':
+    'export class PlantedMerged {\n  planted = true;\n}\nexport namespace PlantedMerged {\n  export const planted = true;\n}\n',
+};
+
 /** A copy of the repository without what the check never reads (installed, built, git's own). */
 function copyRepository(): string {
   const copy = mkdtempSync(join(tmpdir(), 'type-names-'));
@@ -117,6 +127,23 @@ describe('the exported type names check', () => {
         expect(result.stderr).toMatch(new RegExp(`${path.replace(/\./g, '\\.')}:[12]\\b`));
       }
       expect(result.stderr).toContain(`${Object.keys(PLANTED_GLOBAL_BLOCK)[0]}:3`);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('fails on an exported namespace named as another public type, not on a namespace merged with its class', async () => {
+    const copy = copyRepository();
+    try {
+      for (const [path, text] of Object.entries(PLANTED_NAMESPACES)) writeFileSync(join(copy, path), text);
+
+      const result = await check(copy);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^HealthReport names 2 different types: packages\/health-check\/src\/report\.ts:\d+, packages\/kubernetes\/src\/planted-namespace\.ts:1$/m,
+      );
+      expect(result.stderr).not.toContain('PlantedMerged');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
