@@ -48014,7 +48014,7 @@ function deployReportMarkdown(title, report) {
     if (report.interrupted?.puttingBack)
         parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
         // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
-        'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
+        'If this summary still says so, the step was ended before the put-back finished: the put-back was cut and is not confirmed (`rolled-back` is false), so the new revision may still be in place. Check the workloads below and re-run the rollback workflow.', '');
     else if (report.interrupted)
         parts.push(`**Stopped after changing the cluster:** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,markdown/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
     parts.push((0,markdown/* markdownTable */.Qj)(

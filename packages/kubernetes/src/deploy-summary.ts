@@ -55,7 +55,7 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
       `**Cancelled after changing the cluster; putting back what this run changed.** ${markdownText(report.interrupted.reason, 1000)}`,
       '',
       // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
-      'If this summary still says so, the step was ended before the put-back finished: check the workloads below.',
+      'If this summary still says so, the step was ended before the put-back finished: the put-back was cut and is not confirmed (`rolled-back` is false), so the new revision may still be in place. Check the workloads below and re-run the rollback workflow.',
       '',
     );
   else if (report.interrupted)
