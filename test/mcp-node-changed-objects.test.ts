@@ -6,7 +6,7 @@
  */
 import { runBundledAction } from '@sophia-testing/action-runner';
 import { mcpServerDeployment } from '@sophia-testing/manifests';
-import { useClusterTestBed } from './fixtures/cluster.js';
+import { actionConnectionInputs, useClusterTestBed } from './fixtures/cluster.js';
 import { kubectlEnds } from './fixtures/kube-kit.js';
 
 const TAINT = 'sophia.ai/dedicated=mcp:NoSchedule';
@@ -19,15 +19,7 @@ describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) =>
       action: 'deploy-mcp-node',
       cwd: bed.workspace.dir,
       inputs: {
-        ...(transport === 'ssh'
-          ? {
-              host: `127.0.0.1:${bed.sshHost!.sshPort}`,
-              user: bed.sshHost!.user,
-              'ssh-key': bed.sshHost!.privateKey,
-              'known-hosts': bed.sshHost!.knownHosts,
-              'kubectl-command': bed.cluster.kubectlCommandFor(binary),
-            }
-          : { kubeconfig: bed.cluster.kubeconfig, kubectl: binary }),
+        ...actionConnectionInputs(bed, binary, transport),
         namespace: 'mcp',
         manifests: 'mcp.yaml',
         'rollout-timeout': '15s',
