@@ -85,7 +85,10 @@ export interface FrontendDeployRequest {
    * `known`), so that a redeploy does not read the live manifest back.
    */
   knownManifest?: (label: string, target: string) => FileManifest | undefined;
-  /** The release archive's gzip level, 0-9 (6 when left out). */
+  /**
+   * The release archive's gzip level, 0-9 (6 when left out), used while the link is the bottleneck;
+   * while the connection waits for the compressor (a fast link), members are compressed at level 1.
+   */
   gzipLevel?: number;
   /**
    * Progress as it happens: lines of the whole run, and each host's lines prefixed with its label

@@ -326,3 +326,61 @@ test('directories come first, then large new files, then the rest, and real tar 
   execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
   expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
 });
+
+/**
+ * The gzip levels of an archive's members, from each member's header: zlib writes XFL (byte 8,
+ * RFC 1952) as 4 for levels 0 and 1, 2 for level 9 and 0 for the levels between.
+ */
+function memberFlags(archive: Buffer): number[] {
+  const header = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0]);
+  const flags: number[] = [];
+  for (let at = archive.indexOf(header); at !== -1; at = archive.indexOf(header, at + 1)) flags.push(archive[at + 8]);
+  return flags;
+}
+
+/** Reads `stream` whole, at most `bytesPerSecond` (a link of that speed; Infinity: as fast as it comes). */
+async function readAtPace(stream: NodeJS.ReadableStream, bytesPerSecond: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    if (Number.isFinite(bytesPerSecond))
+      await new Promise((resolve) => setTimeout(resolve, (chunk.length / bytesPerSecond) * 1000));
+  }
+  return Buffer.concat(parts);
+}
+
+test('members follow the link: level 1 while the connection keeps up, the configured level once compressed data waits for it', async () => {
+  const site = join(work, 'adaptive');
+  await mkdir(site, { recursive: true });
+  // Text that level 1 and level 6 compress differently (base64 of random bytes): 12 MiB, a dozen members.
+  for (let index = 0; index < 12; index++)
+    await writeFile(join(site, `chunk-${index}.js`), randomBytes(768 * 1024).toString('base64'));
+  const manifest = await scanSource(site);
+  const archive = () =>
+    releaseStream({
+      sourceRoot: site,
+      manifest,
+      plan: planDelta(manifest, undefined),
+      releaseDir: 'releases/r1',
+      recordsDir: '.deploy/records/r1',
+      releaseInfo: { id: 'r1' },
+    }).stream;
+
+  // A reader that takes everything at once (a fast link): every member at level 1.
+  const fast = memberFlags(await readAtPace(archive(), Infinity));
+  expect(fast.length).toBeGreaterThanOrEqual(12);
+  expect(fast.every((flag) => flag === 4)).toBe(true);
+
+  // A reader at 2 MB/s (a slow link): compressed data piles up, and the members after that are level 6.
+  const slowArchive = await readAtPace(archive(), 2_000_000);
+  const slow = memberFlags(slowArchive);
+  expect(slow[0]).toBe(4);
+  expect(slow.filter((flag) => flag === 0).length).toBeGreaterThanOrEqual(3);
+  // Either way the archive is one gzip stream real tar reads whole.
+  const file = join(work, 'slow.tgz');
+  await writeFile(file, slowArchive);
+  const target = join(work, 'target');
+  await mkdir(target);
+  execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
+  expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
+});
