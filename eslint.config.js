@@ -69,6 +69,32 @@ function shippedLoadBans() {
 }
 
 /**
+ * A relative module path not in normal form: a doubled slash, a `.` segment after the start (`a/./b`, `./.`, `./..`),
+ * or a named segment undone by `..` (`x/../..`). Node and the bundler resolve them, but the import rules match the
+ * path as written (`../../*`), so `..//../inputs/src` or `./x/../../../testing` would pass them.
+ */
+const NOT_NORMAL_PATH = String.raw`\/\/|\/\.(\/|$)|^\.\/\.\.?(\/|$)|(^|\/)(?!\.\.?(\/|$))[^/]+\/\.\.(\/|$)`;
+const NOT_NORMAL_MESSAGE =
+  'Name a module by its normal path (no //, no . segment, no dir/..): the import rules match the path as written.';
+
+/** no-restricted-syntax selectors refusing a module path that is not in normal form, in imports, re-exports and loads. */
+function normalSpecifiersOnly() {
+  const statements = [
+    'ImportDeclaration > Literal.source',
+    'ExportAllDeclaration > Literal.source',
+    'ExportNamedDeclaration > Literal.source',
+    'TSExternalModuleReference > Literal.expression',
+  ];
+  return [
+    ...statements.map((literal) => ({
+      selector: `${literal}[value=/${NOT_NORMAL_PATH}/]`,
+      message: NOT_NORMAL_MESSAGE,
+    })),
+    ...loadBans(NOT_NORMAL_PATH, NOT_NORMAL_MESSAGE),
+  ];
+}
+
+/**
  * In shipped code a module is loaded by a name the reader, the bundler and the import rules can read: a string,
  * or a template literal without substitutions. ncc bundles only what it can resolve at build time, so a
  * computed name (`import(name)`, `import('@actions/' + x)`, `` import(`@actions/${x}`) ``, `require(name)`)
@@ -77,6 +103,7 @@ function shippedLoadBans() {
  * `process.getBuiltinModule`, which reaches `createRequire` by a name given at run time, is not used.
  */
 const literalSpecifiersOnly = [
+  ...normalSpecifiersOnly(),
   ...LOADERS.map(({ call, name }) => ({
     selector: `${call}:not([${name}.type='Literal'], [${name}.type='TemplateLiteral']:not([${name}.expressions.0]))`,
     message:

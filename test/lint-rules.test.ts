@@ -205,6 +205,42 @@ describe('shipped code does not reach another package or the test machinery by a
   });
 });
 
+/** Paths that resolve where the relative-path rules forbid but are not written as those rules match. */
+const UNNORMAL_REACHES: [path: string, code: string][] = [
+  ['packages/kubernetes/src/planted.ts', "export * from '..//../inputs/src/index.js';\n"],
+  ['packages/kubernetes/src/planted.ts', "import { x } from '../..//inputs/src/index.js';\nexport const y = x;\n"],
+  ['packages/releases/src/planted.ts', "export { x } from './x/../../../action-runtime/src/index.js';\n"],
+  [
+    'packages/releases/src/planted.ts',
+    "import x = require('../.././../testing/ssh-hosts/src/index.js');\nexport = x;\n",
+  ],
+  [
+    'actions/rollback/src/planted.ts',
+    "export const load = () => import('..//../../testing/k3s-simulator/src/index.js');\n",
+  ],
+  ['actions/rollback/src/planted.ts', 'export const load = () => import(`./.././../../packages/ssh/src/index.js`);\n'],
+  ['packages/github/src/planted.ts', "export const load = () => require('./../../ssh/src/index.js');\n"],
+];
+
+describe('shipped code names modules by their normal path', () => {
+  test.each(UNNORMAL_REACHES)('%s: %s is refused', async (path, code) => {
+    expect(await importVerdicts(code, path)).toContainEqual(
+      expect.stringMatching(/^no-restricted-syntax: Name a module by its normal path/),
+    );
+  });
+
+  test('normal relative paths and package names pass', async () => {
+    for (const code of [
+      "export const load = () => import('../kubectl/apply.js');\n",
+      "import { a } from './ssh-shell.js';\nexport const b = a;\n",
+      "export * from '../rollout/index.js';\n",
+      "import { join } from 'node:path';\nexport const j = join;\n",
+    ]) {
+      expect(await importVerdicts(code, 'packages/kubernetes/src/rollout/planted.ts')).toEqual([]);
+    }
+  });
+});
+
 test('a test does not import the demo, by a template literal either', async () => {
   for (const code of [
     "export const load = () => import('../demo/run.js');\n",
