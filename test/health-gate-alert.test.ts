@@ -105,6 +105,20 @@ it('a body naming people, teams and issues reads as written in the alert issue, 
   expect(htmlText(html).split(`body does not contain "\\"version\\"": ${JSON.stringify(quoted)}`)).toHaveLength(3);
 });
 
+it('an alert refused for a rate limit says so, and not that the token lacks issues: write', () => {
+  const error = new GitHubApiError('openAlertIssue', 403, 'API rate limit exceeded for installation ID 1000.', {
+    kind: 'primary',
+    resetAt: new Date(Date.UTC(2026, 0, 1, 1)),
+  });
+  const { message } = alertFailure(error);
+  expect(message).toBe(
+    "The alert issue could not be kept: openAlertIssue: GitHub answered HTTP 403: API rate limit exceeded for installation ID 1000. (rate limited: this token's API requests are used up until 2026-01-01 01:00:00 UTC; not a missing permission). The next run tries again.",
+  );
+  expect(
+    alertFailure(new GitHubApiError('openAlertIssue', 403, 'Resource not accessible by integration')).message,
+  ).toContain('`issues: write`');
+});
+
 it("GitHub's refusal is quoted as text in the summary of an alert that could not be kept", () => {
   const answer = 'Resource not accessible by integration <!-- @sophia/admins `x` *y* #5';
   const error = new GitHubApiError('openAlertIssue', 403, answer);

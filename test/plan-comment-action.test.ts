@@ -177,6 +177,21 @@ test('a token that may not comment fails with a hint: fork, Dependabot or the mi
   expect(error.message).toContain('pull-requests: write');
 });
 
+test('a rate-limited 403 is reported as the rate limit, without the missing-permission hint', async () => {
+  const pullNumber = api.repository('sophia/sophia-app').addPullRequest('Busy hour');
+  api.rateLimitNext('primary', 10);
+  const run = await comment(pullNumber, `staging backend ${kubernetesPlan(1)}`);
+  api.rateLimitNext('primary', 0);
+  expect(run.code).toBe(1);
+  const [error] = run.annotations.filter((annotation) => annotation.level === 'error');
+  expect(error.message).toContain('HTTP 403: API rate limit exceeded');
+  expect(error.message).toContain(
+    "this token's API requests are used up until 2026-01-01 01:00:00 UTC; not a missing permission",
+  );
+  expect(error.message).not.toContain('Dependabot');
+  expect(error.message).not.toContain('pull-requests: write');
+});
+
 test('a marker comment by someone else is left alone; a token writing as another login than comment-author is warned about', async () => {
   const repository = api.repository('sophia/sophia-app');
   const pullNumber = repository.addPullRequest('Marker in a review');

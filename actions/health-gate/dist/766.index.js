@@ -1523,19 +1523,65 @@ class GitHubApiError extends Error {
     operation;
     status;
     githubMessage;
+    rateLimit;
     constructor(
     /** This package's operation, such as `upsertPullRequestComment`. */
     operation, 
     /** The HTTP status of GitHub's answer; 0 when the request got none (network failure). */
     status, 
     /** GitHub's `message` field, or the network error's message. */
-    githubMessage) {
-        super(`${operation}: GitHub answered ${status === 0 ? 'nothing' : `HTTP ${status}`}: ${githubMessage}`);
+    githubMessage, 
+    /** Set when the refusal is a rate limit: a 403 then says nothing about the token's permissions. */
+    rateLimit) {
+        const limited = rateLimit ? ` (${describeRateLimit(rateLimit)})` : '';
+        super(`${operation}: GitHub answered ${status === 0 ? 'nothing' : `HTTP ${status}`}: ${githubMessage}${limited}`);
         this.operation = operation;
         this.status = status;
         this.githubMessage = githubMessage;
+        this.rateLimit = rateLimit;
         this.name = 'GitHubApiError';
     }
+}
+/**
+ * A rate limit in words: which limit, until when (UTC, to the second) or how long GitHub asks to
+ * wait, and that it is not a missing permission. Example: "rate limited: this token's API requests
+ * are used up until 2026-01-01 01:00:00 UTC; not a missing permission".
+ */
+function describeRateLimit(rateLimit) {
+    const wait = rateLimit.resetAt !== undefined
+        ? ` until ${rateLimit.resetAt
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/\.\d+Z$/, ' UTC')}`
+        : rateLimit.retryAfterSeconds !== undefined
+            ? `; GitHub asks to wait ${rateLimit.retryAfterSeconds} s`
+            : '';
+    const what = rateLimit.kind === 'primary'
+        ? "rate limited: this token's API requests are used up"
+        : 'rate limited: too many requests in a short time (a secondary rate limit)';
+    return `${what}${wait}; not a missing permission`;
+}
+/** The rate limit a refusal reports, read as GitHub's docs describe it (see GitHubRateLimit); undefined for any other refusal. */
+function rateLimitOf(status, message, headers) {
+    if (status !== 403 && status !== 429)
+        return undefined;
+    const header = (name) => {
+        const value = headers?.[name];
+        return value === undefined ? undefined : String(value);
+    };
+    const retryAfter = Number(header('retry-after'));
+    const retryAfterSeconds = Number.isFinite(retryAfter) && header('retry-after') !== undefined ? retryAfter : undefined;
+    if (header('x-ratelimit-remaining') === '0') {
+        const reset = Number(header('x-ratelimit-reset'));
+        return {
+            kind: 'primary',
+            resetAt: Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined,
+            retryAfterSeconds,
+        };
+    }
+    if (retryAfterSeconds !== undefined || /secondary rate limit/i.test(message))
+        return { kind: 'secondary', retryAfterSeconds };
+    return undefined;
 }
 /** Runs one operation's requests, turning octokit's failures into GitHubApiError. */
 async function client_calling(operation, run) {
@@ -1550,7 +1596,8 @@ async function client_calling(operation, run) {
         if (typeof failure.status === 'number' && failure.response) {
             const detail = Array.isArray(data?.errors) && data.errors.length > 0 ? ` ${JSON.stringify(data.errors)}` : '';
             const message = typeof data?.message === 'string' ? data.message : (failure.message ?? '');
-            throw new GitHubApiError(operation, failure.status, `${message}${detail}`);
+            const rateLimit = rateLimitOf(failure.status, message, failure.response.headers);
+            throw new GitHubApiError(operation, failure.status, `${message}${detail}`, rateLimit);
         }
         // octokit reports a request that got no answer as status 500 without a response.
         throw new GitHubApiError(operation, 0, failure.message ?? String(error));
@@ -2614,6 +2661,9 @@ function hintFor(error) {
     const status = error instanceof GitHubApiError ? error.status : -1;
     if (status === 401)
         return 'GitHub refused the token: check `github-token`.';
+    // A rate limit (its words are in the message) is not a missing permission: the next run tries again.
+    if (error instanceof GitHubApiError && error.rateLimit)
+        return 'The next run tries again.';
     if (status === 403) {
         return "The token may not write issues: grant `issues: write` in the job's `permissions:` (and in the calling workflow's), or give a token that has it.";
     }

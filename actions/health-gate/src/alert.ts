@@ -48,6 +48,8 @@ function hintFor(error: unknown): string {
   if (error instanceof AlertAuthorError) return 'Nothing else was written.';
   const status = error instanceof GitHubApiError ? error.status : -1;
   if (status === 401) return 'GitHub refused the token: check `github-token`.';
+  // A rate limit (its words are in the message) is not a missing permission: the next run tries again.
+  if (error instanceof GitHubApiError && error.rateLimit) return 'The next run tries again.';
   if (status === 403) {
     return "The token may not write issues: grant `issues: write` in the job's `permissions:` (and in the calling workflow's), or give a token that has it.";
   }

@@ -66,10 +66,11 @@ export async function main(): Promise<void> {
  * A 403 from GitHub explained: the token lacks the right to comment, which is what a pull request
  * run from a fork or by Dependabot gets (a read-only GITHUB_TOKEN, no secrets; GitHub docs,
  * "Automatic token authentication" and "Troubleshooting Dependabot on GitHub Actions"), or a job
- * without `pull-requests: write`. Other errors pass unchanged.
+ * without `pull-requests: write`. Other errors, a 403 for a rate limit among them, pass unchanged.
  */
 export function withPermissionHint(error: unknown): unknown {
-  if (!(error instanceof GitHubApiError) || error.status !== 403) return error;
+  // A rate limit says so in the message already; it is no missing permission.
+  if (!(error instanceof GitHubApiError) || error.status !== 403 || error.rateLimit) return error;
   error.message +=
     '. The token may not write this comment: a pull request from a fork or by Dependabot gets a read-only token (skip those in the calling workflow), or the job lacks `permissions: pull-requests: write`';
   return error;

@@ -41,6 +41,20 @@ export function githubRepository(options: GitHubRepositoryOptions): GitHubReposi
 }
 
 /**
+ * A refusal because a rate limit was reached, not for want of a permission (GitHub docs, "Rate
+ * limits for the REST API": HTTP 403 or 429, with `x-ratelimit-remaining: 0` for the primary
+ * limit, or a `retry-after` header or a message naming a secondary rate limit).
+ */
+export interface GitHubRateLimit {
+  /** `primary`: the token's hourly requests are used up; `secondary`: too many too fast. */
+  kind: 'primary' | 'secondary';
+  /** When the primary limit resets (`x-ratelimit-reset`), if GitHub said. */
+  resetAt?: Date;
+  /** Seconds GitHub asks to wait (`retry-after`), if it said. */
+  retryAfterSeconds?: number;
+}
+
+/**
  * A GitHub REST call that failed: the operation (this package's function), the HTTP status (0
  * when no answer came) and GitHub's own message, with the field errors of a 422. The token is
  * never part of it.
@@ -53,16 +67,70 @@ export class GitHubApiError extends Error {
     readonly status: number,
     /** GitHub's `message` field, or the network error's message. */
     readonly githubMessage: string,
+    /** Set when the refusal is a rate limit: a 403 then says nothing about the token's permissions. */
+    readonly rateLimit?: GitHubRateLimit,
   ) {
-    super(`${operation}: GitHub answered ${status === 0 ? 'nothing' : `HTTP ${status}`}: ${githubMessage}`);
+    const limited = rateLimit ? ` (${describeRateLimit(rateLimit)})` : '';
+    super(`${operation}: GitHub answered ${status === 0 ? 'nothing' : `HTTP ${status}`}: ${githubMessage}${limited}`);
     this.name = 'GitHubApiError';
   }
 }
 
+/**
+ * A rate limit in words: which limit, until when (UTC, to the second) or how long GitHub asks to
+ * wait, and that it is not a missing permission. Example: "rate limited: this token's API requests
+ * are used up until 2026-01-01 01:00:00 UTC; not a missing permission".
+ */
+export function describeRateLimit(rateLimit: GitHubRateLimit): string {
+  const wait =
+    rateLimit.resetAt !== undefined
+      ? ` until ${rateLimit.resetAt
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, ' UTC')}`
+      : rateLimit.retryAfterSeconds !== undefined
+        ? `; GitHub asks to wait ${rateLimit.retryAfterSeconds} s`
+        : '';
+  const what =
+    rateLimit.kind === 'primary'
+      ? "rate limited: this token's API requests are used up"
+      : 'rate limited: too many requests in a short time (a secondary rate limit)';
+  return `${what}${wait}; not a missing permission`;
+}
+
+/** Response headers as octokit gives them: lower-case names. */
+type OctokitHeaders = Record<string, string | number | undefined>;
+
 interface OctokitFailure {
   status?: number;
   message?: string;
-  response?: { data?: unknown };
+  response?: { data?: unknown; headers?: OctokitHeaders };
+}
+
+/** The rate limit a refusal reports, read as GitHub's docs describe it (see GitHubRateLimit); undefined for any other refusal. */
+function rateLimitOf(
+  status: number,
+  message: string,
+  headers: OctokitHeaders | undefined,
+): GitHubRateLimit | undefined {
+  if (status !== 403 && status !== 429) return undefined;
+  const header = (name: string): string | undefined => {
+    const value = headers?.[name];
+    return value === undefined ? undefined : String(value);
+  };
+  const retryAfter = Number(header('retry-after'));
+  const retryAfterSeconds = Number.isFinite(retryAfter) && header('retry-after') !== undefined ? retryAfter : undefined;
+  if (header('x-ratelimit-remaining') === '0') {
+    const reset = Number(header('x-ratelimit-reset'));
+    return {
+      kind: 'primary',
+      resetAt: Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined,
+      retryAfterSeconds,
+    };
+  }
+  if (retryAfterSeconds !== undefined || /secondary rate limit/i.test(message))
+    return { kind: 'secondary', retryAfterSeconds };
+  return undefined;
 }
 
 /** Runs one operation's requests, turning octokit's failures into GitHubApiError. */
@@ -76,7 +144,8 @@ export async function calling<T>(operation: string, run: () => Promise<T>): Prom
     if (typeof failure.status === 'number' && failure.response) {
       const detail = Array.isArray(data?.errors) && data.errors.length > 0 ? ` ${JSON.stringify(data.errors)}` : '';
       const message = typeof data?.message === 'string' ? data.message : (failure.message ?? '');
-      throw new GitHubApiError(operation, failure.status, `${message}${detail}`);
+      const rateLimit = rateLimitOf(failure.status, message, failure.response.headers);
+      throw new GitHubApiError(operation, failure.status, `${message}${detail}`, rateLimit);
     }
     // octokit reports a request that got no answer as status 500 without a response.
     throw new GitHubApiError(operation, 0, failure.message ?? String(error));

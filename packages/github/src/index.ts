@@ -1,6 +1,8 @@
 export {
   githubRepository,
   GitHubApiError,
+  describeRateLimit,
+  type GitHubRateLimit,
   type GitHubRepository,
   type GitHubRepositoryOptions,
   type Octokit,

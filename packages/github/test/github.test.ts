@@ -1,4 +1,9 @@
-import { startGitHubApi, type GitHubApi, type RepositoryState } from '@sophia-testing/github-api';
+import {
+  RATE_LIMIT_RESET_EPOCH_SECONDS,
+  startGitHubApi,
+  type GitHubApi,
+  type RepositoryState,
+} from '@sophia-testing/github-api';
 import {
   AlertAuthorError,
   authorMismatch,
@@ -101,6 +106,34 @@ describe('upsertPullRequestComment', () => {
       'upsertPullRequestComment: GitHub answered HTTP 403: Resource not accessible by integration',
     );
     expect(JSON.stringify(failure)).not.toContain('ghs_');
+    expect((failure as GitHubApiError).rateLimit).toBeUndefined();
+  });
+
+  it('a 403 for a rate limit says which limit and until when, and that it is no missing permission', async () => {
+    const pull = repository.addPullRequest('Busy hour');
+    const github = client('ghs_pullRequestsWrite');
+    const write = () =>
+      upsertPullRequestComment(github, { pullNumber: pull, key: 'production', body: 'plan' }).catch(
+        (error: unknown) => error as GitHubApiError,
+      );
+    api.rateLimitNext('primary');
+    const primary = (await write()) as GitHubApiError;
+    expect(primary).toBeInstanceOf(GitHubApiError);
+    expect(primary).toMatchObject({
+      status: 403,
+      rateLimit: { kind: 'primary', resetAt: new Date(RATE_LIMIT_RESET_EPOCH_SECONDS * 1000) },
+    });
+    expect(primary.message).toBe(
+      "upsertPullRequestComment: GitHub answered HTTP 403: API rate limit exceeded for installation ID 1000. (rate limited: this token's API requests are used up until 2026-01-01 01:00:00 UTC; not a missing permission)",
+    );
+    api.rateLimitNext('secondary');
+    const secondary = (await write()) as GitHubApiError;
+    expect(secondary).toMatchObject({ status: 403, rateLimit: { kind: 'secondary', retryAfterSeconds: 60 } });
+    expect(secondary.message).toContain(
+      '(rate limited: too many requests in a short time (a secondary rate limit); GitHub asks to wait 60 s; not a missing permission)',
+    );
+    // The limit passed, the same call goes through.
+    expect(await write()).toMatchObject({ created: true });
   });
 
   it("never takes over someone else's comment that carries the marker: it writes its own", async () => {

@@ -125,6 +125,13 @@ export interface GitHubApi {
   requests: RecordedRequest[];
   /** The repository `owner/name`, created (empty, branch `main`) on first use; others answer 404. */
   repository(fullName: string): RepositoryState;
+  /**
+   * The next `count` requests (default 1; 0 ends a limit set before) answer as GitHub does when a rate limit is reached
+   * (GitHub docs, "Rate limits for the REST API"): HTTP 403 with `x-ratelimit-remaining: 0` and
+   * `x-ratelimit-reset` (epoch seconds) for the primary limit, or with `retry-after` (seconds) and
+   * "You have exceeded a secondary rate limit" for a secondary one.
+   */
+  rateLimitNext(kind: 'primary' | 'secondary', count?: number): void;
   stop(): Promise<void>;
 }
 
@@ -138,9 +145,30 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly errors?: unknown[],
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+/** The seconds since the epoch at which the stand-in's primary rate limit resets: a fixed time, an hour on from 2026-01-01. */
+export const RATE_LIMIT_RESET_EPOCH_SECONDS = Date.UTC(2026, 0, 1, 1) / 1000;
+
+function rateLimited(kind: 'primary' | 'secondary'): HttpError {
+  return kind === 'primary'
+    ? new HttpError(403, 'API rate limit exceeded for installation ID 1000.', undefined, {
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-used': '5000',
+        'x-ratelimit-reset': String(RATE_LIMIT_RESET_EPOCH_SECONDS),
+        'x-ratelimit-resource': 'core',
+      })
+    : new HttpError(
+        403,
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+        undefined,
+        { 'retry-after': '60' },
+      );
 }
 
 /** GitHub's 422 for an invalid field: "Validation Failed" with one error naming the resource and field. */
@@ -159,6 +187,7 @@ const BODY_LIMIT = 65536;
 export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<GitHubApi> {
   const requests: RecordedRequest[] = [];
   const repositories = new Map<string, RepositoryState>();
+  const limitedNext: Array<'primary' | 'secondary'> = [];
   let nextId = 1000;
   const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -257,16 +286,24 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
           }
           recorded.body = body;
         }
+        const limit = limitedNext.shift();
+        if (limit) throw rateLimited(limit);
         const answer = route(recorded, url, (body ?? {}) as Record<string, unknown>);
         send(response, answer.status, answer.body, answer.link);
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        send(response, error.status, {
-          message: error.message,
-          ...(error.errors ? { errors: error.errors } : {}),
-          documentation_url: DOCS,
-          status: String(error.status),
-        });
+        send(
+          response,
+          error.status,
+          {
+            message: error.message,
+            ...(error.errors ? { errors: error.errors } : {}),
+            documentation_url: DOCS,
+            status: String(error.status),
+          },
+          undefined,
+          error.headers,
+        );
       }
     });
   });
@@ -667,6 +704,10 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     url: server.origin,
     requests,
     repository,
+    rateLimitNext(kind, count = 1) {
+      limitedNext.length = 0;
+      for (let index = 0; index < count; index++) limitedNext.push(kind);
+    },
     stop: () => server.stop(),
   };
 }
@@ -677,12 +718,19 @@ function tokenOf(request: http.IncomingMessage): string | undefined {
   return match ? match[1] : undefined;
 }
 
-function send(response: http.ServerResponse, status: number, body: unknown, link?: string): void {
+function send(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  link?: string,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     ...(link ? { link } : {}),
+    ...headers,
   });
   response.end(text);
 }
