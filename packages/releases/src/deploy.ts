@@ -86,8 +86,8 @@ export interface FrontendDeployRequest {
    */
   knownManifest?: (label: string, target: string) => FileManifest | undefined;
   /**
-   * The release archive's gzip level, 0-9 (6 when left out), used while the link is the bottleneck;
-   * while the connection waits for the compressor (a fast link), members are compressed at level 1.
+   * The release archive's gzip level, 0-9 (6 when left out). Once the upload has shown that the
+   * link waits for the compressor (a fast link), members are compressed at level 1 instead.
    */
   gzipLevel?: number;
   /**

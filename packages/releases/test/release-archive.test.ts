@@ -4,11 +4,12 @@ import { createWriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { planDelta, sameManifest } from '../src/delta.js';
 import { SourceError } from '../src/errors.js';
-import { parseManifest, RELEASE_INFO_FILE, resolveInBuild, scanSource } from '../src/manifest.js';
-import { releaseStream } from '../src/release-stream.js';
+import { parseManifest, RELEASE_INFO_FILE, resolveInBuild, scanSource, type FileManifest } from '../src/manifest.js';
+import { memberLevel, releaseStream } from '../src/release-stream.js';
 
 const WEIRD_NAMES = [
   'with space.txt',
@@ -261,10 +262,9 @@ test('links leaving the build, missing and empty sources and reserved names are 
   await expect(scanSource(site)).rejects.toThrow('reserves for its own release record');
 });
 
-/** The archive of a first deploy (every file sent) of the build at `site` as release r1, written to a file. */
-async function firstDeployArchive(site: string) {
-  const manifest = await scanSource(site);
-  const { stream, sentBytes } = releaseStream({
+/** The archive stream of a first deploy (every file sent) of the build scanned as `manifest` from `site`, as release r1. */
+function firstDeployStream(site: string, manifest: FileManifest) {
+  return releaseStream({
     sourceRoot: site,
     manifest,
     plan: planDelta(manifest, undefined),
@@ -272,9 +272,37 @@ async function firstDeployArchive(site: string) {
     recordsDir: '.deploy/records/r1',
     releaseInfo: { id: 'r1' },
   });
+}
+
+/** The archive of a first deploy of the build at `site` as release r1, written to a file. */
+async function firstDeployArchive(site: string) {
+  const manifest = await scanSource(site);
+  const { stream, sentBytes } = firstDeployStream(site, manifest);
   const file = join(work, 'archive.tgz');
   await pipeline(stream, createWriteStream(file));
   return { manifest, file, sentBytes };
+}
+
+/** Extracts the archive `file` with real tar and checks that release r1 is the build `manifest` describes. */
+async function expectReleaseOf(file: string, manifest: FileManifest): Promise<void> {
+  const target = join(work, 'target');
+  await rm(target, { recursive: true, force: true });
+  await mkdir(target);
+  execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
+  expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
+}
+
+/**
+ * The gzip level flag of each member of an archive, from each member's header: Node's gzip header
+ * (magic, deflate, no flags, no time: 8 bytes that compressed or random data repeats by chance
+ * about once in 2^64 positions), then XFL (RFC 1952), which zlib writes as 4 for levels 0 and 1,
+ * 2 for level 9 and 0 for the levels between.
+ */
+function memberFlags(archive: Buffer): number[] {
+  const header = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0]);
+  const flags: number[] = [];
+  for (let at = archive.indexOf(header); at !== -1; at = archive.indexOf(header, at + 1)) flags.push(archive[at + 8]);
+  return flags;
 }
 
 test('a build of several megabytes travels as several gzip members that real tar reads whole; text is still compressed', async () => {
@@ -288,19 +316,11 @@ test('a build of several megabytes travels as several gzip members that real tar
   await writeFile(join(site, 'z-app.js'), text);
   const { manifest, file, sentBytes } = await firstDeployArchive(site);
   const archive = await readFile(file);
-  // Each member starts with Node's gzip header (magic, deflate, no flags, no time): 8 bytes that
-  // compressed or random data repeats by chance about once in 2^64 positions.
-  const header = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0]);
-  let members = 0;
-  for (let at = archive.indexOf(header); at !== -1; at = archive.indexOf(header, at + 1)) members++;
-  expect(archive.indexOf(header)).toBe(0);
-  expect(members).toBeGreaterThanOrEqual(3);
+  expect(archive.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  expect(memberFlags(archive).length).toBeGreaterThanOrEqual(3);
   expect(sentBytes()).toBe(archive.length);
   expect(archive.length).toBeLessThan(media.length + text.length / 4);
-  const target = join(work, 'target');
-  await mkdir(target);
-  execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
-  expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
+  await expectReleaseOf(file, manifest);
 });
 
 test('directories come first, then large new files, then the rest, and real tar builds the same tree from it', async () => {
@@ -321,66 +341,72 @@ test('directories come first, then large new files, then the rest, and real tar 
     'releases/r1/a-app.js',
     'releases/r1/a-pages/page.html',
   ]);
-  const target = join(work, 'target');
-  await mkdir(target);
-  execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
-  expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
+  await expectReleaseOf(file, manifest);
 });
 
-/**
- * The gzip levels of an archive's members, from each member's header: zlib writes XFL (byte 8,
- * RFC 1952) as 4 for levels 0 and 1, 2 for level 9 and 0 for the levels between.
- */
-function memberFlags(archive: Buffer): number[] {
-  const header = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0]);
-  const flags: number[] = [];
-  for (let at = archive.indexOf(header); at !== -1; at = archive.indexOf(header, at + 1)) flags.push(archive[at + 8]);
-  return flags;
-}
-
-/** Reads `stream` whole, at most `bytesPerSecond` (a link of that speed; Infinity: as fast as it comes). */
-async function readAtPace(stream: NodeJS.ReadableStream, bytesPerSecond: number): Promise<Buffer> {
+/** Reads `stream` at most `bytesPerSecond` (a link of that speed; Infinity: as fast as it comes), until `limit` bytes. */
+async function readAtPace(stream: Readable, bytesPerSecond: number, limit = Infinity): Promise<Buffer> {
   const parts: Buffer[] = [];
+  let taken = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     parts.push(chunk);
+    taken += chunk.length;
+    if (taken >= limit) {
+      stream.destroy();
+      break;
+    }
     if (Number.isFinite(bytesPerSecond))
       await new Promise((resolve) => setTimeout(resolve, (chunk.length / bytesPerSecond) * 1000));
   }
   return Buffer.concat(parts);
 }
 
-test('members follow the link: level 1 while the connection keeps up, the configured level once compressed data waits for it', async () => {
-  const site = join(work, 'adaptive');
+/** A build of `files` files of base64 text (768 KiB of random bytes each: about 1 MiB, which gzip takes to about 0.76 MiB). */
+async function base64Build(name: string, files: number): Promise<{ site: string; manifest: FileManifest }> {
+  const site = join(work, name);
   await mkdir(site, { recursive: true });
-  // Text that level 1 and level 6 compress differently (base64 of random bytes): 12 MiB, a dozen members.
-  for (let index = 0; index < 12; index++)
+  for (let index = 0; index < files; index++)
     await writeFile(join(site, `chunk-${index}.js`), randomBytes(768 * 1024).toString('base64'));
-  const manifest = await scanSource(site);
-  const archive = () =>
-    releaseStream({
-      sourceRoot: site,
-      manifest,
-      plan: planDelta(manifest, undefined),
-      releaseDir: 'releases/r1',
-      recordsDir: '.deploy/records/r1',
-      releaseInfo: { id: 'r1' },
-    }).stream;
+  return { site, manifest: await scanSource(site) };
+}
 
-  // A reader that takes everything at once (a fast link): every member at level 1.
-  const fast = memberFlags(await readAtPace(archive(), Infinity));
-  expect(fast.length).toBeGreaterThanOrEqual(12);
-  expect(fast.every((flag) => flag === 4)).toBe(true);
+describe("each member's gzip level follows the upload", () => {
+  test('a link that keeps up gets level 6 for the first 8 MiB, then level 1, and real tar reads the mix whole', async () => {
+    const { site, manifest } = await base64Build('fast', 24);
+    const archive = await readAtPace(firstDeployStream(site, manifest).stream, Infinity);
+    const flags = memberFlags(archive);
+    expect(flags.length).toBeGreaterThanOrEqual(24);
+    // About 8 MiB of compressed data (some ten members) at level 6 before the pace counts.
+    expect(flags.slice(0, 8).every((flag) => flag === 0)).toBe(true);
+    expect(flags.slice(-6).every((flag) => flag === 4)).toBe(true);
+    const file = join(work, 'fast.tgz');
+    await writeFile(file, archive);
+    await expectReleaseOf(file, manifest);
+  });
 
-  // A reader at 2 MB/s (a slow link): compressed data piles up, and the members after that are level 6.
-  const slowArchive = await readAtPace(archive(), 2_000_000);
-  const slow = memberFlags(slowArchive);
-  expect(slow[0]).toBe(4);
-  expect(slow.filter((flag) => flag === 0).length).toBeGreaterThanOrEqual(3);
-  // Either way the archive is one gzip stream real tar reads whole.
-  const file = join(work, 'slow.tgz');
-  await writeFile(file, slowArchive);
-  const target = join(work, 'target');
-  await mkdir(target);
-  execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
-  expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
+  test('an archive smaller than 8 MiB gets level 6 whatever the link', async () => {
+    const { site, manifest } = await base64Build('small', 9);
+    const flags = memberFlags(await readAtPace(firstDeployStream(site, manifest).stream, Infinity));
+    expect(flags.length).toBeGreaterThanOrEqual(9);
+    expect(flags.every((flag) => flag === 0)).toBe(true);
+  });
+
+  test('a slow link (2 MB/s) gets level 6 from the start', async () => {
+    const { site, manifest } = await base64Build('slow', 12);
+    const flags = memberFlags(await readAtPace(firstDeployStream(site, manifest).stream, 2_000_000, 4 * 1024 * 1024));
+    expect(flags.length).toBeGreaterThanOrEqual(5);
+    expect(flags.every((flag) => flag === 0)).toBe(true);
+  });
+
+  test('past the first 8 MiB, level 1 only while less than a member of compressed data waits for the link', () => {
+    const text = Buffer.from(randomBytes(768 * 1024).toString('base64'));
+    const MiB = 1024 * 1024;
+    expect(memberLevel(text, 6, { takenBytes: 9 * MiB, readyBytes: 0 })).toBe(1);
+    expect(memberLevel(text, 6, { takenBytes: 9 * MiB, readyBytes: MiB - 1 })).toBe(1);
+    expect(memberLevel(text, 6, { takenBytes: 9 * MiB, readyBytes: MiB })).toBe(6);
+    expect(memberLevel(text, 6, { takenBytes: 8 * MiB - 1, readyBytes: 0 })).toBe(6);
+    // A configured level below 1 is kept; already-compressed data is stored.
+    expect(memberLevel(text, 0, { takenBytes: 9 * MiB, readyBytes: 0 })).toBe(0);
+    expect(memberLevel(randomBytes(MiB), 6, { takenBytes: 0, readyBytes: 10 * MiB })).toBe(0);
+  });
 });
