@@ -212,26 +212,45 @@ async function benchLink(
       // the writes that followed for seconds, which put whatever ran next at a disadvantage.
       const dest = (tool: string) => join(sshHost.baseDir, `bench-${linkIndex}-${round}-${tool}`);
       const result = {} as Record<Tool, Record<Phase, Measurement>>;
-      result['deploy-frontend-nginx'] = {
-        'first deploy': await ours(link, sites.before, dest('ours'), `r${round}-first`),
-        '1% changed': await ours(link, sites.after, dest('ours'), `r${round}-change`),
-        'no change': await ours(link, sites.after, dest('ours'), `r${round}-same`),
-      };
-      result['tar cz | ssh tar xz'] = {
-        'first deploy': await tarStream(link, sites.before, dest('tar')),
-        '1% changed': await tarStream(link, sites.after, dest('tar')),
-        'no change': await tarStream(link, sites.after, dest('tar')),
-      };
-      result['rsync -az'] = {
-        'first deploy': await rsync(link, sites.before, dest('rsync')),
-        '1% changed': await rsync(link, sites.after, dest('rsync')),
-        'no change': await rsync(link, sites.after, dest('rsync')),
-      };
-      result['rsync -az, mtimes kept'] = {
-        'first deploy': await rsync(link, sites.before, dest('rsync-kept')),
-        '1% changed': await rsync(link, sites.afterKept, dest('rsync-kept')),
-        'no change': await rsync(link, sites.afterKept, dest('rsync-kept')),
-      };
+      const runs: Array<[Tool, () => Promise<Record<Phase, Measurement>>]> = [
+        [
+          'deploy-frontend-nginx',
+          async () => ({
+            'first deploy': await ours(link, sites.before, dest('ours'), `r${round}-first`),
+            '1% changed': await ours(link, sites.after, dest('ours'), `r${round}-change`),
+            'no change': await ours(link, sites.after, dest('ours'), `r${round}-same`),
+          }),
+        ],
+        [
+          'tar cz | ssh tar xz',
+          async () => ({
+            'first deploy': await tarStream(link, sites.before, dest('tar')),
+            '1% changed': await tarStream(link, sites.after, dest('tar')),
+            'no change': await tarStream(link, sites.after, dest('tar')),
+          }),
+        ],
+        [
+          'rsync -az',
+          async () => ({
+            'first deploy': await rsync(link, sites.before, dest('rsync')),
+            '1% changed': await rsync(link, sites.after, dest('rsync')),
+            'no change': await rsync(link, sites.after, dest('rsync')),
+          }),
+        ],
+        [
+          'rsync -az, mtimes kept',
+          async () => ({
+            'first deploy': await rsync(link, sites.before, dest('rsync-kept')),
+            '1% changed': await rsync(link, sites.afterKept, dest('rsync-kept')),
+            'no change': await rsync(link, sites.afterKept, dest('rsync-kept')),
+          }),
+        ],
+      ];
+      // Each round starts with another tool, so no tool always runs first (or always after another's writes).
+      for (let index = 0; index < runs.length; index++) {
+        const [tool, measure] = runs[(index + round) % runs.length];
+        result[tool] = await measure();
+      }
       // scp has no notion of what is there already: every phase is a full copy, measured once per link.
       const full = round === 0 ? await scp(link, sites.before, dest('scp')) : rounds[0]['scp -r']['first deploy'];
       result['scp -r'] = { 'first deploy': full, '1% changed': full, 'no change': full };
@@ -251,8 +270,9 @@ async function benchLink(
         bytesOnWire: median(samples.map((sample) => sample.bytesOnWire)),
         channels: median(samples.map((sample) => sample.channels)),
         filesUploaded: samples[0].filesUploaded,
-        // Every round's seconds, in the order run: on a shared machine the spread says as much as the median.
-        roundSeconds: samples.map((sample) => Number(sample.seconds.toFixed(3))),
+        // Every round's seconds, in the order run: on a shared machine the spread says as much as the median
+        // (scp, measured once per link, has one).
+        roundSeconds: [...new Set(samples)].map((sample) => Number(sample.seconds.toFixed(3))),
         ...((samples[0] as { capped?: boolean }).capped ? { capped: true } : {}),
       };
     }
@@ -274,7 +294,7 @@ function spread(measurement: Measurement, floor: number): string {
   return `${Math.min(...ratios).toFixed(2)}x to ${Math.max(...ratios).toFixed(2)}x`;
 }
 
-function megabytes(bytes: number): string {
+function mebibytes(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(2);
 }
 
@@ -287,7 +307,7 @@ function report(results: Results, rttMs: Record<string, number>): string {
       const cells = PHASES.map((phase) => {
         const m = tools[tool][phase];
         const seconds = (m as { capped?: boolean }).capped ? `>${m.seconds.toFixed(0)}s` : `${m.seconds.toFixed(2)}s`;
-        return `${seconds} ${megabytes(m.bytesOnWire)}MB ${m.channels}ch`.padStart(28);
+        return `${seconds} ${mebibytes(m.bytesOnWire)}MiB ${m.channels}ch`.padStart(28);
       });
       lines.push(`${tool.padEnd(24)}${cells.join('')}`);
     }
@@ -302,19 +322,25 @@ function report(results: Results, rttMs: Record<string, number>): string {
     );
     const spec = LINKS.find((link) => link.name === linkName);
     if (spec?.bandwidthBitsPerSecond) {
-      const floor = wireFloorSeconds(ours['first deploy'].bytesOnWire, spec);
+      // The floor of the smaller archive: ours or the tar stream's (gzip -6 of the whole build), so
+      // sending more bytes never makes the ratio look better.
+      const floorBytes = Math.min(
+        ours['first deploy'].bytesOnWire,
+        tools['tar cz | ssh tar xz']['first deploy'].bytesOnWire,
+      );
+      const floor = wireFloorSeconds(floorBytes, spec);
       lines.push(
-        `first deploy vs wire floor: ${floor.toFixed(2)}s (${megabytes(ours['first deploy'].bytesOnWire)} MB at ${spec.bandwidthBitsPerSecond / 1e6} Mbit/s + ${HANDSHAKE_ROUND_TRIPS} round trips): ${(ourFirst / floor).toFixed(2)}x (target <= 1.20x: ${ourFirst / floor <= 1.2 ? 'met' : 'not met'}; rounds ${spread(ours['first deploy'], floor)})`,
+        `first deploy vs wire floor: ${floor.toFixed(2)}s (${mebibytes(floorBytes)} MiB, the smaller of ours and the tar stream's, at ${spec.bandwidthBitsPerSecond / 1e6} Mbit/s + ${HANDSHAKE_ROUND_TRIPS} round trips): ${(ourFirst / floor).toFixed(2)}x (target <= 1.20x: ${ourFirst / floor <= 1.2 ? 'met' : 'not met'}; rounds ${spread(ours['first deploy'], floor)})`,
       );
     }
     const rsyncChange = tools['rsync -az']['1% changed'].seconds;
     const rsyncKeptChange = tools['rsync -az, mtimes kept']['1% changed'].seconds;
     lines.push(
-      `1% redeploy vs rsync -az: ${(ourChange / rsyncChange).toFixed(2)}x (target <= 0.80x: ${ourChange / rsyncChange <= 0.8 ? 'met' : 'not met'}); vs rsync -az with mtimes kept: ${(ourChange / rsyncKeptChange).toFixed(2)}x`,
+      `1% redeploy vs rsync -az: ${(ourChange / rsyncChange).toFixed(2)}x (target <= 0.80x: ${ourChange / rsyncChange <= 0.8 ? 'met' : 'not met'}); vs rsync -az with mtimes kept: ${(ourChange / rsyncKeptChange).toFixed(2)}x (${ourChange / rsyncKeptChange <= 0.8 ? 'met' : 'not met'})`,
     );
     const sameBytes = ours['no change'].bytesOnWire;
     lines.push(
-      `no-change redeploy: ${ourSame.toFixed(2)}s, ${megabytes(sameBytes)} MB (target <= 0.50s and <= 0.10 MB: ${ourSame <= 0.5 && sameBytes <= 0.1 * 1024 * 1024 ? 'met' : 'not met'})` +
+      `no-change redeploy: ${ourSame.toFixed(2)}s, ${(sameBytes / 1e6).toFixed(3)} MB (target <= 0.50s and <= 0.1 MB: ${ourSame <= 0.5 && sameBytes <= 100_000 ? 'met' : 'not met'})` +
         (rttMs[linkName]
           ? `, ${((ourSame * 1000) / rttMs[linkName]).toFixed(1)} round trips of ${rttMs[linkName]} ms`
           : ''),
@@ -347,7 +373,7 @@ export async function benchFrontend(): Promise<{ text: string; json: Record<stri
     setMtimes(afterKept, changed, REBUILT_AT);
     const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
     process.stderr.write(
-      `site: ${files.length} files, ${megabytes(totalBytes)} MB; ${changed.length} files changed for the 1% redeploy; ${ROUNDS} rounds, medians\n`,
+      `site: ${files.length} files, ${mebibytes(totalBytes)} MiB; ${changed.length} files changed for the 1% redeploy; ${ROUNDS} rounds, medians\n`,
     );
 
     // Channel count does not grow with the file count: the same no-change deploy of a 10x smaller site.
