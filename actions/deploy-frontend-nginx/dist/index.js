@@ -60149,13 +60149,20 @@ const RUN_AHEAD_BYTES = 32 * 1024 * 1024;
  * whatever the link, and the first members (taken at once by any link) say nothing about it.
  */
 const PACE_KNOWN_AFTER_BYTES = 8 * 1024 * 1024;
-/**
- * zlib's fastest level: about three times the throughput of level 6, for 5% more bytes on the
- * benchmark's synthetic site and about 30% more on real minified JavaScript.
- */
-const FAST_LEVEL = 1;
 /** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
 const MEMBERS_IN_FLIGHT = 3;
+/**
+ * Compressed bytes waiting for the upload from which the link counts as the bottleneck. Members in
+ * flight can finish together and be emitted before the upload takes them, so a link that keeps up
+ * may briefly leave up to MEMBERS_IN_FLIGHT members waiting; one member more means the link is
+ * behind (on a slow link the run-ahead buffer fills up to RUN_AHEAD_BYTES).
+ */
+const LINK_BUSY_FROM_BYTES = (MEMBERS_IN_FLIGHT + 1) * MEMBER_BYTES;
+/**
+ * zlib's fastest level: about three times the throughput of level 6, for 5% more bytes on the
+ * benchmark's synthetic site and 20% to 30% more on real minified JavaScript.
+ */
+const FAST_LEVEL = 1;
 const SAMPLE_BYTES = 4096;
 /**
  * Whether a member is already-compressed data (images, video, fonts, .gz/.br files): four samples
@@ -60175,15 +60182,15 @@ function incompressible(data) {
 }
 /**
  * The gzip level of the next member: 0 for already-compressed data; the configured `level` until
- * the upload has taken PACE_KNOWN_AFTER_BYTES, and afterwards while at least one member's worth of
- * compressed data waits for it (the link is the bottleneck); FAST_LEVEL when less does (the link
+ * the upload has taken PACE_KNOWN_AFTER_BYTES, and afterwards while LINK_BUSY_FROM_BYTES or more of
+ * compressed data wait for it (the link is the bottleneck); FAST_LEVEL while less does (the link
  * waits for the compressor), so a fast link (a LAN, loopback) is not held to level 6's pace. Like
  * zstd's `--adapt`.
  */
 function memberLevel(data, level, pace) {
     if (incompressible(data))
         return 0;
-    if (pace.takenBytes < PACE_KNOWN_AFTER_BYTES || pace.readyBytes >= MEMBER_BYTES)
+    if (pace.takenBytes < PACE_KNOWN_AFTER_BYTES || pace.readyBytes >= LINK_BUSY_FROM_BYTES)
         return level;
     return Math.min(level, FAST_LEVEL);
 }

@@ -82,15 +82,15 @@ export class GitHubApiError extends Error {
  * are used up until 2026-01-01 01:00:00 UTC; not a missing permission".
  */
 export function describeRateLimit(rateLimit: GitHubRateLimit): string {
-  const wait =
-    rateLimit.resetAt !== undefined
-      ? ` until ${rateLimit.resetAt
-          .toISOString()
-          .replace('T', ' ')
-          .replace(/\.\d+Z$/, ' UTC')}`
-      : rateLimit.retryAfterSeconds !== undefined
-        ? `; GitHub asks to wait ${rateLimit.retryAfterSeconds} s`
-        : '';
+  const until =
+    rateLimit.resetAt &&
+    ` until ${rateLimit.resetAt
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC')}`;
+  const asks = rateLimit.retryAfterSeconds !== undefined && `; GitHub asks to wait ${rateLimit.retryAfterSeconds} s`;
+  // A primary limit lasts until its reset; a secondary one as long as retry-after says, when it says.
+  const wait = (rateLimit.kind === 'primary' ? until || asks : asks || until) || '';
   const what =
     rateLimit.kind === 'primary'
       ? "rate limited: this token's API requests are used up"
@@ -120,16 +120,14 @@ function rateLimitOf(
   };
   const retryAfter = Number(header('retry-after'));
   const retryAfterSeconds = Number.isFinite(retryAfter) && header('retry-after') !== undefined ? retryAfter : undefined;
-  if (header('x-ratelimit-remaining') === '0') {
-    const reset = Number(header('x-ratelimit-reset'));
-    return {
-      kind: 'primary',
-      resetAt: Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined,
-      retryAfterSeconds,
-    };
-  }
-  if (retryAfterSeconds !== undefined || /secondary rate limit/i.test(message))
-    return { kind: 'secondary', retryAfterSeconds };
+  const exhausted = header('x-ratelimit-remaining') === '0';
+  const reset = Number(header('x-ratelimit-reset'));
+  const resetAt = exhausted && Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined;
+  // The message first, as octokit's throttling plugin reads it: a secondary limit's answer may also
+  // carry x-ratelimit-remaining: 0 (GitHub docs, "Exceeding the secondary rate limit").
+  if (/\bsecondary rate\b/i.test(message)) return { kind: 'secondary', resetAt, retryAfterSeconds };
+  if (exhausted) return { kind: 'primary', resetAt, retryAfterSeconds };
+  if (retryAfterSeconds !== undefined) return { kind: 'secondary', retryAfterSeconds };
   return undefined;
 }
 

@@ -128,6 +128,7 @@ describe('upsertPullRequestComment', () => {
     );
     api.rateLimitNext('secondary');
     const secondary = (await write()) as GitHubApiError;
+    // Its answer also says x-ratelimit-remaining: 0; the message names the secondary limit, and that wins.
     expect(secondary).toMatchObject({ status: 403, rateLimit: { kind: 'secondary', retryAfterSeconds: 60 } });
     expect(secondary.message).toContain(
       '(rate limited: too many requests in a short time (a secondary rate limit); GitHub asks to wait 60 s; not a missing permission)',

@@ -86,8 +86,9 @@ export interface FrontendDeployRequest {
    */
   knownManifest?: (label: string, target: string) => FileManifest | undefined;
   /**
-   * The release archive's gzip level, 0-9 (6 when left out). Once the upload has shown that the
-   * link waits for the compressor (a fast link), members are compressed at level 1 instead.
+   * The release archive's gzip level, 0-9 (6 when left out). Past the archive's first 8 MiB,
+   * members are compressed at level 1 while the link waits for the compressor (a fast link), and at
+   * this level again while compressed data waits for the link.
    */
   gzipLevel?: number;
   /**

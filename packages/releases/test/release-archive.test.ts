@@ -378,7 +378,9 @@ describe("each member's gzip level follows the upload", () => {
     expect(flags.length).toBeGreaterThanOrEqual(24);
     // About 8 MiB of compressed data (some ten members) at level 6 before the pace counts.
     expect(flags.slice(0, 8).every((flag) => flag === 0)).toBe(true);
-    expect(flags.slice(-6).every((flag) => flag === 4)).toBe(true);
+    // A busy machine may hold a burst of members back from the reader, and the link then counts as
+    // behind for a member or two: most, not all, of the last ones are level 1.
+    expect(flags.slice(-6).filter((flag) => flag === 4).length).toBeGreaterThanOrEqual(4);
     const file = join(work, 'fast.tgz');
     await writeFile(file, archive);
     await expectReleaseOf(file, manifest);
@@ -398,12 +400,33 @@ describe("each member's gzip level follows the upload", () => {
     expect(flags.every((flag) => flag === 0)).toBe(true);
   });
 
-  test('past the first 8 MiB, level 1 only while less than a member of compressed data waits for the link', () => {
+  test('a link that stops taking past the first 8 MiB gets level 6 once 4 MiB wait for it', async () => {
+    const { site, manifest } = await base64Build('stalled', 24);
+    const { stream } = firstDeployStream(site, manifest);
+    const parts: Buffer[] = [];
+    let taken = 0;
+    // Leaving this loop must not end the stream: the rest is read after the stop.
+    for await (const chunk of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      taken += chunk.length;
+      if (taken >= 10 * 1024 * 1024) break;
+    }
+    // The link stops for 3 s (the rest of the 18 MiB archive is compressed meanwhile), then takes the rest.
+    const rest = new Promise<Buffer>((resolve) =>
+      setTimeout(() => void readAtPace(stream, Infinity).then(resolve), 3000),
+    );
+    const flags = memberFlags(Buffer.concat([...parts, await rest]));
+    const afterPace = flags.slice(flags.indexOf(4));
+    expect(afterPace.length).toBeGreaterThan(0);
+    expect(afterPace).toContain(0);
+  });
+
+  test('past the first 8 MiB, level 1 only while less than four members of compressed data wait for the link', () => {
     const text = Buffer.from(randomBytes(768 * 1024).toString('base64'));
     const MiB = 1024 * 1024;
     expect(memberLevel(text, 6, { takenBytes: 9 * MiB, readyBytes: 0 })).toBe(1);
-    expect(memberLevel(text, 6, { takenBytes: 9 * MiB, readyBytes: MiB - 1 })).toBe(1);
-    expect(memberLevel(text, 6, { takenBytes: 9 * MiB, readyBytes: MiB })).toBe(6);
+    expect(memberLevel(text, 6, { takenBytes: 9 * MiB, readyBytes: 4 * MiB - 1 })).toBe(1);
+    expect(memberLevel(text, 6, { takenBytes: 9 * MiB, readyBytes: 4 * MiB })).toBe(6);
     expect(memberLevel(text, 6, { takenBytes: 8 * MiB - 1, readyBytes: 0 })).toBe(6);
     // A configured level below 1 is kept; already-compressed data is stored.
     expect(memberLevel(text, 0, { takenBytes: 9 * MiB, readyBytes: 0 })).toBe(0);

@@ -128,8 +128,8 @@ export interface GitHubApi {
   /**
    * The next `count` requests (default 1; 0 ends a limit set before) answer as GitHub does when a rate limit is reached
    * (GitHub docs, "Rate limits for the REST API"): HTTP 403 with `x-ratelimit-remaining: 0` and
-   * `x-ratelimit-reset` (epoch seconds) for the primary limit, or with `retry-after` (seconds) and
-   * "You have exceeded a secondary rate limit" for a secondary one.
+   * `x-ratelimit-reset` (epoch seconds) for the primary limit, or with `retry-after` (seconds),
+   * "You have exceeded a secondary rate limit" and the same two headers for a secondary one.
    */
   rateLimitNext(kind: 'primary' | 'secondary', count?: number): void;
   stop(): Promise<void>;
@@ -167,7 +167,12 @@ function rateLimited(kind: 'primary' | 'secondary'): HttpError {
         403,
         'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
         undefined,
-        { 'retry-after': '60' },
+        // GitHub may send the primary limit's headers with a secondary limit too.
+        {
+          'retry-after': '60',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(RATE_LIMIT_RESET_EPOCH_SECONDS),
+        },
       );
 }
 
