@@ -212,39 +212,23 @@ async function benchLink(
       // the writes that followed for seconds, which put whatever ran next at a disadvantage.
       const dest = (tool: string) => join(sshHost.baseDir, `bench-${linkIndex}-${round}-${tool}`);
       const result = {} as Record<Tool, Record<Phase, Measurement>>;
+      // The three phases of one tool: the first build, then the changed build (`after`) twice.
+      const phases = async (
+        deploy: (source: string, phase: string) => Promise<Measurement>,
+        after = sites.after,
+      ): Promise<Record<Phase, Measurement>> => ({
+        'first deploy': await deploy(sites.before, 'first'),
+        '1% changed': await deploy(after, 'change'),
+        'no change': await deploy(after, 'same'),
+      });
       const runs: Array<[Tool, () => Promise<Record<Phase, Measurement>>]> = [
         [
           'deploy-frontend-nginx',
-          async () => ({
-            'first deploy': await ours(link, sites.before, dest('ours'), `r${round}-first`),
-            '1% changed': await ours(link, sites.after, dest('ours'), `r${round}-change`),
-            'no change': await ours(link, sites.after, dest('ours'), `r${round}-same`),
-          }),
+          () => phases((source, phase) => ours(link, source, dest('ours'), `r${round}-${phase}`)),
         ],
-        [
-          'tar cz | ssh tar xz',
-          async () => ({
-            'first deploy': await tarStream(link, sites.before, dest('tar')),
-            '1% changed': await tarStream(link, sites.after, dest('tar')),
-            'no change': await tarStream(link, sites.after, dest('tar')),
-          }),
-        ],
-        [
-          'rsync -az',
-          async () => ({
-            'first deploy': await rsync(link, sites.before, dest('rsync')),
-            '1% changed': await rsync(link, sites.after, dest('rsync')),
-            'no change': await rsync(link, sites.after, dest('rsync')),
-          }),
-        ],
-        [
-          'rsync -az, mtimes kept',
-          async () => ({
-            'first deploy': await rsync(link, sites.before, dest('rsync-kept')),
-            '1% changed': await rsync(link, sites.afterKept, dest('rsync-kept')),
-            'no change': await rsync(link, sites.afterKept, dest('rsync-kept')),
-          }),
-        ],
+        ['tar cz | ssh tar xz', () => phases((source) => tarStream(link, source, dest('tar')))],
+        ['rsync -az', () => phases((source) => rsync(link, source, dest('rsync')))],
+        ['rsync -az, mtimes kept', () => phases((source) => rsync(link, source, dest('rsync-kept')), sites.afterKept)],
       ];
       // Each round starts with another tool, so no tool always runs first (or always after another's writes).
       for (let index = 0; index < runs.length; index++) {
